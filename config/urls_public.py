@@ -1,0 +1,10 @@
+"""URLs of the supplier's address (public schema): landing page and back-office."""
+
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.landing, name="landing"),
+    path("comptes/", include("accounts.urls")),
+]

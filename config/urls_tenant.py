@@ -1,0 +1,8 @@
+"""URLs of a syndicate's address (tenant schema): the member space and its API."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("ui.urls")),
+    path("comptes/", include("accounts.urls")),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PerimeterConfig(AppConfig):
+    name = "perimeter"
+    verbose_name = "Parc"

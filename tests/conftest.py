@@ -1,0 +1,134 @@
+"""Test tenants and personas.
+
+Two syndicates are created once per test run (per xdist worker): ``alpha`` (the one
+the personas belong to) and ``beta`` (a second syndicate that must see nothing of
+alpha's). Each test runs inside a transaction rolled back at its end, in alpha's
+schema unless it asks otherwise.
+
+Personas (named as in Healthchecks' tests):
+- alice: administrator of member A (all modules);
+- bob: user of member A with only Consommation and Facturation;
+- charlie: administrator of member B, same syndicate: must never see A's data;
+- carol: coordinator of the syndicate (read-only across members);
+- mallory: account manager (supplier staff, public schema);
+- dave: administrator of a member of the *beta* syndicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tenants.db import connection
+from tenants.models import Syndicate
+
+PASSWORD = "Correct-Horse-Battery-9"
+ALPHA_HOST = "alpha.localhost"
+BETA_HOST = "beta.localhost"
+PUBLIC_HOST = "localhost"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from tenants.services import public_tenant_ensure, syndicate_create
+
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        syndicate_create(code="alpha", name="Syndicat Alpha", domain=ALPHA_HOST)
+        syndicate_create(code="beta", name="Syndicat Beta", domain=BETA_HOST)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def alpha(db: None) -> Iterator[Syndicate]:
+    tenant = Syndicate.objects.get(code="alpha")
+    connection.set_tenant(tenant)
+    yield tenant
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def beta_tenant(db: None) -> Syndicate:
+    return Syndicate.objects.get(code="beta")
+
+
+class TenantClient(Client):
+    """A test client bound to one host (and so to one tenant)."""
+
+    def __init__(self, host: str, **defaults: Any) -> None:
+        super().__init__(HTTP_HOST=host, **defaults)
+
+
+@dataclass
+class World:
+    """Everything the isolation tests need: two members, their objects, and the personas."""
+
+    member_a: Any
+    member_b: Any
+    site_a: Any
+    site_b: Any
+    alice: Any
+    bob: Any
+    charlie: Any
+    carol: Any
+    mallory: Any
+    dave: Any
+    member_beta: Any
+    site_beta: Any
+
+
+@pytest.fixture
+def world(alpha: Syndicate, beta_tenant: Syndicate) -> World:
+    from accounts.choices import Module, Role
+    from tests.factories import MemberFactory, SiteFactory, UserFactory
+
+    connection.set_schema_to_public()
+    mallory = UserFactory(email="mallory@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
+    connection.set_tenant(beta_tenant)
+    member_beta = MemberFactory(legal_name="Commune de Beta")
+    site_beta = SiteFactory(member=member_beta)
+    dave = UserFactory(email="dave@beta.test", role=Role.MEMBER_ADMIN, member=member_beta)
+    connection.set_tenant(alpha)
+    member_a = MemberFactory(legal_name="Ville d'Alpha")
+    member_b = MemberFactory(legal_name="Commune de Bravo")
+    site_a = SiteFactory(member=member_a)
+    site_b = SiteFactory(member=member_b)
+    alice = UserFactory(email="alice@a.test", role=Role.MEMBER_ADMIN, member=member_a)
+    bob = UserFactory(
+        email="bob@a.test", role=Role.MEMBER_USER, member=member_a, modules=[Module.CONSUMPTION, Module.BILLING]
+    )
+    charlie = UserFactory(email="charlie@b.test", role=Role.MEMBER_ADMIN, member=member_b)
+    carol = UserFactory(email="carol@alpha.test", role=Role.COORDINATOR, member=None)
+    return World(
+        member_a=member_a,
+        member_b=member_b,
+        site_a=site_a,
+        site_b=site_b,
+        alice=alice,
+        bob=bob,
+        charlie=charlie,
+        carol=carol,
+        mallory=mallory,
+        dave=dave,
+        member_beta=member_beta,
+        site_beta=site_beta,
+    )
+
+
+@pytest.fixture
+def alpha_client() -> TenantClient:
+    return TenantClient(ALPHA_HOST)
+
+
+@pytest.fixture
+def beta_client() -> TenantClient:
+    return TenantClient(BETA_HOST)
+
+
+@pytest.fixture
+def public_client() -> TenantClient:
+    return TenantClient(PUBLIC_HOST)
