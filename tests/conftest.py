@@ -79,6 +79,12 @@ class World:
     dave: Any
     member_beta: Any
     site_beta: Any
+    alpha: Any
+    beta: Any
+
+    def schema_of(self, target: str) -> Any:
+        """The syndicate holding a matrix target's objects ("member_a", "member_b" or "beta")."""
+        return self.beta if target == "beta" else self.alpha
 
 
 @pytest.fixture
@@ -116,6 +122,8 @@ def world(alpha: Syndicate, beta_tenant: Syndicate) -> World:
         dave=dave,
         member_beta=member_beta,
         site_beta=site_beta,
+        alpha=alpha,
+        beta=beta_tenant,
     )
 
 

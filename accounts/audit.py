@@ -1,0 +1,50 @@
+"""The audit trail: one function writes every sensitive action (QUALITY.md item 8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import AuditEvent, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the reverse proxy the client address is the last hop it appended.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+    actor_email: str = "",
+) -> AuditEvent:
+    """Write one audit event in the current schema.
+
+    ``action`` is a dotted verb (``login.succeeded``, ``user.rights_changed``…);
+    ``target`` any model instance; the request gives the address and user agent.
+    """
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor_email or (actor.email if actor is not None else ""),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:300] if target is not None else "",
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        details=details or {},
+    )
