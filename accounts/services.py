@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pyotp
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,3 +47,13 @@ def user_create(
     )
     audit_record(action="user.created", actor=actor, target=user, details={"role": role, "modules": module_list})
     return user
+
+
+@transaction.atomic
+def user_totp_setup(*, user: User, secret: str | None = None, actor: User | None = None) -> str:
+    """Give a supplier staff account its TOTP second factor; returns the secret (base32)."""
+    user.totp_secret = secret or pyotp.random_base32()
+    user.totp_confirmed_at = timezone.now()
+    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    audit_record(action="user.totp_enabled", actor=actor, target=user)
+    return user.totp_secret
