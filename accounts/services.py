@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyotp
-
 from django.db import transaction
 from django.utils import timezone
 

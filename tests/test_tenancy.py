@@ -38,10 +38,11 @@ def test_task_runs_in_the_schema_it_was_queued_from(world, alpha, beta_tenant, m
             original_close(self)
 
     monkeypatch.setattr(DjangoWorkerFixup, "_close_database", close_database)
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
 
     from accounts.models import AuditEvent
     from config.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
 
     @app.task(name="tests.record_schema")
     def record_schema(marker: str) -> None:
