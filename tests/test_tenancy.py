@@ -42,7 +42,7 @@ def test_task_runs_in_the_schema_it_was_queued_from(world, alpha, beta_tenant, m
     from accounts.models import AuditEvent
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    app.conf.task_always_eager = False  # restored below
 
     @app.task(name="tests.record_schema")
     def record_schema(marker: str) -> None:
@@ -60,6 +60,7 @@ def test_task_runs_in_the_schema_it_was_queued_from(world, alpha, beta_tenant, m
         assert _rows("alpha") == [("from-alpha", "alpha")]
         assert _rows("beta") == [("from-beta", "beta")]
     finally:
+        app.conf.task_always_eager = True
         for schema in ("alpha", "beta"):
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {schema}.accounts_auditevent WHERE action = 'test.task_schema'")
