@@ -2,9 +2,11 @@
 
 from django.urls import include, path
 
+from config.health import healthz
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
+    path("healthz", healthz, name="health"),
     path("comptes/", include("accounts.urls")),
 ]

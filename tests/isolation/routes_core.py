@@ -7,4 +7,5 @@ ROUTES = [
     Route("accounts:login", public_page()),
     Route("accounts:login", public_page(), host="public"),
     Route("landing", public_page(), host="public"),
+    Route("health", public_page(), host="public"),
 ]
