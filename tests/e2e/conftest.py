@@ -1,0 +1,115 @@
+"""End-to-end fixtures: the demo syndicate seeded at small scale, a real server, a real Chromium.
+
+The server is a separate process (``manage.py runserver``) on the test database, so
+it sees only committed data: the seed is committed once per run in its own tenant
+(``sdec`` on sdec.localhost, like the demo), which no other test touches. Chromium
+resolves every ``*.localhost`` name to the loopback address by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tenants.db import connection
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM_CANDIDATES = [os.environ.get("CHROMIUM_PATH", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    for candidate in [*CHROMIUM_CANDIDATES, shutil.which("chromium") or ""]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def e2e_syndicate(django_db_setup: None, django_db_blocker: Any) -> str:
+    with django_db_blocker.unblock():
+        call_command("seed_demo", "--scale", "small", "--only", "sdec")
+        connection.set_schema_to_public()
+    return "sdec"
+
+
+@pytest.fixture(scope="session")
+def server_url(e2e_syndicate: str, django_db_blocker: Any) -> Iterator[str]:
+    with django_db_blocker.unblock():
+        settings_dict = connection.settings_dict
+    port = _free_port()
+    database_url = "postgresql://{user}:{password}@/{name}?host={host}&port={port}".format(
+        user=settings_dict["USER"] or "postgres",
+        password=settings_dict["PASSWORD"] or "",
+        name=settings_dict["NAME"],
+        host=settings_dict["HOST"] or "/tmp",
+        port=settings_dict["PORT"] or 5432,
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "test", "PLATFORM_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "server died") from None
+            time.sleep(0.2)
+    yield f"http://{e2e_syndicate}.localhost:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium on this machine (set CHROMIUM_PATH or run `make browser`)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    yield page
+    context.close()
