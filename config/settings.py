@@ -90,6 +90,7 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "accounts",
     "perimeter",
+    "consumption",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
