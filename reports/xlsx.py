@@ -51,9 +51,9 @@ _STYLE_DATETIME = 3
 _STYLE_DECIMAL = 4
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 refuses, plus the ones that need escaping: any of them sends the
+# Characters XML 1.0 refuses, plus the ones that need escaping or a character reference: any of them sends the
 # text to the slow path.
-_NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_CARE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -91,7 +91,8 @@ def _text_cell(value: Any) -> str:
     if text[0] in _FORMULA_TRIGGERS:
         text = "'" + text
     if _NEEDS_CARE.search(text):
-        text = escape(_ILLEGAL_XML.sub("", text))
+        # A literal carriage return would be read back as a line feed (XML end-of-line rule).
+        text = escape(_ILLEGAL_XML.sub("", text)).replace("\r", "&#13;")
     if text[0] == " " or text[-1] == " ":
         return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
