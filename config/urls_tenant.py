@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ui.urls")),
     path("comptes/", include("accounts.urls")),
+    path("exports/", include("reports.urls")),
 ]

@@ -246,22 +246,26 @@ def write_xlsx(
         sheets.append(sheet)
         buffer: list[str] = []
         next_progress = progress_every
-        for row in rows:
-            if sheet.rows >= max_rows:
-                sheet.write("".join(buffer))
-                buffer.clear()
-                sheet.close()
-                sheet = _SheetStream(archive, len(sheets) + 1, columns)
-                sheets.append(sheet)
-            sheet.rows += 1
-            buffer.append("<row>" + "".join([w(row[i]) for i, w in pairs]) + "</row>")
-            written += 1
-            if len(buffer) >= _FLUSH_ROWS:
-                sheet.write("".join(buffer))
-                buffer.clear()
-                if on_progress is not None and written >= next_progress:
-                    on_progress(written)
-                    next_progress = written + progress_every
+        try:
+            for row in rows:
+                if sheet.rows >= max_rows:
+                    sheet.write("".join(buffer))
+                    buffer.clear()
+                    sheet.close()
+                    sheet = _SheetStream(archive, len(sheets) + 1, columns)
+                    sheets.append(sheet)
+                sheet.rows += 1
+                buffer.append("<row>" + "".join([w(row[i]) for i, w in pairs]) + "</row>")
+                written += 1
+                if len(buffer) >= _FLUSH_ROWS:
+                    sheet.write("".join(buffer))
+                    buffer.clear()
+                    if on_progress is not None and written >= next_progress:
+                        on_progress(written)
+                        next_progress = written + progress_every
+        except BaseException:
+            sheet.stream.close()  # lets the zip file close; the caller removes the partial file
+            raise
         sheet.write("".join(buffer))
         sheet.close()
         _write_package(archive, sheets, sheet_names(sheet_title, len(sheets)))
@@ -298,7 +302,7 @@ def _write_package(archive: zipfile.ZipFile, sheets: list[_SheetStream], names: 
         'Target="xl/workbook.xml"/></Relationships>',
     )
     sheet_entries = "".join(
-        f"<sheet name={quoteattr(name)} sheetId=\"{n}\" r:id=\"rId{n}\"/>" for n, name in enumerate(names, start=1)
+        f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>' for n, name in enumerate(names, start=1)
     )
     # The hidden name Excel itself writes for each sheet's autofilter.
     filters = "".join(

@@ -27,6 +27,7 @@ NAV_ITEMS = [
     NavItem(str(_("Facturation")), "invoicing:home", Module.BILLING),
     NavItem(str(_("Demandes techniques")), "technical_requests:list", Module.TECHNICAL_REQUESTS),
     NavItem(str(_("Utilisateurs")), "accounts:user_list", Module.ACCESS),
+    NavItem(str(_("Mes exports")), "reports:job_list", None),
 ]
 
 

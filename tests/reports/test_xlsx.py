@@ -35,7 +35,13 @@ def _write(rows, **kwargs) -> io.BytesIO:
 def test_values_types_and_dates_read_back():
     paris = ZoneInfo("Europe/Paris")
     rows = [
-        ("Mairie & école <annexe>", 3, Decimal("12.50"), dt.date(2025, 3, 30), dt.datetime(2025, 7, 1, 10, 30, tzinfo=paris)),
+        (
+            "Mairie & école <annexe>",
+            3,
+            Decimal("12.50"),
+            dt.date(2025, 3, 30),
+            dt.datetime(2025, 7, 1, 10, 30, tzinfo=paris),
+        ),
         ("  espaces  ", -4, Decimal("-0.1"), None, dt.datetime(2025, 1, 1, 23, 0, tzinfo=dt.UTC)),
         (None, None, None, None, None),
         ("Crèche \x07 « Les Lutins »", 2.5, 7, dt.date(1900, 3, 1), dt.datetime(2024, 2, 29, 0, 0)),
@@ -46,13 +52,17 @@ def test_values_types_and_dates_read_back():
     first = [c.value for c in ws[2]]
     assert first == ["Mairie & école <annexe>", 3, 12.5, dt.datetime(2025, 3, 30), dt.datetime(2025, 7, 1, 10, 30)]
     assert ws["A2"].data_type == "s"
-    assert ws["B2"].data_type == "n" and ws["C2"].data_type == "n"
-    assert ws["D2"].is_date and ws["D2"].number_format == "dd/mm/yyyy"
-    assert ws["E2"].is_date and ws["E2"].value.tzinfo is None
+    assert ws["B2"].data_type == "n"
+    assert ws["C2"].data_type == "n"
+    assert ws["D2"].is_date
+    assert ws["D2"].number_format == "dd/mm/yyyy"
+    assert ws["E2"].is_date
+    assert ws["E2"].value.tzinfo is None
     # An aware datetime is shown in Paris local time (UTC+1 in winter): next day, midnight.
     assert ws["E3"].value == dt.datetime(2025, 1, 2, 0, 0)
     assert ws["A3"].value == "  espaces  "
-    assert ws["B3"].value == -4 and ws["C3"].value == pytest.approx(-0.1)
+    assert ws["B3"].value == -4
+    assert ws["C3"].value == pytest.approx(-0.1)
     assert [c.value for c in ws[4]] == [None] * 5
     assert ws["A5"].value == "Crèche  « Les Lutins »"  # control character removed
     assert ws["D5"].value == dt.datetime(1900, 3, 1)
@@ -84,7 +94,8 @@ def test_new_sheet_at_the_row_limit_with_the_header_repeated():
     result = write_xlsx(
         buffer, columns=COLUMNS, rows=iter(rows), sheet_title="Essai", max_rows=10, on_progress=progress.append
     )
-    assert result.rows == 23 and result.sheets == 3
+    assert result.rows == 23
+    assert result.sheets == 3
     wb = _read(buffer)
     assert wb.sheetnames == ["Essai", "Essai (2)", "Essai (3)"]
     counts = []
@@ -102,7 +113,8 @@ def test_new_sheet_at_the_row_limit_with_the_header_repeated():
 
 def test_empty_export_keeps_its_header():
     ws = _read(_write([])).active
-    assert ws.max_row == 1 and ws["A1"].value == "Nom"
+    assert ws.max_row == 1
+    assert ws["A1"].value == "Nom"
 
 
 def test_excel_serial_numbers():
@@ -115,4 +127,5 @@ def test_sheet_names_are_valid():
     buffer = io.BytesIO()
     write_xlsx(buffer, columns=COLUMNS, rows=iter([]), sheet_title="Périmètre: sites [tous] / 2025 très long titre")
     name = _read(buffer).active.title
-    assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
+    assert len(name) <= 31
+    assert not set(name) & set("[]:*?/\\")

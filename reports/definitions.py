@@ -1,0 +1,166 @@
+"""Report definitions of the platform. Imported by ``ReportsConfig.ready`` to fill the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Trim
+from django.utils import timezone
+
+from accounts.choices import Module
+from accounts.models import User
+from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
+from perimeter.models import Site, SiteStatusChange
+from reports.registry import Params, ReportDefinition, register
+from reports.xlsx import DATE, DECIMAL, NUMBER, Column
+
+CHUNK_SIZE = 2_000
+
+
+def scoped_sites(user: User) -> QuerySet[Site]:
+    """The sites a user may export: its member's, or the whole syndicate's for a coordinator."""
+    # Switch to perimeter.selectors.sites_for once it lands (single member-scoping helper).
+    try:
+        from perimeter.selectors import sites_for  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        if user.is_coordinator:
+            return Site.objects.all()
+        if user.member_id is not None:
+            return Site.objects.filter(member_id=user.member_id)
+        return Site.objects.none()
+    sites: QuerySet[Site] = sites_for(user)
+    return sites
+
+
+# --- Fichier périmètre (PRODUCT.md section 3) ---------------------------------------------
+
+PERIMETER_COLUMNS = (
+    Column("Membre", 34),
+    Column("SIRET", 16),
+    Column("Lot", 6, NUMBER),
+    Column("Énergie", 12),
+    Column("Point de livraison (PRM/PCE)", 18),
+    Column("Nom du site", 32),
+    Column("Référence interne", 18),
+    Column("Autre référence", 18),
+    Column("Adresse", 34),
+    Column("Code postal", 11),
+    Column("Commune", 22),
+    Column("Code INSEE", 11),
+    Column("Gestionnaire de réseau", 16),
+    Column("Segment", 9),
+    Column("Formule tarifaire (FTA)", 14),
+    Column("Option tarifaire", 16),
+    Column("Puissance souscrite (kVA)", 13, DECIMAL),
+    Column("CAR (kWh)", 12, NUMBER),
+    Column("Numéro de compteur", 18),
+    Column("Compteur communicant", 12),
+    Column("Statut", 22),
+    Column("Date de mise en service", 13, DATE),
+    Column("Date de résiliation", 13, DATE),
+    Column("Dernier changement de statut", 13, DATE),
+    Column("Interlocuteur", 30),
+)
+
+_FLUIDS = {c.value: str(c.label) for c in Fluid}
+_STATUSES = {c.value: str(c.label) for c in SiteStatus}
+_DISTRIBUTORS = {c.value: str(c.label) for c in Distributor}
+_OPTIONS = {c.value: str(c.label) for c in TariffOption}
+
+
+def _perimeter_params(params: Params) -> Params:
+    unknown = set(params) - {"fluid"}
+    if unknown:
+        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    fluid = params.get("fluid") or ""
+    if fluid and fluid not in _FLUIDS:
+        raise ValidationError("Énergie inconnue.")
+    return {"fluid": fluid} if fluid else {}
+
+
+def _perimeter_queryset(user: User, params: Params) -> QuerySet[Site]:
+    sites = scoped_sites(user)
+    if params.get("fluid"):
+        sites = sites.filter(fluid=params["fluid"])
+    return sites
+
+
+def _perimeter_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
+    last_change = (
+        SiteStatusChange.objects.filter(site_id=OuterRef("pk")).values("site_id").annotate(at=Max("at")).values("at")
+    )
+    rows = (
+        _perimeter_queryset(user, params)
+        .annotate(
+            last_change_at=Subquery(last_change),
+            contact_label=Trim(
+                Concat(
+                    Coalesce("contact__first_name", Value("")),
+                    Value(" "),
+                    Coalesce("contact__last_name", Value("")),
+                    Value(" "),
+                    Coalesce("contact__email", Value("")),
+                    output_field=CharField(),
+                )
+            ),
+        )
+        .order_by("member__legal_name", "site_name", "id")
+        .values_list(
+            "member__legal_name",
+            "member__siret",
+            "lot__number",
+            "fluid",
+            "delivery_point",
+            "site_name",
+            "internal_reference",
+            "other_reference",
+            "address_line",
+            "postcode",
+            "city",
+            "insee_code",
+            "distributor",
+            "segment",
+            "tariff_formula",
+            "tariff_option",
+            "subscribed_power_kva",
+            "car_kwh",
+            "meter_serial",
+            "meter_communicating",
+            "status",
+            "activation_date",
+            "termination_date",
+            "last_change_at",
+            "contact_label",
+        )
+    )
+    local = timezone.get_current_timezone()
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        values = list(row)
+        values[3] = _FLUIDS.get(values[3], values[3])
+        values[12] = _DISTRIBUTORS.get(values[12], values[12])
+        values[15] = _OPTIONS.get(values[15], values[15])
+        values[19] = "Oui" if values[19] else "Non"
+        values[20] = _STATUSES.get(values[20], values[20])
+        if values[23] is not None:
+            values[23] = values[23].astimezone(local).date()
+        yield values
+
+
+def _perimeter_count(user: User, params: Params) -> int:
+    return _perimeter_queryset(user, params).count()
+
+
+PERIMETER_FILE = register(
+    ReportDefinition(
+        name="perimeter_file",
+        title="Fichier périmètre",
+        columns=PERIMETER_COLUMNS,
+        rows=_perimeter_rows,
+        count=_perimeter_count,
+        module=Module.PARK,
+        clean_params=_perimeter_params,
+    )
+)

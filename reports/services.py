@@ -1,0 +1,266 @@
+"""Writes of export jobs. The status of a job changes only here.
+
+export_request  → queued (and the task queued on commit)
+export_run      → running → done (idempotent: a done job is neither rebuilt nor re-emailed)
+export_fail     → failed, with a message the user reads on "Mes exports"
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection as django_connection
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import User
+from reports.choices import ExportStatus
+from reports.links import LINK_VALIDITY, download_token
+from reports.models import ExportJob
+from reports.registry import Params, ReportDefinition, get_definition
+from reports.xlsx import write_xlsx
+from tenants.db import current_schema
+
+logger = logging.getLogger(__name__)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Files under this size travel as an attachment; larger ones as a link.
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+# Direct (synchronous) downloads are allowed up to this many rows.
+DIRECT_MAX_ROWS = 5_000
+PROGRESS_EVERY = 20_000
+
+
+def _definition_for(user: User, report: str, params: Params | None) -> tuple[ReportDefinition, Params]:
+    definition = get_definition(report)
+    if definition is None:
+        raise ValidationError({"report": "Rapport inconnu."})
+    if not definition.allowed_for(user):
+        raise PermissionDenied("Vous n'avez pas accès à ce rapport.")
+    return definition, definition.clean_params(dict(params or {}))
+
+
+def export_file_path(job: ExportJob, schema: str) -> str:
+    """Where a job's file lives, relative to MEDIA_ROOT: the tenant and the member are in the path."""
+    owner = str(job.member_id) if job.member_id is not None else "all"
+    return f"exports/{schema}/{owner}/{job.id}.xlsx"
+
+
+def export_absolute_path(job: ExportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.file_path
+
+
+@transaction.atomic
+def export_request(
+    *, user: User, report: str, params: Params | None = None, request: HttpRequest | None = None
+) -> ExportJob:
+    """Record an export job and queue its build on the heavy queue once the job is committed."""
+    from reports.tasks import build_export
+
+    _definition, cleaned = _definition_for(user, report, params)
+    job = ExportJob.objects.create(requested_by=user, member_id=user.member_id, report=report, parameters=cleaned)
+    audit_record(action="export.requested", actor=user, request=request, target=job, details={"report": report})
+    schema = current_schema()
+    transaction.on_commit(lambda: build_export.delay(str(job.id), schema))
+    return job
+
+
+def export_direct(*, user: User, report: str, params: Params | None, out: IO[bytes], request: HttpRequest) -> int:
+    """Write a small export straight into ``out`` (same definition as the background one).
+
+    Raises ``ExportTooLarge`` when the report has more rows than a request should build.
+    """
+    definition, cleaned = _definition_for(user, report, params)
+    count = definition.count(user, cleaned)
+    if count > DIRECT_MAX_ROWS:
+        raise ExportTooLarge(count)
+    result = write_xlsx(
+        out, columns=definition.columns, rows=definition.rows(user, cleaned), sheet_title=definition.title
+    )
+    audit_record(
+        action="export.downloaded_direct",
+        actor=user,
+        request=request,
+        details={"report": report, "params": cleaned, "rows": result.rows},
+    )
+    return result.rows
+
+
+class ExportTooLarge(Exception):
+    def __init__(self, rows: int) -> None:
+        super().__init__(f"{rows} rows")
+        self.rows = rows
+
+
+@contextmanager
+def _build_lock(job_id: str) -> Iterator[bool]:
+    """A session-level advisory lock per job: two deliveries of the same task never build at once.
+
+    Held by the database session, so a worker that dies releases it with its connection
+    and the redelivered task (acks_late) can take the job over.
+    """
+    key = zlib.crc32(f"reports.export:{current_schema()}:{job_id}".encode())
+    with django_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [4242, key - 2**31])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with django_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [4242, key - 2**31])
+
+
+def export_run(*, job_id: str) -> ExportJob:
+    """Build a job's file, then email it. Safe to run twice: a done job is only (re)notified once."""
+    with _build_lock(job_id) as acquired:
+        job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+        if not acquired:
+            logger.info("export %s is being built by another worker", job_id)
+            return job
+        if job.status == ExportStatus.FAILED:
+            return job
+        if job.status != ExportStatus.DONE:
+            job = _build(job)
+    export_notify(job=job)
+    return job
+
+
+def _build(job: ExportJob) -> ExportJob:
+    definition = get_definition(job.report)
+    if definition is None:
+        raise ValueError(f"Unknown report {job.report!r}")
+    user = job.requested_by
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, started_at=now, progress_rows=0, attempts=job.attempts + 1
+    )
+    relative = export_file_path(job, current_schema())
+    final = Path(settings.MEDIA_ROOT) / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+
+    def progress(rows: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress_rows=rows)
+
+    # Written beside the final file and renamed at the end: a worker lost mid-build leaves
+    # no half file under the job's name, and the rebuild starts from scratch.
+    fd, partial = tempfile.mkstemp(dir=final.parent, prefix=f".{job.id}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            result = write_xlsx(
+                out,
+                columns=definition.columns,
+                rows=definition.rows(user, job.parameters),
+                sheet_title=definition.title,
+                on_progress=progress,
+                progress_every=PROGRESS_EVERY,
+            )
+        os.replace(partial, final)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    finished = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE,
+        progress_rows=result.rows,
+        row_count=result.rows,
+        finished_at=finished,
+        file_path=relative,
+        file_size=final.stat().st_size,
+        error_message="",
+        expires_at=finished + LINK_VALIDITY,
+    )
+    job.refresh_from_db()
+    audit_record(
+        action="export.completed",
+        actor=user,
+        target=job,
+        details={"report": job.report, "rows": result.rows, "sheets": result.sheets, "seconds": _seconds(job)},
+    )
+    return job
+
+
+def _seconds(job: ExportJob) -> float | None:
+    if job.started_at is None or job.finished_at is None:
+        return None
+    return round((job.finished_at - job.started_at).total_seconds(), 3)
+
+
+def export_fail(*, job_id: str, message: str) -> ExportJob:
+    """Mark a job failed with a message the user can read; a done job stays done."""
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job_id).exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.FAILED, finished_at=now, error_message=message[:500]
+    )
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    audit_record(action="export.failed", actor=job.requested_by, target=job, details={"error": message[:500]})
+    return job
+
+
+def export_notify(*, job: ExportJob) -> bool:
+    """Email the finished export once: ``emailed_at`` is claimed before sending.
+
+    The claim is a conditional UPDATE, so two runs of the task cannot both send; if the
+    mail server refuses, the claim is released and the task's retry sends it.
+    """
+    if job.status != ExportStatus.DONE:
+        return False
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job.pk, emailed_at__isnull=True).update(emailed_at=now)
+    if not claimed:
+        return False
+    try:
+        _send_completion_email(job)
+    except Exception:
+        ExportJob.objects.filter(pk=job.pk, emailed_at=now).update(emailed_at=None)
+        raise
+    job.emailed_at = now
+    return True
+
+
+def _site_url() -> str:
+    from tenants.models import Syndicate
+    from tenants.services import syndicate_url
+
+    # Workers enter the schema by name only: load the syndicate to know its address.
+    return syndicate_url(Syndicate.objects.get(schema_name=current_schema())).rstrip("/")
+
+
+def _send_completion_email(job: ExportJob) -> None:
+    definition = get_definition(job.report)
+    title = definition.title if definition is not None else job.report
+    attach = job.file_size is not None and job.file_size < ATTACHMENT_MAX_BYTES
+    base = _site_url()
+    token = download_token(schema=current_schema(), job_id=str(job.id))
+    context: dict[str, Any] = {
+        "job": job,
+        "title": title,
+        "attached": attach,
+        "exports_url": base + reverse("reports:job_list"),
+        "link_url": base + reverse("reports:link_download", kwargs={"token": token}),
+        "expires_at": job.expires_at,
+    }
+    message = EmailMessage(
+        subject=f"Votre export « {title} » est prêt",
+        body=render_to_string("reports/email_export_done.txt", context),
+        to=[job.requested_by.email],
+    )
+    if attach:
+        message.attach(
+            f"{job.report}-{job.created_at:%Y%m%d-%H%M}.xlsx", export_absolute_path(job).read_bytes(), XLSX_CONTENT_TYPE
+        )
+    message.send()
