@@ -1,0 +1,89 @@
+"""Matrix entries of the export pages (reports app): jobs are personal, files member-scoped."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from tests.isolation.matrix import Route, any_member_user
+
+# One job per target, owned by that target's member administrator.
+_JOB_IDS = {
+    "member_a": uuid.UUID("00000000-0000-4000-8000-00000000000a"),
+    "member_b": uuid.UUID("00000000-0000-4000-8000-00000000000b"),
+    "beta": uuid.UUID("00000000-0000-4000-8000-0000000000be"),
+}
+_OWNERS = {"member_a": "alice", "member_b": "charlie", "beta": "dave"}
+
+
+def _job(world: Any, target: str) -> Any:
+    from django.utils import timezone
+
+    from reports.choices import ExportStatus
+    from reports.links import LINK_VALIDITY
+    from reports.models import ExportJob
+    from reports.xlsx import Column, write_xlsx
+    from tenants.db import current_schema
+
+    owner = getattr(world, _OWNERS[target])
+    relative = f"exports/{current_schema()}/{owner.member_id}/{_JOB_IDS[target]}.xlsx"
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_xlsx(path, columns=[Column("A")], rows=iter([("x",)]))
+    job, _ = ExportJob.objects.get_or_create(
+        pk=_JOB_IDS[target],
+        defaults={
+            "requested_by": owner,
+            "member_id": owner.member_id,
+            "report": "perimeter_file",
+            "status": ExportStatus.DONE,
+            "row_count": 1,
+            "file_path": relative,
+            "finished_at": timezone.now(),
+            "expires_at": timezone.now() + LINK_VALIDITY,
+        },
+    )
+    return job
+
+
+def _job_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return {"job_id": _job(world, target).pk}
+
+
+def _link_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from reports.links import download_token
+    from tenants.db import current_schema
+
+    return {"token": download_token(schema=current_schema(), job_id=str(_job(world, target).pk))}
+
+
+def own_job_only(persona: str, target: str) -> int | set[int]:
+    """Only the user who asked for the export gets it; everyone else in the syndicate: 404."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return 302  # not logged in on alpha's address
+    return 200 if _OWNERS.get(target) == persona else 404
+
+
+def park_report(persona: str, target: str) -> int | set[int]:
+    """Exports of the perimeter file need the Parc right (bob has not)."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return 302
+    return 403 if persona == "bob" else 200
+
+
+def park_report_request(persona: str, target: str) -> int | set[int]:
+    return 403 if persona == "bob" else 302  # redirected to "Mes exports" (or to the login)
+
+
+ROUTES = [
+    Route("reports:job_list", any_member_user(), leak=lambda w: [w.member_b.legal_name, w.member_beta.legal_name]),
+    Route("reports:job_rows", any_member_user()),
+    Route("reports:job_create", park_report_request, method="post", data=lambda w, t: {"report": "perimeter_file"}),
+    Route("reports:direct_download", park_report, kwargs=lambda w, t: {"report": "perimeter_file"}),
+    Route("reports:job_download", own_job_only, kwargs=_job_kwargs),
+    Route("reports:link_download", own_job_only, kwargs=_link_kwargs),
+]
