@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -76,7 +77,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def direct_download(request: HttpRequest, report: str) -> HttpResponse:
+def direct_download(request: HttpRequest, report: str) -> HttpResponseBase:
     """A small export built in the request through the same definition (``?format=xlsx``)."""
     user = _user(request)
     definition = get_definition(report)
@@ -101,7 +102,7 @@ def direct_download(request: HttpRequest, report: str) -> HttpResponse:
     return FileResponse(out, as_attachment=True, filename=filename, content_type=services.XLSX_CONTENT_TYPE)
 
 
-def _serve(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponse:
+def _serve(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponseBase:
     if job.status != ExportStatus.DONE or not job.file_path:
         raise Http404("This export has no file (yet)")
     if job.is_expired:
@@ -122,13 +123,13 @@ def _serve(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
     return _serve(request, get_job_for(_user(request), job_id), via="page")
 
 
 @login_required
 @require_GET
-def link_download(request: HttpRequest, token: str) -> HttpResponse:
+def link_download(request: HttpRequest, token: str) -> HttpResponseBase:
     """The link of the completion email: signed, expiring, and only for the job's own user."""
     try:
         target = read_download_token(token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -39,7 +40,11 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
         activation_date=dt.date(2020, 1, 15),
         termination_date=dt.date(2025, 6, 30),
     )
-    SiteStatusChange.objects.create(site=terminated, from_status=SiteStatus.ACTIVE, to_status=SiteStatus.TERMINATED)
+    SiteStatusChange.objects.create(
+        site=terminated,  # type: ignore[misc]
+        from_status=SiteStatus.ACTIVE,
+        to_status=SiteStatus.TERMINATED,
+    )
     job = _request(world.alice, django_capture_on_commit_callbacks)
 
     assert job.status == ExportStatus.DONE
@@ -50,11 +55,11 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
     assert job.started_at <= job.finished_at
     assert job.expires_at == job.finished_at + dt.timedelta(days=7)
     wb = openpyxl.load_workbook(Path(settings.MEDIA_ROOT) / job.file_path)
-    ws = wb.active
+    ws = wb.worksheets[0]
     assert ws.title == "Fichier périmètre"
     assert [c.value for c in ws[1]] == [c.header for c in PERIMETER_COLUMNS]
     assert len(PERIMETER_COLUMNS) == 25
-    rows = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows: dict[Any, Any] = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {world.site_a.delivery_point, terminated.delivery_point}  # nothing of member B
     row = rows[terminated.delivery_point]
     assert row[0] == "Ville d'Alpha"
@@ -212,4 +217,4 @@ def test_direct_export_uses_the_same_definition(world, rf):
     out = io.BytesIO()
     assert services.export_direct(user=world.alice, report="perimeter_file", params={}, out=out, request=request) == 1
     out.seek(0)
-    assert openpyxl.load_workbook(out).active["E2"].value == world.site_a.delivery_point
+    assert openpyxl.load_workbook(out).worksheets[0]["E2"].value == world.site_a.delivery_point

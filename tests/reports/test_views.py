@@ -97,7 +97,7 @@ def test_download_is_member_scoped(world, django_capture_on_commit_callbacks):
     response = _client(world.alice).get(url)
     assert response.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert wb.active["E2"].value == world.site_a.delivery_point
+    assert wb.worksheets[0]["E2"].value == world.site_a.delivery_point
     assert _client(world.charlie).get(url).status_code == 404  # another member
     assert _client(world.bob).get(url).status_code == 404  # same member, not his export
     assert _client(world.carol).get(url).status_code == 404
@@ -138,7 +138,7 @@ def test_direct_download_of_a_small_export(world):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == services.XLSX_CONTENT_TYPE
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     assert [r[4] for r in ws.iter_rows(min_row=2, values_only=True)] == [world.site_a.delivery_point]
 
 

@@ -46,7 +46,7 @@ def test_values_types_and_dates_read_back():
         (None, None, None, None, None),
         ("Crèche \x07 « Les Lutins »", 2.5, 7, dt.date(1900, 3, 1), dt.datetime(2024, 2, 29, 0, 0)),
     ]
-    ws = _read(_write(rows)).active
+    ws = _read(_write(rows)).worksheets[0]
     assert ws.title == "Essai"
     assert [c.value for c in ws[1]] == [c.header for c in COLUMNS]
     first = [c.value for c in ws[2]]
@@ -71,7 +71,7 @@ def test_values_types_and_dates_read_back():
 
 @pytest.mark.parametrize("text", ["=1+2", "+33 6 12", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd", '=HYPERLINK("http://x")'])
 def test_formula_injection_is_neutralised(text):
-    ws = _read(_write([(text, 1, 1, None, None)])).active
+    ws = _read(_write([(text, 1, 1, None, None)])).worksheets[0]
     cell = ws["A2"]
     assert cell.data_type == "s"
     assert cell.value == "'" + text  # a leading apostrophe: shown as text, never evaluated
@@ -79,7 +79,7 @@ def test_formula_injection_is_neutralised(text):
 
 
 def test_header_frozen_filtered_and_widths():
-    ws = _read(_write([("a", 1, 1, None, None)] * 3)).active
+    ws = _read(_write([("a", 1, 1, None, None)] * 3)).worksheets[0]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:E4"
     assert ws.column_dimensions["A"].width == 30
@@ -112,7 +112,7 @@ def test_new_sheet_at_the_row_limit_with_the_header_repeated():
 
 
 def test_empty_export_keeps_its_header():
-    ws = _read(_write([])).active
+    ws = _read(_write([])).worksheets[0]
     assert ws.max_row == 1
     assert ws["A1"].value == "Nom"
 
@@ -126,6 +126,6 @@ def test_excel_serial_numbers():
 def test_sheet_names_are_valid():
     buffer = io.BytesIO()
     write_xlsx(buffer, columns=COLUMNS, rows=iter([]), sheet_title="Périmètre: sites [tous] / 2025 très long titre")
-    name = _read(buffer).active.title
+    name = _read(buffer).worksheets[0].title
     assert len(name) <= 31
     assert not set(name) & set("[]:*?/\\")
