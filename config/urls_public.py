@@ -9,4 +9,5 @@ urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("healthz", healthz, name="health"),
     path("comptes/", include("accounts.urls")),
+    path("backoffice/api/consommation/", include("consumption.api.urls")),
 ]

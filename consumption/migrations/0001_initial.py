@@ -46,112 +46,205 @@ def create_partitions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('perimeter', '0002_user_member_foreign_key'),
+        ("perimeter", "0002_user_member_foreign_key"),
     ]
 
     operations = [
         migrations.RunSQL(PARTITIONED_TABLES_SQL, DROP_PARTITIONED_TABLES_SQL),
         migrations.RunPython(create_partitions, migrations.RunPython.noop),
         migrations.CreateModel(
-            name='DailyEnergy',
+            name="DailyEnergy",
             fields=[
-                ('pk', models.CompositePrimaryKey('site_id', 'day', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('day', models.DateField(verbose_name='jour')),
-                ('kwh', models.FloatField(verbose_name='énergie (kWh)')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "site_id", "day", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                ("kwh", models.FloatField(verbose_name="énergie (kWh)")),
             ],
             options={
-                'verbose_name': 'énergie quotidienne',
-                'db_table': 'consumption_dailyenergy',
-                'managed': False,
+                "verbose_name": "énergie quotidienne",
+                "db_table": "consumption_dailyenergy",
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='LoadCurvePoint',
+            name="LoadCurvePoint",
             fields=[
-                ('pk', models.CompositePrimaryKey('site_id', 'ends_at', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('ends_at', models.DateTimeField(verbose_name="fin de l'intervalle")),
-                ('power_w', models.IntegerField(verbose_name='puissance moyenne (W)')),
-                ('step_minutes', models.SmallIntegerField(verbose_name='pas (minutes)')),
-                ('utc_offset_minutes', models.SmallIntegerField(verbose_name="décalage UTC d'origine (minutes)")),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "site_id", "ends_at", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("ends_at", models.DateTimeField(verbose_name="fin de l'intervalle")),
+                ("power_w", models.IntegerField(verbose_name="puissance moyenne (W)")),
+                ("step_minutes", models.SmallIntegerField(verbose_name="pas (minutes)")),
+                ("utc_offset_minutes", models.SmallIntegerField(verbose_name="décalage UTC d'origine (minutes)")),
             ],
             options={
-                'verbose_name': 'point de courbe de charge',
-                'db_table': 'consumption_loadcurvepoint',
-                'managed': False,
+                "verbose_name": "point de courbe de charge",
+                "db_table": "consumption_loadcurvepoint",
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('pk', models.CompositePrimaryKey('site_id', 'read_on', 'source', 'post', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('read_on', models.DateField(verbose_name='date de relève')),
-                ('source', models.CharField(choices=[('daily', 'Flux quotidien du distributeur'), ('periodic', 'Relève périodique du distributeur'), ('member', 'Saisie du membre'), ('supplier', 'Fournisseur')], max_length=10, verbose_name='source')),
-                ('post', models.CharField(max_length=4, verbose_name='poste')),
-                ('nature', models.CharField(choices=[('real', 'Réel'), ('estimated', 'Estimé'), ('self_reading', 'Auto-relève'), ('regularised', 'Régularisé')], max_length=12, verbose_name='nature')),
-                ('index_wh', models.BigIntegerField(verbose_name='index (Wh)')),
-                ('meter_turnover', models.BooleanField(default=False, verbose_name='passage à zéro du compteur')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "site_id",
+                        "read_on",
+                        "source",
+                        "post",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("read_on", models.DateField(verbose_name="date de relève")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("daily", "Flux quotidien du distributeur"),
+                            ("periodic", "Relève périodique du distributeur"),
+                            ("member", "Saisie du membre"),
+                            ("supplier", "Fournisseur"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("post", models.CharField(max_length=4, verbose_name="poste")),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[
+                            ("real", "Réel"),
+                            ("estimated", "Estimé"),
+                            ("self_reading", "Auto-relève"),
+                            ("regularised", "Régularisé"),
+                        ],
+                        max_length=12,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("index_wh", models.BigIntegerField(verbose_name="index (Wh)")),
+                ("meter_turnover", models.BooleanField(default=False, verbose_name="passage à zéro du compteur")),
             ],
             options={
-                'verbose_name': 'relève',
-                'db_table': 'consumption_reading',
-                'managed': False,
+                "verbose_name": "relève",
+                "db_table": "consumption_reading",
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='SyndicateMonthlyEnergy',
+            name="SyndicateMonthlyEnergy",
             fields=[
-                ('pk', models.CompositePrimaryKey('month', 'fluid', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('month', models.DateField(verbose_name='mois')),
-                ('fluid', models.CharField(choices=[('elec', 'Électricité'), ('gas', 'Gaz naturel')], max_length=10, verbose_name='énergie')),
-                ('kwh', models.FloatField(verbose_name='énergie (kWh)')),
-                ('sites', models.IntegerField(verbose_name='sites mesurés')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "month", "fluid", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="mois")),
+                (
+                    "fluid",
+                    models.CharField(
+                        choices=[("elec", "Électricité"), ("gas", "Gaz naturel")], max_length=10, verbose_name="énergie"
+                    ),
+                ),
+                ("kwh", models.FloatField(verbose_name="énergie (kWh)")),
+                ("sites", models.IntegerField(verbose_name="sites mesurés")),
             ],
             options={
-                'verbose_name': 'énergie mensuelle du syndicat',
+                "verbose_name": "énergie mensuelle du syndicat",
             },
         ),
         migrations.CreateModel(
-            name='IngestionReport',
+            name="IngestionReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='fichier')),
-                ('kind', models.CharField(choices=[('daily_index', 'Index quotidiens (électricité)'), ('load_curve', 'Courbe de charge (électricité)'), ('gas_daily', 'Énergie quotidienne (gaz)')], max_length=12, verbose_name='type')),
-                ('file_format', models.CharField(max_length=4, verbose_name='format')),
-                ('checksum', models.CharField(db_index=True, max_length=64, verbose_name='empreinte SHA-256')),
-                ('status', models.CharField(choices=[('accepted', 'Intégré'), ('partial', 'Intégré partiellement'), ('rejected', 'Rejeté')], max_length=10, verbose_name='statut')),
-                ('received_rows', models.IntegerField(default=0, verbose_name='lignes reçues')),
-                ('accepted_rows', models.IntegerField(default=0, verbose_name='lignes acceptées')),
-                ('rejected_rows', models.IntegerField(default=0, verbose_name='lignes rejetées')),
-                ('inserted_rows', models.IntegerField(default=0, verbose_name='valeurs nouvelles')),
-                ('updated_rows', models.IntegerField(default=0, verbose_name='valeurs modifiées')),
-                ('rejected', models.JSONField(default=list, verbose_name='lignes rejetées (détail)')),
-                ('messages', models.JSONField(default=list, verbose_name='messages')),
-                ('timings', models.JSONField(default=dict, verbose_name='durées (s)')),
-                ('received_by', models.CharField(blank=True, max_length=254, verbose_name='reçu de')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='consumption.ingestionreport', verbose_name='déjà reçu')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=255, verbose_name="fichier")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("daily_index", "Index quotidiens (électricité)"),
+                            ("load_curve", "Courbe de charge (électricité)"),
+                            ("gas_daily", "Énergie quotidienne (gaz)"),
+                        ],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                ("file_format", models.CharField(max_length=4, verbose_name="format")),
+                ("checksum", models.CharField(db_index=True, max_length=64, verbose_name="empreinte SHA-256")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("accepted", "Intégré"), ("partial", "Intégré partiellement"), ("rejected", "Rejeté")],
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("received_rows", models.IntegerField(default=0, verbose_name="lignes reçues")),
+                ("accepted_rows", models.IntegerField(default=0, verbose_name="lignes acceptées")),
+                ("rejected_rows", models.IntegerField(default=0, verbose_name="lignes rejetées")),
+                ("inserted_rows", models.IntegerField(default=0, verbose_name="valeurs nouvelles")),
+                ("updated_rows", models.IntegerField(default=0, verbose_name="valeurs modifiées")),
+                ("rejected", models.JSONField(default=list, verbose_name="lignes rejetées (détail)")),
+                ("messages", models.JSONField(default=list, verbose_name="messages")),
+                ("timings", models.JSONField(default=dict, verbose_name="durées (s)")),
+                ("received_by", models.CharField(blank=True, max_length=254, verbose_name="reçu de")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="consumption.ingestionreport",
+                        verbose_name="déjà reçu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "rapport d'intégration",
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "rapport d'intégration",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyEnergy',
+            name="MonthlyEnergy",
             fields=[
-                ('pk', models.CompositePrimaryKey('site_id', 'month', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('month', models.DateField(help_text='premier jour du mois', verbose_name='mois')),
-                ('kwh', models.FloatField(verbose_name='énergie (kWh)')),
-                ('days', models.SmallIntegerField(verbose_name='jours mesurés')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='perimeter.site')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "site_id", "month", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("month", models.DateField(help_text="premier jour du mois", verbose_name="mois")),
+                ("kwh", models.FloatField(verbose_name="énergie (kWh)")),
+                ("days", models.SmallIntegerField(verbose_name="jours mesurés")),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="perimeter.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "énergie mensuelle d'un site",
-                'indexes': [models.Index(fields=['month'], include=('site', 'kwh'), name='conso_monthly_month_idx')],
+                "verbose_name": "énergie mensuelle d'un site",
+                "indexes": [models.Index(fields=["month"], include=("site", "kwh"), name="conso_monthly_month_idx")],
             },
         ),
     ]

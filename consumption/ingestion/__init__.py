@@ -1,0 +1,1 @@
+"""Ingestion of the distributors' meter-data files (formats: consumption/samples/README.md)."""

@@ -1,0 +1,134 @@
+"""Reading the distributors' files (CSV and XML) into a frame of raw text columns.
+
+The formats are documented in ``consumption/samples/README.md``. Every parser returns
+a DataFrame whose columns are the canonical names of the kind (``point``, ``date``,
+``post``, ``index_wh``, ``calendar``; ``timestamp``, ``power_w``, ``step_minutes``;
+``gas_day``, ``volume_m3``, ``coefficient``) as strings, plus ``line``: the line of
+the CSV file (header = 1) or the position of the measurement in the XML file.
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+
+from consumption.choices import FileKind
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read at all (the report says why, in French)."""
+
+
+# CSV header (French, as the distributors write them) -> canonical column, per kind.
+CSV_COLUMNS: dict[str, dict[str, str]] = {
+    FileKind.DAILY_INDEX: {"point": "point", "date": "date", "poste": "post", "index_wh": "index_wh"},
+    FileKind.LOAD_CURVE: {"point": "point", "horodate": "timestamp", "puissance_w": "power_w", "pas_minutes": "step"},
+    FileKind.GAS_DAILY: {"point": "point", "jour_gazier": "gas_day", "volume_m3": "volume_m3", "coefficient": "coef"},
+}
+CSV_OPTIONAL: dict[str, dict[str, str]] = {FileKind.DAILY_INDEX: {"calendrier": "calendar"}}
+XML_ROOTS = {"R171": FileKind.DAILY_INDEX, "R50": FileKind.LOAD_CURVE, "PublicationsGRDF": FileKind.GAS_DAILY}
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileFormatError("Encodage du fichier non reconnu (UTF-8 ou Windows-1252 attendu).")
+
+
+def detect(content: bytes) -> tuple[str, str]:
+    """(file format, kind) of a file from its first bytes."""
+    head = _decode(content[:4096]).lstrip()
+    if head.startswith("<"):
+        for root, kind in XML_ROOTS.items():
+            if f"<{root}" in head:
+                return "xml", kind
+        raise FileFormatError("Fichier XML d'un type inconnu (racines attendues : R171, R50, PublicationsGRDF).")
+    header = {name.strip().lower() for name in head.splitlines()[0].split(";")} if head else set()
+    for kind, columns in CSV_COLUMNS.items():
+        if set(columns) <= header:
+            return "csv", kind
+    raise FileFormatError("En-tête CSV non reconnu : voir les formats attendus (séparateur « ; »).")
+
+
+def parse_csv(content: bytes, kind: str) -> pd.DataFrame:
+    text = _decode(content)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise FileFormatError(f"Fichier CSV illisible : {error}") from error
+    frame.columns = [str(name).strip().lower() for name in frame.columns]
+    expected = CSV_COLUMNS[kind]
+    missing = [name for name in expected if name not in frame.columns]
+    if missing:
+        raise FileFormatError(f"Colonnes manquantes : {', '.join(missing)}.")
+    renames = {**expected, **CSV_OPTIONAL.get(kind, {})}
+    frame = frame[[name for name in renames if name in frame.columns]].rename(columns=renames)
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip()
+    frame["line"] = frame.index.to_numpy() + 2  # header is line 1
+    return frame.reset_index(drop=True)
+
+
+def _xml_root(content: bytes) -> ET.Element:
+    head = content[:65536].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise FileFormatError("Fichier XML refusé : les déclarations DOCTYPE/ENTITY ne sont pas admises.")
+    try:
+        return ET.fromstring(content)  # noqa: S314 - no DTD possible (checked above), so no entity expansion
+    except ET.ParseError as error:
+        raise FileFormatError(f"Fichier XML illisible : {error}") from error
+
+
+def _text(element: ET.Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def parse_xml(content: bytes, kind: str) -> pd.DataFrame:
+    root = _xml_root(content)
+    rows: list[tuple[str, ...]] = []
+    if kind == FileKind.DAILY_INDEX:
+        columns = ["point", "calendar", "post", "date", "index_wh"]
+        for series in root.iter("serieMesuresDatees"):
+            point, calendar = _text(series.find("prmId")), _text(series.find("codeCalendrier"))
+            post = _text(series.find("codeClasseTemporelle"))
+            for measure in series.iter("mesureDatee"):
+                rows.append((point, calendar, post, _text(measure.find("dateFin"))[:10], _text(measure.find("valeur"))))
+    elif kind == FileKind.LOAD_CURVE:
+        columns = ["point", "step", "timestamp", "power_w"]
+        for prm in root.iter("PRM"):
+            point = _text(prm.find("Id_PRM"))
+            for reading in prm.iter("Donnees_Releve"):
+                step = _text(reading.find("Pas_Publication"))
+                for pdc in reading.iter("PDC"):
+                    rows.append((point, step, _text(pdc.find("H")), _text(pdc.find("V"))))
+    else:
+        columns = ["point", "gas_day", "volume_m3", "coef"]
+        for pce in root.iter("PCE"):
+            point = _text(pce.find("Id_PCE"))
+            for day in pce.iter("Releve_Quotidien"):
+                rows.append(
+                    (
+                        point,
+                        _text(day.find("Journee_Gaziere"))[:10],
+                        _text(day.find("Volume_Brut")),
+                        _text(day.find("Coeff_Conversion")),
+                    )
+                )
+    frame = pd.DataFrame(rows, columns=columns, dtype=str)
+    frame["line"] = frame.index.to_numpy() + 1  # position of the measurement in the file
+    return frame
+
+
+def parse(content: bytes, *, kind: str | None = None) -> tuple[str, str, pd.DataFrame]:
+    """(file format, kind, raw frame). ``kind`` given by the caller wins over detection."""
+    file_format, detected = detect(content)
+    kind = kind or detected
+    if kind != detected:
+        raise FileFormatError(f"Le fichier ressemble à « {detected} », pas à « {kind} ».")
+    frame = parse_csv(content, kind) if file_format == "csv" else parse_xml(content, kind)
+    return file_format, kind, frame

@@ -1,0 +1,160 @@
+"""Reusable reads of meter data for the screens, the member API and the exports.
+
+These functions take site or member ids and trust them: callers obtain them through
+the member-scoping helpers of ``perimeter`` (a member only ever passes its own sites).
+Charts spanning many sites read the monthly rollups, never the daily table; JIT is off
+for these short aggregate queries (its compilation costs more than the query).
+
+Time: days are local days in Europe/Paris (gas: gas days); load-curve points come
+back as naive local times of the interval end (or epoch milliseconds), which plotly
+draws 200× faster than time-zone-aware timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db import connection, transaction
+
+from consumption.partitions import add_months, month_start
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class MonthlyValue(NamedTuple):
+    month: dt.date
+    kwh: float
+
+
+class SiteMonthlyValue(NamedTuple):
+    site_id: int
+    month: dt.date
+    kwh: float
+
+
+class SyndicateMonthlyValue(NamedTuple):
+    month: dt.date
+    fluid: str
+    kwh: float
+    sites: int
+
+
+class DailyValue(NamedTuple):
+    day: dt.date
+    kwh: float
+
+
+class LoadCurve(NamedTuple):
+    """Arrays of equal length: interval ends (naive local datetime64[s] or epoch ms), power (W), step (min)."""
+
+    ends_local: np.ndarray
+    power_w: np.ndarray
+    step_minutes: np.ndarray
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _months(first_month: dt.date, last_month: dt.date) -> dict[str, dt.date]:
+    return {"first": month_start(first_month), "after": add_months(month_start(last_month), 1)}
+
+
+def monthly_energy_by_site(
+    site_ids: Sequence[int], *, first_month: dt.date, last_month: dt.date
+) -> list[SiteMonthlyValue]:
+    """Each site's energy per month (from the rollup), sorted by site then month."""
+    rows = _fetch(
+        "SELECT site_id, month, kwh FROM consumption_monthlyenergy "
+        "WHERE site_id = ANY(%(sites)s) AND month >= %(first)s AND month < %(after)s ORDER BY site_id, month",
+        {"sites": list(site_ids), **_months(first_month, last_month)},
+    )
+    return [SiteMonthlyValue(*row) for row in rows]
+
+
+def monthly_energy_for_sites(
+    site_ids: Sequence[int], *, first_month: dt.date, last_month: dt.date
+) -> list[MonthlyValue]:
+    """Total energy per month of a set of sites (from the rollup)."""
+    rows = _fetch(
+        "SELECT month, sum(kwh) FROM consumption_monthlyenergy "
+        "WHERE site_id = ANY(%(sites)s) AND month >= %(first)s AND month < %(after)s GROUP BY month ORDER BY month",
+        {"sites": list(site_ids), **_months(first_month, last_month)},
+    )
+    return [MonthlyValue(*row) for row in rows]
+
+
+def monthly_energy_for_member(
+    member_id: int, *, first_month: dt.date, last_month: dt.date, fluid: str | None = None
+) -> list[MonthlyValue]:
+    """Total energy per month of a member's sites (optionally one fluid), from the rollup."""
+    fluid_filter = "AND s.fluid = %(fluid)s" if fluid else ""
+    rows = _fetch(
+        f"""
+        SELECT m.month, sum(m.kwh)
+        FROM consumption_monthlyenergy m JOIN perimeter_site s ON s.id = m.site_id
+        WHERE s.member_id = %(member)s {fluid_filter} AND m.month >= %(first)s AND m.month < %(after)s
+        GROUP BY m.month ORDER BY m.month
+        """,
+        {"member": member_id, "fluid": fluid, **_months(first_month, last_month)},
+    )
+    return [MonthlyValue(*row) for row in rows]
+
+
+def syndicate_monthly_totals(
+    *, first_month: dt.date, last_month: dt.date, fluid: str | None = None
+) -> list[SyndicateMonthlyValue]:
+    """The whole syndicate's energy per month and fluid (from the syndicate rollup)."""
+    fluid_filter = "AND fluid = %(fluid)s" if fluid else ""
+    rows = _fetch(
+        f"SELECT month, fluid, kwh, sites FROM consumption_syndicatemonthlyenergy "
+        f"WHERE month >= %(first)s AND month < %(after)s {fluid_filter} ORDER BY month, fluid",
+        {"fluid": fluid, **_months(first_month, last_month)},
+    )
+    return [SyndicateMonthlyValue(*row) for row in rows]
+
+
+def daily_energy_for_site(site_id: int, *, first_day: dt.date, last_day: dt.date) -> list[DailyValue]:
+    """A site's energy per local day (gas: per gas day), both bounds included."""
+    rows = _fetch(
+        "SELECT day, kwh FROM consumption_dailyenergy "
+        "WHERE site_id = %(site)s AND day BETWEEN %(first)s AND %(last)s ORDER BY day",
+        {"site": site_id, "first": first_day, "last": last_day},
+    )
+    return [DailyValue(*row) for row in rows]
+
+
+def local_day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """UTC instants of local midnight starting ``first_day`` and ending ``last_day``."""
+    start = dt.datetime.combine(first_day, dt.time(), tzinfo=PARIS)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def load_curve_for_site(site_id: int, *, first_day: dt.date, last_day: dt.date, epoch_ms: bool = False) -> LoadCurve:
+    """The load-curve points whose interval lies in the local days ``first_day``..``last_day``.
+
+    An interval belongs to the day of its start: the point stamped at local midnight
+    closes the previous day. A 30-minute curve has 46 points on the last Sunday of
+    March and 50 on the last Sunday of October.
+    """
+    start, end = local_day_bounds(first_day, last_day)
+    rows = _fetch(
+        """
+        SELECT extract(epoch FROM ends_at AT TIME ZONE 'Europe/Paris')::bigint, power_w, step_minutes
+        FROM consumption_loadcurvepoint
+        WHERE site_id = %(site)s AND ends_at > %(start)s AND ends_at <= %(end)s ORDER BY ends_at
+        """,
+        {"site": site_id, "start": start, "end": end},
+    )
+    data = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    seconds = data[:, 0]
+    ends = seconds * 1000 if epoch_ms else seconds.astype("datetime64[s]")
+    return LoadCurve(ends_local=ends, power_w=data[:, 1], step_minutes=data[:, 2])

@@ -1,0 +1,311 @@
+"""Ingestion of distributor files: DST days, differences, duplicates, idempotency, rejections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from consumption.choices import IngestionStatus
+from consumption.models import DailyEnergy, LoadCurvePoint, MonthlyEnergy, Reading
+from consumption.partitions import existing_partitions, partitions_ensure
+from consumption.selectors import load_curve_for_site
+from consumption.services import meter_file_ingest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "consumption" / "samples"
+
+
+def _csv(header: str, lines: list[str]) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+def _curve_instants(day: dt.date) -> pd.DatetimeIndex:
+    """Interval ends (UTC) of the 30-minute intervals of a local day."""
+    start = pd.Timestamp(day, tz="Europe/Paris")
+    end = pd.Timestamp(day + dt.timedelta(days=1), tz="Europe/Paris")
+    return pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq="30min", inclusive="right")
+
+
+def _aware_lines(point: str, instants: pd.DatetimeIndex) -> list[str]:
+    local = instants.tz_convert("Europe/Paris")
+    return [f"{point};{t.isoformat()};{1000 + i};30" for i, t in enumerate(local)]
+
+
+def _naive_lines(point: str, instants: pd.DatetimeIndex) -> list[str]:
+    local = instants.tz_convert("Europe/Paris").tz_localize(None)
+    return [f"{point};{t:%Y-%m-%d %H:%M:%S};{1000 + i};30" for i, t in enumerate(local)]
+
+
+HEADER_CURVE = "point;horodate;puissance_w;pas_minutes"
+HEADER_INDEX = "point;date;poste;index_wh"
+HEADER_GAS = "point;jour_gazier;volume_m3;coefficient"
+
+
+@pytest.mark.parametrize(("day", "expected"), [(dt.date(2025, 3, 30), 46), (dt.date(2025, 10, 26), 50)])
+@pytest.mark.parametrize("shape", ["aware", "naive"])
+def test_load_curve_dst_days(base_site: Any, day: dt.date, expected: int, shape: str) -> None:
+    instants = _curve_instants(day)
+    assert len(instants) == expected
+    lines = (_aware_lines if shape == "aware" else _naive_lines)(base_site.delivery_point, instants)
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name=f"cdc-{shape}.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED, report.rejected
+    assert report.inserted_rows == expected
+    curve = load_curve_for_site(base_site.pk, first_day=day, last_day=day)
+    assert len(curve.ends_local) == expected
+    stored = list(LoadCurvePoint.objects.filter(site=base_site).order_by("ends_at").values_list("ends_at", flat=True))
+    assert stored == [t.to_pydatetime() for t in instants]
+    # Powers follow the file order, so each instant got its own line's value.
+    assert list(curve.power_w) == [1000 + i for i in range(expected)]
+
+
+def test_naive_october_repeated_hour_resolved_by_order_in_an_unsorted_file(base_site: Any) -> None:
+    instants = _curve_instants(dt.date(2025, 10, 26))
+    lines = _naive_lines(base_site.delivery_point, instants)
+    repeated = [line for line in lines if " 02:" in line]
+    others = [line for line in lines if " 02:" not in line]
+    random.Random(4).shuffle(others)
+    # The repeated labels keep their relative order (summer time first); the rest is shuffled around them.
+    shuffled = others[:10] + repeated[:2] + others[10:30] + repeated[2:] + others[30:]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, shuffled), file_name="cdc.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED
+    points = dict(LoadCurvePoint.objects.filter(site=base_site).values_list("ends_at", "utc_offset_minutes"))
+    assert len(points) == 50
+    assert points[dt.datetime(2025, 10, 26, 0, 0, tzinfo=dt.UTC)] == 120  # 02:00 CEST
+    assert points[dt.datetime(2025, 10, 26, 1, 0, tzinfo=dt.UTC)] == 60  # 02:00 CET
+
+
+def test_naive_march_gap_time_is_rejected_not_shifted(base_site: Any) -> None:
+    lines = [
+        f"{base_site.delivery_point};2025-03-30 02:30:00;900;30",
+        f"{base_site.delivery_point};2025-03-30 03:00:00;800;30",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name="cdc.csv")
+
+    assert report.status == IngestionStatus.PARTIAL
+    assert report.rejected == [
+        {
+            "line": 2,
+            "column": "horodate",
+            "value": "2025-03-30 02:30:00",
+            "reason": "Heure locale inexistante (passage à l'heure d'été)",
+        }
+    ]
+    assert LoadCurvePoint.objects.get(site=base_site).ends_at == dt.datetime(2025, 3, 30, 1, 0, tzinfo=dt.UTC)
+
+
+def test_load_curve_mixed_steps_bad_rows_and_duplicates(base_site: Any) -> None:
+    p = base_site.delivery_point
+    lines = [
+        f"{p};2025-06-01T10:00:00+02:00;1000;30",
+        f"{p};2025-06-01T10:10:00+02:00;1100;10",  # another step: fine
+        f"{p};2025-06-01T10:10:00+02:00;1100;10",  # identical duplicate: first kept
+        f"{p};2025-06-01T10:20:00+02:00;abc;10",  # unreadable power
+        f"{p};2025-06-01T10:40:00+02:00;1200;15",  # unsupported step
+        f"{p};2025-06-01T10:45:00+02:00;1200;30",  # not aligned
+        f"{p};2025-06-01T11:00:00+02:00;1300;30",
+        f"{p};2025-06-01T11:00:00+02:00;1400;30",  # conflicting values: both rejected
+        f"{p};2025-06-01T11:30:00+02:00;900000;30",  # absurd for 12 kVA
+        f"{p};pas une date;900;30",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name="cdc.csv")
+
+    reasons = {item["line"]: item["reason"] for item in report.rejected}
+    assert report.received_rows == 10
+    assert report.accepted_rows == 2
+    assert report.rejected_rows == 8
+    assert reasons[4] == "Doublon d'une ligne précédente (ignoré)"
+    assert reasons[5] == "Puissance illisible"
+    assert reasons[6].startswith("Pas de mesure non pris en charge")
+    assert reasons[7] == "Horodate non alignée sur le pas de mesure"
+    assert reasons[8] == reasons[9] == "Valeurs contradictoires pour le même point et le même instant"
+    assert reasons[10].startswith("Puissance invraisemblable")
+    assert reasons[11].startswith("Horodate illisible")
+    assert LoadCurvePoint.objects.filter(site=base_site).count() == 2
+
+
+def test_file_sent_twice_changes_nothing(base_site: Any) -> None:
+    lines = _aware_lines(base_site.delivery_point, _curve_instants(dt.date(2025, 1, 15)))
+    content = _csv(HEADER_CURVE, lines)
+    first = meter_file_ingest(content=content, file_name="cdc.csv")
+    second = meter_file_ingest(content=content, file_name="cdc (copie).csv")
+
+    assert (first.inserted_rows, first.updated_rows) == (48, 0)
+    assert (second.inserted_rows, second.updated_rows) == (0, 0)
+    assert second.duplicate_of == first
+    assert second.messages[0].startswith("Fichier déjà reçu le")
+    assert "Aucune donnée nouvelle ou modifiée" in second.messages[-1]
+    assert LoadCurvePoint.objects.filter(site=base_site).count() == 48
+
+
+def test_corrected_file_updates_only_changed_values(base_site: Any) -> None:
+    p = base_site.delivery_point
+    meter_file_ingest(content=_csv(HEADER_CURVE, [f"{p};2025-01-15T10:00:00+01:00;1000;30"]), file_name="a.csv")
+    report = meter_file_ingest(
+        content=_csv(HEADER_CURVE, [f"{p};2025-01-15T10:00:00+01:00;1500;30", f"{p};2025-01-15T10:30:00+01:00;1;30"]),
+        file_name="b.csv",
+    )
+    assert (report.inserted_rows, report.updated_rows) == (1, 1)
+    assert (
+        LoadCurvePoint.objects.get(site=base_site, ends_at=dt.datetime(2025, 1, 15, 9, 0, tzinfo=dt.UTC)).power_w
+        == 1500
+    )
+
+
+def test_unknown_delivery_point_is_reported_in_french(base_site: Any) -> None:
+    lines = [
+        f"{base_site.delivery_point};2025-01-15T10:00:00+01:00;1000;30",
+        "99999999999999;2025-01-15T10:00:00+01:00;1;30",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name="cdc.csv")
+
+    assert report.status == IngestionStatus.PARTIAL
+    assert report.rejected == [
+        {
+            "line": 3,
+            "column": "point",
+            "value": "99999999999999",
+            "reason": "Point de livraison inconnu dans le parc du syndicat",
+        }
+    ]
+
+
+def test_daily_index_differences_across_files_and_posts(hphc_site: Any) -> None:
+    p = hphc_site.delivery_point
+    first = [
+        f"{p};2025-03-29;HC;500000",
+        f"{p};2025-03-28;HP;1000000",  # unsorted on purpose
+        f"{p};2025-03-28;HC;490000",
+        f"{p};2025-03-29;HP;1012000",
+        f"{p};2025-03-30;HP;1020500",
+        f"{p};2025-03-30;HC;507000",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_INDEX, first), file_name="index-1.csv")
+    assert report.status == IngestionStatus.ACCEPTED
+    energy = dict(DailyEnergy.objects.filter(site=hphc_site).values_list("day", "kwh"))
+    assert energy == {dt.date(2025, 3, 29): 22.0, dt.date(2025, 3, 30): 15.5}
+    assert Reading.objects.filter(site=hphc_site).count() == 6
+
+    # The next day's file alone: the previous index comes from the stored readings.
+    meter_file_ingest(
+        content=_csv(HEADER_INDEX, [f"{p};2025-03-31;HP;1030500", f"{p};2025-03-31;HC;510000"]), file_name="index-2.csv"
+    )
+    assert DailyEnergy.objects.get(site=hphc_site, day=dt.date(2025, 3, 31)).kwh == 13.0
+    assert MonthlyEnergy.objects.get(site=hphc_site, month=dt.date(2025, 3, 1)).kwh == pytest.approx(50.5)
+
+
+def test_daily_index_late_file_completes_the_next_stored_day(base_site: Any) -> None:
+    p = base_site.delivery_point
+    meter_file_ingest(content=_csv(HEADER_INDEX, [f"{p};2025-05-03;BASE;3000"]), file_name="j3.csv")
+    meter_file_ingest(content=_csv(HEADER_INDEX, [f"{p};2025-05-01;BASE;1000"]), file_name="j1.csv")
+    assert not DailyEnergy.objects.filter(site=base_site).exists()
+    meter_file_ingest(content=_csv(HEADER_INDEX, [f"{p};2025-05-02;BASE;1800"]), file_name="j2.csv")
+    energy = dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh"))
+    assert energy == {dt.date(2025, 5, 2): 0.8, dt.date(2025, 5, 3): 1.2}
+
+
+def test_daily_index_turnover_spike_and_drop(base_site: Any) -> None:
+    p = base_site.delivery_point
+    lines = [
+        f"{p};2025-02-01;BASE;999990000",
+        f"{p};2025-02-02;BASE;5000",  # turnover: 10 kWh + 5 kWh
+        f"{p};2025-02-03;BASE;25000",
+        f"{p};2025-02-04;BASE;900000000",  # isolated spike: rejected
+        f"{p};2025-02-05;BASE;45000",
+        f"{p};2025-02-06;BASE;55000",
+        f"{p};2025-02-07;BASE;40000",  # drop without turnover: that day's energy excluded
+        f"{p};2025-02-08;BASE;50000",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_INDEX, lines), file_name="index.csv")
+
+    energy = dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh"))
+    assert energy == {
+        dt.date(2025, 2, 2): 15.0,
+        dt.date(2025, 2, 3): 20.0,
+        dt.date(2025, 2, 6): 10.0,
+        dt.date(2025, 2, 8): 10.0,
+    }
+    reasons = {item["line"]: item["reason"] for item in report.rejected}
+    assert reasons == {
+        5: "Index aberrant (pic ou creux isolé) : rejeté",
+        8: "Index en baisse sans passage à zéro du compteur : énergie du jour exclue",
+    }
+    assert Reading.objects.get(site=base_site, read_on=dt.date(2025, 2, 2)).meter_turnover is True
+    assert not Reading.objects.filter(site=base_site, read_on=dt.date(2025, 2, 4)).exists()
+
+
+def test_daily_index_rejects_unknown_calendar_and_foreign_post(hphc_site: Any) -> None:
+    p = hphc_site.delivery_point
+    content = _csv(
+        "point;date;poste;index_wh;calendrier",
+        [f"{p};2025-03-28;HP;1000;DI000002", f"{p};2025-03-28;HC;1000;DI000099", f"{p};2025-03-28;BASE;1000;"],
+    )
+    report = meter_file_ingest(content=content, file_name="index.csv")
+    reasons = {item["line"]: item["reason"] for item in report.rejected}
+    assert reasons == {3: "Calendrier distributeur inconnu", 4: "Poste inconnu pour l'option tarifaire du site"}
+
+
+def test_gas_daily_energy_is_volume_times_coefficient(gas_site: Any, base_site: Any) -> None:
+    lines = [
+        f"{gas_site.delivery_point};2025-01-15;120,5;11,21",
+        f"{gas_site.delivery_point};2025-01-16;98.0;11.19",
+        f"{gas_site.delivery_point};2025-01-17;98.0;0.9",  # m³ → kWh coefficient expected, not a ratio
+        f"{base_site.delivery_point};2025-01-17;10;11.2",  # an electricity site in a gas file
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_GAS, lines), file_name="gaz.csv")
+
+    energy = dict(DailyEnergy.objects.filter(site=gas_site).values_list("day", "kwh"))
+    assert energy == {
+        dt.date(2025, 1, 15): pytest.approx(120.5 * 11.21),
+        dt.date(2025, 1, 16): pytest.approx(98.0 * 11.19),
+    }
+    reasons = {item["line"]: item["reason"] for item in report.rejected}
+    assert reasons[4].startswith("Coefficient de conversion invraisemblable")
+    assert reasons[5] == "Ce point de livraison n'est pas un site gaz"
+
+
+@pytest.mark.parametrize(
+    ("sample", "kind", "rows"),
+    [
+        ("daily_index_r171.xml", "daily_index", 2),
+        ("load_curve_r50.xml", "load_curve", 3),
+        ("gas_daily_grdf.xml", "gas_daily", 1),
+    ],
+)
+def test_xml_samples(base_site: Any, gas_site: Any, sample: str, kind: str, rows: int) -> None:
+    report = meter_file_ingest(content=(SAMPLES / sample).read_bytes(), file_name=sample)
+    assert (report.kind, report.file_format, report.status) == (kind, "xml", IngestionStatus.ACCEPTED)
+    assert report.accepted_rows == rows
+
+
+def test_xml_with_doctype_is_refused(base_site: Any) -> None:
+    content = b'<?xml version="1.0"?><!DOCTYPE R50 [<!ENTITY x "y">]><R50></R50>'
+    report = meter_file_ingest(content=content, file_name="evil.xml")
+    assert report.status == IngestionStatus.REJECTED
+    assert "DOCTYPE" in report.messages[0]
+
+
+def test_unrecognised_file_is_rejected_with_a_message(alpha: Any) -> None:
+    report = meter_file_ingest(content=b"a;b;c\n1;2;3\n", file_name="x.csv")
+    assert report.status == IngestionStatus.REJECTED
+    assert report.messages == ["En-tête CSV non reconnu : voir les formats attendus (séparateur « ; »)."]
+
+
+def test_old_history_gets_its_partitions(base_site: Any) -> None:
+    p = base_site.delivery_point
+    meter_file_ingest(
+        content=_csv(HEADER_INDEX, [f"{p};2012-06-01;BASE;1000", f"{p};2012-06-02;BASE;3000"]), file_name="old.csv"
+    )
+    assert DailyEnergy.objects.get(site=base_site, day=dt.date(2012, 6, 2)).kwh == 2.0
+    assert "consumption_dailyenergy_p201206" in existing_partitions()
+
+
+def test_partitions_ensure_creates_the_coming_months(alpha: Any) -> None:
+    created = partitions_ensure(ahead_months=2, today=dt.date(2031, 1, 10))
+    assert "consumption_loadcurvepoint_p203103" in created
+    assert partitions_ensure(ahead_months=2, today=dt.date(2031, 1, 10)) == []
