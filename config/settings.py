@@ -92,6 +92,7 @@ TENANT_APPS = [
     "perimeter",
     "consumption",
     "reports",
+    "billing_groups",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -263,7 +264,13 @@ CELERY_TASK_QUEUES_NAMES = ("light", "heavy")
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "reports.*": {"queue": "heavy"},  # exports never delay the light queue (emails)
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Beat tasks without a tenant: each iterates the syndicates with tenant_context.
+    "consumption-partitions-ahead": {"task": "consumption.tasks.partitions_ensure_all", "schedule": 24 * 3600.0},
+    "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
+}
+# Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
+METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 

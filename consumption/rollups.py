@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -19,7 +20,7 @@ def rollups_refresh(*, first_day: dt.date, last_day: dt.date, site_ids: Sequence
     first = month_start(first_day)
     after = add_months(month_start(last_day), 1)
     site_filter = "AND site_id = ANY(%(sites)s)" if site_ids is not None else ""
-    params = {"first": first, "after": after, "sites": list(site_ids or [])}
+    params: dict[str, Any] = {"first": first, "after": after, "sites": list(site_ids or [])}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(

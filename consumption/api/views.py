@@ -51,7 +51,10 @@ class MeterFileIngestionView(APIView):
         file_name = data.get("file_name") or (upload.name if upload else "contenu.csv")
         with tenant_context(syndicate):
             report = meter_file_ingest(
-                content=content, file_name=file_name, kind=data.get("kind"), received_by=request.user.email
+                content=content,
+                file_name=file_name,
+                kind=data.get("kind"),
+                received_by=getattr(request.user, "email", ""),
             )
             summary = report_summary(report)
         audit_record(

@@ -49,9 +49,9 @@ def detect(content: bytes) -> tuple[str, str]:
                 return "xml", kind
         raise FileFormatError("Fichier XML d'un type inconnu (racines attendues : R171, R50, PublicationsGRDF).")
     header = {name.strip().lower() for name in head.splitlines()[0].split(";")} if head else set()
-    for kind, columns in CSV_COLUMNS.items():
+    for csv_kind, columns in CSV_COLUMNS.items():
         if set(columns) <= header:
-            return "csv", kind
+            return "csv", csv_kind
     raise FileFormatError("En-tête CSV non reconnu : voir les formats attendus (séparateur « ; »).")
 
 

@@ -1,0 +1,66 @@
+"""Scheduled work of the consumption app: partitions ahead of need, the inbox of distributor files.
+
+Beat tasks run without a tenant; they iterate the syndicates explicitly and enter
+each one with ``tenant_context`` (the per-syndicate work is short and idempotent:
+creating an existing partition or re-ingesting a file changes nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django_tenants.utils import tenant_context
+
+from consumption.partitions import partitions_ensure
+from consumption.services import meter_file_ingest
+from tenants.models import Syndicate
+
+logger = logging.getLogger(__name__)
+PARTITIONS_AHEAD_MONTHS = 3
+
+
+def _syndicates() -> list[Syndicate]:
+    return list(Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(is_active=True))
+
+
+@shared_task(queue="light")
+def partitions_ensure_all(ahead_months: int = PARTITIONS_AHEAD_MONTHS) -> dict[str, int]:
+    """Create the coming months' partitions in every syndicate."""
+    created: dict[str, int] = {}
+    for syndicate in _syndicates():
+        with tenant_context(syndicate):
+            created[syndicate.code] = len(partitions_ensure(ahead_months=ahead_months))
+    return created
+
+
+def inbox_dir(syndicate_code: str) -> Path:
+    return Path(settings.METER_DATA_INBOX) / syndicate_code
+
+
+def inbox_process(syndicate: Syndicate) -> int:
+    """Ingest the files waiting in a syndicate's inbox, then move each to ``done/`` (or ``failed/``)."""
+    folder = inbox_dir(syndicate.code)
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        target = folder / "done"
+        try:
+            with tenant_context(syndicate):
+                meter_file_ingest(content=path.read_bytes(), file_name=path.name, received_by="inbox")
+        except Exception:  # one broken file must not block the others; the file waits in failed/
+            logger.exception("Ingestion of %s failed", path)
+            target = folder / "failed"
+        target.mkdir(exist_ok=True)
+        path.replace(target / path.name)
+        count += 1
+    return count
+
+
+@shared_task(queue="heavy")
+def inbox_watch() -> dict[str, int]:
+    """Ingest every syndicate's waiting files (beat, every few minutes)."""
+    return {syndicate.code: inbox_process(syndicate) for syndicate in _syndicates()}
