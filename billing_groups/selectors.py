@@ -1,0 +1,60 @@
+"""Reads of billing perimeters, member-scoped: a foreign id gives 404 (QUALITY.md item 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from billing_groups.models import BillingPerimeter
+from billing_groups.services import ATTACHABLE_STATUSES
+from perimeter.models import Member, Site
+
+
+def perimeters_for(user: User | Any) -> QuerySet[BillingPerimeter]:
+    """The billing perimeters a user may see: its member's; every member's for a coordinator.
+
+    Each carries ``site_count`` (one aggregate in the same query).
+    """
+    perimeters = BillingPerimeter.objects.select_related("member").annotate(site_count=Count("attachments"))
+    if not getattr(user, "is_authenticated", False):
+        return perimeters.none()
+    if user.is_coordinator:
+        return perimeters
+    if user.member_id is None:
+        return perimeters.none()
+    return perimeters.filter(member_id=user.member_id)
+
+
+def get_perimeter_for(user: User | Any, pk: int | str) -> BillingPerimeter:
+    try:
+        return perimeters_for(user).get(pk=pk)
+    except (BillingPerimeter.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such billing perimeter") from exc
+
+
+def attachable_sites(member: Member | int) -> QuerySet[Site]:
+    """The member's confirmed sites not attached to any perimeter (any segment)."""
+    member_id = member if isinstance(member, int) else member.pk
+    return Site.objects.filter(member_id=member_id, status__in=ATTACHABLE_STATUSES, billing_attachment__isnull=True)
+
+
+def available_sites(perimeter: BillingPerimeter) -> QuerySet[Site]:
+    """The sites the member can attach to this perimeter: confirmed, same segment, free."""
+    return attachable_sites(perimeter.member_id).filter(segment=perimeter.segment)
+
+
+def attached_sites(perimeter: BillingPerimeter) -> QuerySet[Site]:
+    return Site.objects.filter(billing_attachment__perimeter_id=perimeter.pk)
+
+
+def unattached_confirmed_sites(member: Member | int) -> QuerySet[Site]:
+    """For the journey: the confirmed sites still waiting for a billing perimeter."""
+    return attachable_sites(member)
+
+
+def billing_step_complete(member: Member | int) -> bool:
+    """Step 3 of the journey is complete when every confirmed site is in a perimeter."""
+    return not unattached_confirmed_sites(member).exists()

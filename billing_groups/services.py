@@ -1,0 +1,315 @@
+"""Writes of billing perimeters and of their sites: every attachment rule lives here.
+
+Rules (the database enforces them too, see migrations 0001-0002):
+- every attached site is a confirmed site of the perimeter's member and segment;
+- a mono-site perimeter holds exactly one site;
+- a site belongs to at most one perimeter.
+Bulk attach / detach take hundreds of sites in a few queries and are all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import User
+from billing_groups.choices import BillingType, InvoiceDelivery
+from billing_groups.models import BillingPerimeter, BillingPerimeterSite
+from perimeter.choices import SiteStatus
+from perimeter.models import Member, Site
+
+# The site statuses that may (and must) be attached to a perimeter.
+ATTACHABLE_STATUSES = (SiteStatus.SWITCH_CONFIRMED,)
+# How many per-site errors a refusal lists before summing up the rest.
+MAX_LISTED_ERRORS = 10
+
+JOURNEY_LOCKED_MESSAGE = (
+    "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
+)
+
+PERIMETER_FIELDS = (
+    "name",
+    "segment",
+    "billing_type",
+    "payment_mode",
+    "billing_rhythm",
+    "invoice_delivery",
+    "delivery_email",
+    "chorus_siret",
+    "chorus_service_code",
+    "chorus_commitment_number",
+    "budget_reference",
+)
+
+
+class JourneyLocked(PermissionDenied):
+    """The member validated its data-collection journey: its billing perimeters are frozen."""
+
+
+@cache
+def _journey_lock_check() -> Callable[[Member], Any] | None:
+    """The data-collection journey's lock check, if that app is installed (looked up once)."""
+    try:
+        if importlib.util.find_spec("datacollection.services") is None:
+            return None
+    except ModuleNotFoundError:
+        return None
+    module = importlib.import_module("datacollection.services")
+    check = getattr(module, "journey_assert_editable", None)
+    return check if callable(check) else None
+
+
+def _assert_editable(member: Member) -> None:
+    """Refuse any write once the member's journey is validated (unlocked only by the supplier)."""
+    check = _journey_lock_check()
+    if check is None:
+        return
+    try:
+        check(member)
+    except (ValidationError, PermissionDenied) as exc:
+        raise JourneyLocked(JOURNEY_LOCKED_MESSAGE) from exc
+
+
+def _site_label(name: str, delivery_point: str) -> str:
+    return f"« {name} » ({delivery_point})"
+
+
+def _raise_listed(errors: list[str]) -> None:
+    if not errors:
+        return
+    listed = errors[:MAX_LISTED_ERRORS]
+    if len(errors) > MAX_LISTED_ERRORS:
+        listed.append(_("… et %(n)d autres sites refusés.") % {"n": len(errors) - MAX_LISTED_ERRORS})
+    raise ValidationError(listed, code="attachment_refused")
+
+
+def _clean_perimeter(perimeter: BillingPerimeter) -> None:
+    """Field checks, then the coherence of the delivery channel with its routing fields."""
+    if perimeter.invoice_delivery != InvoiceDelivery.CHORUS:
+        # Routing fields only mean something for ChorusPro: do not keep stale values.
+        perimeter.chorus_siret = perimeter.chorus_service_code = perimeter.chorus_commitment_number = ""
+    if perimeter.invoice_delivery != InvoiceDelivery.EMAIL:
+        perimeter.delivery_email = ""
+    errors: dict[str, list[str]] = {}
+    try:
+        perimeter.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if perimeter.invoice_delivery == InvoiceDelivery.EMAIL and not perimeter.delivery_email:
+        errors.setdefault("delivery_email", []).append(_("Indiquez l'adresse e-mail qui recevra les factures."))
+    if perimeter.invoice_delivery == InvoiceDelivery.CHORUS and not perimeter.chorus_siret:
+        errors.setdefault("chorus_siret", []).append(
+            _("Le SIRET du destinataire ChorusPro est obligatoire pour un envoi par ChorusPro.")
+        )
+    duplicate = BillingPerimeter.objects.filter(member_id=perimeter.member_id, name=perimeter.name)
+    if perimeter.pk is not None:
+        duplicate = duplicate.exclude(pk=perimeter.pk)
+    if perimeter.name and duplicate.exists():
+        errors.setdefault("name", []).append(_("Vous avez déjà un périmètre de facturation de ce nom."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(PERIMETER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown billing perimeter fields: {sorted(unknown)}")
+    cleaned = dict(fields)
+    if isinstance(cleaned.get("chorus_siret"), str):
+        cleaned["chorus_siret"] = cleaned["chorus_siret"].replace(" ", "").replace(".", "")
+    if isinstance(cleaned.get("name"), str):
+        cleaned["name"] = cleaned["name"].strip()
+    return cleaned
+
+
+@transaction.atomic
+def billing_perimeter_create(
+    *, member: Member, actor: User | None, request: HttpRequest | None = None, **fields: Any
+) -> BillingPerimeter:
+    _assert_editable(member)
+    perimeter = BillingPerimeter(member=member, **_normalise(fields))
+    _clean_perimeter(perimeter)
+    perimeter.save()
+    audit_record(action="billing_perimeter.created", actor=actor, request=request, target=perimeter)
+    return perimeter
+
+
+@transaction.atomic
+def billing_perimeter_update(
+    *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None, **fields: Any
+) -> BillingPerimeter:
+    _assert_editable(perimeter.member)
+    perimeter = BillingPerimeter.objects.select_for_update().get(pk=perimeter.pk)
+    before = {name: getattr(perimeter, name) for name in PERIMETER_FIELDS}
+    for name, value in _normalise(fields).items():
+        setattr(perimeter, name, value)
+    _clean_perimeter(perimeter)
+    attached = Site.objects.filter(billing_attachment__perimeter=perimeter)
+    if perimeter.segment != before["segment"] and attached.exclude(segment=perimeter.segment).exists():
+        raise ValidationError(
+            {
+                "segment": _(
+                    "Des sites d'un autre segment sont rattachés à ce périmètre : "
+                    "détachez-les avant de changer la typologie de segment."
+                )
+            }
+        )
+    if perimeter.billing_type == BillingType.MONO_SITE and attached.count() > 1:
+        raise ValidationError(
+            {
+                "billing_type": _(
+                    "Ce périmètre contient plusieurs sites : un périmètre mono-site ne contient qu'un site. "
+                    "Détachez les sites en trop avant de le passer en mono-site."
+                )
+            }
+        )
+    perimeter.save()
+    changed = {name: [str(before[name]), str(getattr(perimeter, name))] for name in PERIMETER_FIELDS}
+    changed = {name: values for name, values in changed.items() if values[0] != values[1]}
+    audit_record(action="billing_perimeter.updated", actor=actor, request=request, target=perimeter, details=changed)
+    return perimeter
+
+
+@transaction.atomic
+def billing_perimeter_delete(
+    *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None
+) -> None:
+    """Delete a perimeter; its sites become available again (attachments cascade)."""
+    _assert_editable(perimeter.member)
+    site_ids = list(perimeter.attachments.values_list("site_id", flat=True))
+    audit_record(
+        action="billing_perimeter.deleted",
+        actor=actor,
+        request=request,
+        target=perimeter,
+        details={"name": perimeter.name, "detached_sites": site_ids},
+    )
+    perimeter.delete()
+
+
+def _site_ids(sites: Iterable[Site | int]) -> list[int]:
+    return sorted({site if isinstance(site, int) else site.pk for site in sites})
+
+
+@transaction.atomic
+def attach_sites(
+    *,
+    perimeter: BillingPerimeter,
+    sites: Iterable[Site | int],
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Attach sites to a perimeter, all or none; returns how many were newly attached.
+
+    Queries: lock the perimeter, read the sites with their current attachment (one
+    join), count the perimeter's sites, one INSERT for all, one audit event.
+    """
+    _assert_editable(perimeter.member)
+    site_ids = _site_ids(sites)
+    if not site_ids:
+        raise ValidationError(_("Sélectionnez au moins un site à rattacher."), code="no_site")
+    # Locking the perimeter serialises concurrent attachments to it (mono-site count).
+    perimeter = BillingPerimeter.objects.select_for_update().get(pk=perimeter.pk)
+    rows = list(
+        Site.objects.filter(pk__in=site_ids).values(
+            "pk",
+            "member_id",
+            "site_name",
+            "delivery_point",
+            "segment",
+            "status",
+            "billing_attachment__perimeter_id",
+            "billing_attachment__perimeter__name",
+        )
+    )
+    # Another member's site reads as unknown: its existence is not revealed.
+    rows = [row for row in rows if row["member_id"] == perimeter.member_id]
+    errors: list[str] = []
+    if len(rows) != len(site_ids):
+        errors.append(_("Certains sites sélectionnés ne sont pas disponibles : rechargez la page."))
+    new_ids: list[int] = []
+    for row in rows:
+        label = _site_label(row["site_name"], row["delivery_point"])
+        current = row["billing_attachment__perimeter_id"]
+        if current == perimeter.pk:
+            continue  # already here: attaching again changes nothing
+        elif current is not None:
+            errors.append(
+                _("Le site %(site)s est déjà rattaché au périmètre « %(perimeter)s ».")
+                % {"site": label, "perimeter": row["billing_attachment__perimeter__name"]}
+            )
+        elif row["status"] not in ATTACHABLE_STATUSES:
+            errors.append(
+                _("Le site %(site)s n'a pas de bascule confirmée : seuls les sites confirmés peuvent être rattachés.")
+                % {"site": label}
+            )
+        elif row["segment"] != perimeter.segment:
+            errors.append(
+                _("Le site %(site)s est de segment %(site_segment)s, ce périmètre est %(segment)s.")
+                % {"site": label, "site_segment": row["segment"], "segment": perimeter.segment}
+            )
+        else:
+            new_ids.append(row["pk"])
+    if perimeter.billing_type == BillingType.MONO_SITE and new_ids and len(new_ids) + perimeter.attachments.count() > 1:
+        errors.append(_("Un périmètre mono-site ne contient qu'un site."))
+    _raise_listed(errors)
+    if not new_ids:
+        return 0
+    try:
+        with transaction.atomic():
+            BillingPerimeterSite.objects.bulk_create(
+                [BillingPerimeterSite(perimeter=perimeter, site_id=site_id, attached_by=actor) for site_id in new_ids]
+            )
+    except IntegrityError as exc:  # another request attached one of these sites meanwhile
+        raise ValidationError(
+            _("Un des sites vient d'être rattaché à un autre périmètre : rechargez la page et recommencez."),
+            code="attachment_conflict",
+        ) from exc
+    audit_record(
+        action="billing_perimeter.sites_attached",
+        actor=actor,
+        request=request,
+        target=perimeter,
+        details={"sites": new_ids, "count": len(new_ids)},
+    )
+    return len(new_ids)
+
+
+@transaction.atomic
+def detach_sites(
+    *,
+    perimeter: BillingPerimeter,
+    sites: Iterable[Site | int],
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Detach sites from a perimeter, all or none; returns how many were detached."""
+    _assert_editable(perimeter.member)
+    site_ids = _site_ids(sites)
+    if not site_ids:
+        raise ValidationError(_("Sélectionnez au moins un site à détacher."), code="no_site")
+    attachments = BillingPerimeterSite.objects.filter(perimeter_id=perimeter.pk, site_id__in=site_ids)
+    deleted, _by_model = attachments.delete()
+    if deleted != len(site_ids):
+        # Rolled back by the atomic block: nothing is detached.
+        raise ValidationError(
+            _("Certains sites sélectionnés ne sont pas rattachés à ce périmètre : rechargez la page."),
+            code="not_attached",
+        )
+    audit_record(
+        action="billing_perimeter.sites_detached",
+        actor=actor,
+        request=request,
+        target=perimeter,
+        details={"sites": site_ids, "count": deleted},
+    )
+    return deleted
