@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -220,7 +220,9 @@ def attach_sites(
     # Locking the perimeter serialises concurrent attachments to it (mono-site count).
     perimeter = BillingPerimeter.objects.select_for_update().get(pk=perimeter.pk)
     rows = list(
-        Site.objects.filter(pk__in=site_ids).values(
+        Site.objects.filter(pk__in=site_ids)
+        .order_by()
+        .values(
             "pk",
             "member_id",
             "site_name",
@@ -297,8 +299,15 @@ def detach_sites(
     site_ids = _site_ids(sites)
     if not site_ids:
         raise ValidationError(_("Sélectionnez au moins un site à détacher."), code="no_site")
-    attachments = BillingPerimeterSite.objects.filter(perimeter_id=perimeter.pk, site_id__in=site_ids)
-    deleted, _by_model = attachments.delete()
+    # One DELETE statement: QuerySet.delete() collects the rows first and deletes them by
+    # batches of 100 as soon as any deletion signal receiver is connected; nothing
+    # cascades from this table and no signal is expected for it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {BillingPerimeterSite._meta.db_table} WHERE perimeter_id = %s AND site_id = ANY(%s)",
+            [perimeter.pk, site_ids],
+        )
+        deleted = cursor.rowcount
     if deleted != len(site_ids):
         # Rolled back by the atomic block: nothing is detached.
         raise ValidationError(
