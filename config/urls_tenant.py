@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("ui.urls")),
     path("comptes/", include("accounts.urls")),
     path("exports/", include("reports.urls")),
+    path("collecte/perimetres-facturation/", include("billing_groups.urls")),
 ]

@@ -1,0 +1,199 @@
+"""Step 3 of the journey: the member's billing perimeters and the sites attached to them.
+
+Everything goes through the member-scoping selectors (a foreign id gives 404); the
+Collecte right is checked after the object is found, coordinators only read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.choices import Module
+from accounts.models import User
+from billing_groups import services
+from billing_groups.filtersets import SiteColumnFilterSet
+from billing_groups.forms import BillingPerimeterForm
+from billing_groups.models import BillingPerimeter
+from billing_groups.selectors import (
+    attached_sites,
+    available_sites,
+    get_perimeter_for,
+    perimeters_for,
+    unattached_confirmed_sites,
+)
+from perimeter.models import Site
+
+SITES_PER_PAGE = 50
+AVAILABLE, ATTACHED = "dispo", "associes"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def can_edit(user: User) -> bool:
+    """Member users with the Collecte right write; coordinators only read."""
+    return user.has_module(Module.COLLECTION) and user.member_id is not None and not user.is_coordinator
+
+
+def _require(user: User, *, write: bool = False) -> None:
+    if not user.has_module(Module.COLLECTION):
+        raise PermissionDenied(_("Vous n'avez pas accès à la collecte de données."))
+    if write and not can_edit(user):
+        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
+
+
+@login_required
+@require_http_methods(["GET"])
+def perimeter_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(user)
+    # Queries: the perimeters with their site counts; the count of sites left to attach.
+    perimeters = list(perimeters_for(user))
+    waiting = unattached_confirmed_sites(user.member_id).count() if user.member_id is not None else None
+    return render(
+        request,
+        "billing_groups/perimeter_list.html",
+        {"perimeters": perimeters, "waiting": waiting, "can_edit": can_edit(user)},
+    )
+
+
+def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> HttpResponse:
+    user = _user(request)
+    form = BillingPerimeterForm(request.POST or None, instance=perimeter)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.PERIMETER_FIELDS}
+        try:
+            if perimeter is None:
+                assert user.member is not None
+                perimeter = services.billing_perimeter_create(member=user.member, actor=user, request=request, **fields)
+                messages.success(request, _("Le périmètre de facturation est créé : rattachez-lui ses sites."))
+                return redirect("billing_groups:attach", pk=perimeter.pk)
+            services.billing_perimeter_update(perimeter=perimeter, actor=user, request=request, **fields)
+            messages.success(request, _("Le périmètre de facturation est enregistré."))
+            return redirect("billing_groups:list")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "billing_groups/perimeter_form.html", {"form": form, "perimeter": perimeter})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perimeter_create(request: HttpRequest) -> HttpResponse:
+    _require(_user(request), write=True)
+    return _form_view(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perimeter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    perimeter = get_perimeter_for(user, pk)
+    _require(user, write=True)
+    return _form_view(request, perimeter)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perimeter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    perimeter = get_perimeter_for(user, pk)
+    _require(user, write=True)
+    if request.method == "POST":
+        services.billing_perimeter_delete(perimeter=perimeter, actor=user, request=request)
+        text = _("Le périmètre « %(name)s » est supprimé ; ses sites sont à nouveau disponibles.")
+        messages.success(request, text % {"name": perimeter.name})
+        return redirect("billing_groups:list")
+    return render(request, "billing_groups/perimeter_delete.html", {"perimeter": perimeter})
+
+
+def _panel(request: HttpRequest, prefix: str, sites: QuerySet[Site]) -> dict[str, Any]:
+    """One list of the attachment screen: its column filters and its page (2 queries)."""
+    filterset = SiteColumnFilterSet(request.GET or None, queryset=sites, prefix=prefix)
+    rows = filterset.qs.only("id", "site_name", "delivery_point", "city", "segment").order_by("site_name", "id")
+    page: Page[Site] = Paginator(rows, SITES_PER_PAGE).get_page(request.GET.get(f"{prefix}-page"))
+    others = request.GET.copy()
+    others.pop(f"{prefix}-page", None)
+    return {
+        "prefix": prefix,
+        "filterset": filterset,
+        "page": page,
+        "rows": rows,
+        # The other list's filters, carried as hidden fields by this list's search form.
+        "keep": [(k, v) for k, v in request.GET.items() if not k.startswith(f"{prefix}-") and v],
+        "page_query": others.urlencode(),
+    }
+
+
+def _selected_ids(request: HttpRequest) -> list[int]:
+    return [int(value) for value in request.POST.getlist("sites") if value.isdigit()]
+
+
+def _apply(request: HttpRequest, perimeter: BillingPerimeter, user: User) -> tuple[str, list[str]]:
+    """Run the posted bulk action; returns (level, messages) for the page."""
+    action = request.POST.get("action", "")
+    try:
+        if action in {"attach", "attach_filtered"}:
+            if action == "attach_filtered":
+                ids = list(_panel(request, AVAILABLE, available_sites(perimeter))["rows"].values_list("pk", flat=True))
+            else:
+                ids = _selected_ids(request)
+            count = services.attach_sites(perimeter=perimeter, sites=ids, actor=user, request=request)
+            return "success", [_("%(n)d site(s) rattaché(s) au périmètre.") % {"n": count}]
+        if action in {"detach", "detach_filtered"}:
+            if action == "detach_filtered":
+                ids = list(_panel(request, ATTACHED, attached_sites(perimeter))["rows"].values_list("pk", flat=True))
+            else:
+                ids = _selected_ids(request)
+            count = services.detach_sites(perimeter=perimeter, sites=ids, actor=user, request=request)
+            return "success", [_("%(n)d site(s) détaché(s) du périmètre.") % {"n": count}]
+    except services.JourneyLocked as exc:
+        return "error", [str(exc)]
+    except ValidationError as exc:
+        return "error", list(exc.messages)
+    return "error", [_("Action inconnue.")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perimeter_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The two lists, "sites disponibles" and "Sites associés", with bulk attach / detach.
+
+    Without JavaScript the forms post and redirect back (same filters); with htmx the
+    response is the two lists alone, swapped in place.
+    """
+    user = _user(request)
+    perimeter = get_perimeter_for(user, pk)
+    _require(user, write=request.method == "POST")
+    feedback: tuple[str, list[str]] | None = None
+    if request.method == "POST":
+        feedback = _apply(request, perimeter, user)
+        if not request.htmx:  # type: ignore[attr-defined]
+            for text in feedback[1]:
+                messages.add_message(request, messages.SUCCESS if feedback[0] == "success" else messages.ERROR, text)
+            url = reverse("billing_groups:attach", kwargs={"pk": perimeter.pk})
+            query = request.GET.urlencode()
+            return redirect(f"{url}?{query}" if query else url)
+    context = {
+        "perimeter": perimeter,
+        "can_edit": can_edit(user),
+        "available": _panel(request, AVAILABLE, available_sites(perimeter)),
+        "attached": _panel(request, ATTACHED, attached_sites(perimeter)),
+        "query": request.GET.urlencode(),
+        "feedback": feedback,
+    }
+    template = "billing_groups/_attachment_lists.html" if request.htmx else "billing_groups/perimeter_attach.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
