@@ -8,7 +8,7 @@ from billing_groups.models import BillingPerimeter
 from billing_groups.services import PERIMETER_FIELDS
 
 
-class BillingPerimeterForm(forms.ModelForm[BillingPerimeter]):
+class BillingPerimeterForm(forms.ModelForm):
     class Meta:
         model = BillingPerimeter
         fields = list(PERIMETER_FIELDS)
