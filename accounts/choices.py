@@ -22,3 +22,9 @@ class Module(models.TextChoices):
 
 ALL_MODULES = [m.value for m in Module]
 MEMBER_ROLES = {Role.MEMBER_ADMIN, Role.MEMBER_USER}
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    APPROVED = "approved", _("Acceptée")
+    REFUSED = "refused", _("Refusée")

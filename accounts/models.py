@@ -16,7 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import ALL_MODULES, MEMBER_ROLES, Module, Role
+from accounts.choices import ALL_MODULES, MEMBER_ROLES, AccessRequestStatus, Module, Role
+
+# Sorted: MEMBER_ROLES is a set, whose order changes between processes (and so would the migrations).
+_MEMBER_ROLE_VALUES = sorted(r.value for r in MEMBER_ROLES)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -87,11 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="user_role_valid"),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in MEMBER_ROLES]) | Q(member__isnull=False),
+                condition=~Q(role__in=_MEMBER_ROLE_VALUES) | Q(member__isnull=False),
                 name="member_user_has_member",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in MEMBER_ROLES]) | Q(member__isnull=True),
+                condition=Q(role__in=_MEMBER_ROLE_VALUES) | Q(member__isnull=True),
                 name="only_member_users_have_member",
             ),
         ]
@@ -128,6 +131,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.role == Role.MEMBER_USER:
             return module in self.modules
         return False
+
+    @property
+    def module_labels(self) -> list[str]:
+        return [str(Module(m).label) for m in self.effective_modules]
 
     @property
     def effective_modules(self) -> list[str]:
@@ -169,3 +176,48 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessRequest(models.Model):
+    """A "Demande d'inscription": a person asks for an account at a member, proven by a customer
+    number plus one of the member's delivery points. Lives in the syndicate's schema only.
+
+    The member link has no database constraint in the model (this table also exists, unused,
+    in the public schema where there is no member table); migration 0004 adds the constraint
+    inside each tenant schema, like perimeter does for ``accounts_user.member_id``.
+    """
+
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    email = models.EmailField(_("adresse e-mail"))
+    customer_number = models.CharField(_("numéro client"), max_length=20)
+    delivery_point = models.CharField(_("point de livraison (PRM/PCE)"), max_length=14)
+    member = models.ForeignKey(
+        "perimeter.Member",
+        verbose_name=_("membre"),
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="access_requests",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The decider may be supplier staff, who has no row in this schema: the email is kept.
+    decided_by_email = models.CharField(max_length=254, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("demande d'inscription")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AccessRequestStatus]), name="access_request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import pyotp
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit_record
-from accounts.choices import ALL_MODULES, Role
-from accounts.models import User
+from accounts.audit import audit_record, client_ip
+from accounts.choices import ALL_MODULES, AccessRequestStatus, Role
+from accounts.mail import absolute_url, mail_queue
+from accounts.models import AccessRequest, LoginFailure, User
+from accounts.selectors import login_lockout_ends_at
+from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
+from perimeter.models import Member, Site
+
+MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
 
 
 @transaction.atomic
@@ -25,6 +41,7 @@ def user_create(
     phone: str = "",
     password: str | None = None,
     actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> User:
     """Create a user in the current schema.
 
@@ -44,7 +61,9 @@ def user_create(
         phone=phone,
         activated_at=timezone.now() if password else None,
     )
-    audit_record(action="user.created", actor=actor, target=user, details={"role": role, "modules": module_list})
+    audit_record(
+        action="user.created", actor=actor, request=request, target=user, details={"role": role, "modules": module_list}
+    )
     return user
 
 
@@ -56,3 +75,375 @@ def user_totp_setup(*, user: User, secret: str | None = None, actor: User | None
     user.save(update_fields=["totp_secret", "totp_confirmed_at"])
     audit_record(action="user.totp_enabled", actor=actor, target=user)
     return user.totp_secret
+
+
+# --- Login, lockout, second factor --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a login attempt gave: a user (password right), a lockout, or nothing."""
+
+    user: User | None = None
+    locked_until: datetime | None = None
+    needs_second_factor: bool = False
+
+    @property
+    def locked_minutes(self) -> int:
+        if self.locked_until is None:
+            return 0
+        return max(1, math.ceil((self.locked_until - timezone.now()).total_seconds() / 60))
+
+
+def _login_failure_record(*, email: str, request: HttpRequest | None, action: str) -> LoginResult:
+    ip = client_ip(request)
+    LoginFailure.objects.create(email=email, ip_address=ip)
+    audit_record(action=action, request=request, actor_email=email)
+    ends_at = login_lockout_ends_at(email=email, ip_address=ip)
+    if ends_at is not None:
+        audit_record(
+            action="login.lockout_started", request=request, actor_email=email, details={"until": str(ends_at)}
+        )
+    return LoginResult()
+
+
+@transaction.atomic
+def login_attempt(*, email: str, password: str, request: HttpRequest) -> LoginResult:
+    """Check a password login (step 1), counting failures per (email, address).
+
+    The answer never depends on whether the account exists: an unknown address fails and
+    locks out exactly like a known one. Staff accounts then need their TOTP code.
+    """
+    email = email.strip().lower()
+    ip = client_ip(request)
+    ends_at = login_lockout_ends_at(email=email, ip_address=ip)
+    if ends_at is not None:
+        audit_record(action="login.refused_locked", request=request, actor_email=email)
+        return LoginResult(locked_until=ends_at)
+    user = authenticate(request, username=email, password=password)
+    if not isinstance(user, User):
+        return _login_failure_record(email=email, request=request, action="login.failed")
+    if user.is_account_manager:
+        return LoginResult(user=user, needs_second_factor=True)
+    LoginFailure.objects.filter(email=email, ip_address=ip).delete()
+    audit_record(action="login.succeeded", actor=user, request=request)
+    return LoginResult(user=user)
+
+
+@transaction.atomic
+def login_second_factor_check(*, user: User, code: str, request: HttpRequest) -> LoginResult:
+    """Step 2 for supplier staff: the 6-digit TOTP code; failures count towards the same lockout."""
+    ip = client_ip(request)
+    ends_at = login_lockout_ends_at(email=user.email, ip_address=ip)
+    if ends_at is not None:
+        audit_record(action="login.refused_locked", request=request, actor_email=user.email)
+        return LoginResult(locked_until=ends_at)
+    code = "".join(code.split())
+    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+        return _login_failure_record(email=user.email, request=request, action="login.second_factor_failed")
+    LoginFailure.objects.filter(email=user.email, ip_address=ip).delete()
+    audit_record(action="login.succeeded", actor=user, request=request, details={"second_factor": "totp"})
+    return LoginResult(user=user)
+
+
+# --- Activation and password reset --------------------------------------------------------
+
+
+@transaction.atomic
+def user_activation_send(*, user: User, actor: User | None = None, request: HttpRequest | None = None) -> None:
+    """Mail an activation link (valid ACCOUNT_ACTIVATION_HOURS, single use).
+
+    A new unusable password is drawn first: the token hashes the password, so any link
+    sent before stops working (only the last mail counts).
+    """
+    if user.activated_at is not None:
+        raise ValidationError(_("Ce compte est déjà activé."))
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    link = absolute_url("accounts:activate", uidb64=encode_uid(user), token=activation_token_generator.make_token(user))
+    mail_queue(
+        to=[user.email],
+        subject=_("Activez votre compte"),
+        template="accounts/mail/activation",
+        context={"user": user, "link": link, "hours": settings.ACCOUNT_ACTIVATION_HOURS},
+    )
+    audit_record(action="user.activation_sent", actor=actor, request=request, target=user)
+
+
+@transaction.atomic
+def user_activate(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+    """The user chose a password from the activation link: the account is now usable."""
+    user.set_password(password)
+    user.activated_at = timezone.now()
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["password", "activated_at", "is_active", "deactivated_at"])
+    audit_record(action="user.activated", actor=user, request=request, target=user)
+    mail_queue(
+        to=[user.email],
+        subject=_("Votre compte est activé"),
+        template="accounts/mail/activated",
+        context={"user": user, "link": absolute_url("accounts:login")},
+    )
+    return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, request: HttpRequest | None = None) -> None:
+    """Mail a reset link if an active, activated account has this address; otherwise nothing.
+
+    The caller answers the same sentence either way, so nobody learns whether it exists.
+    """
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email, is_active=True, activated_at__isnull=False).first()
+    if user is None or not user.has_usable_password():
+        audit_record(action="password_reset.requested", request=request, actor_email=email, details={"known": False})
+        return
+    link = absolute_url(
+        "accounts:password_reset_confirm", uidb64=encode_uid(user), token=reset_token_generator.make_token(user)
+    )
+    minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    mail_queue(
+        to=[user.email],
+        subject=_("Réinitialisation de votre mot de passe"),
+        template="accounts/mail/password_reset",
+        context={"user": user, "link": link, "minutes": minutes},
+    )
+    audit_record(action="password_reset.requested", request=request, actor_email=email, target=user)
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+    """A new password from a reset link: also ends a lockout and every other session."""
+    user.set_password(password)  # the session hash changes: other sessions of the user die
+    user.save(update_fields=["password"])
+    LoginFailure.objects.filter(email=user.email).delete()
+    audit_record(action="password_reset.completed", actor=user, request=request, target=user)
+    mail_queue(
+        to=[user.email],
+        subject=_("Votre mot de passe a été modifié"),
+        template="accounts/mail/password_changed",
+        context={"user": user, "link": absolute_url("accounts:password_reset")},
+    )
+    return user
+
+
+# --- Member administrator: users of their member ------------------------------------------
+
+
+@transaction.atomic
+def member_user_invite(
+    *,
+    admin: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    modules: Iterable[str],
+    request: HttpRequest | None = None,
+) -> User:
+    """ "Nouvel utilisateur": a user of the administrator's own member, who gets an activation mail."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Un compte existe déjà avec cette adresse e-mail.")})
+    user = user_create(
+        email=email,
+        role=Role.MEMBER_USER,
+        member=admin.member,
+        modules=modules,
+        first_name=first_name,
+        last_name=last_name,
+        actor=admin,
+        request=request,
+    )
+    user_activation_send(user=user, actor=admin, request=request)
+    return user
+
+
+@transaction.atomic
+def user_rights_update(
+    *, user: User, modules: Iterable[str], actor: User | None, request: HttpRequest | None = None
+) -> User:
+    """Rights per module of a member user (an administrator has them all, by role)."""
+    if user.role != Role.MEMBER_USER:
+        raise ValidationError(_("Les droits d'un administrateur ne se modifient pas module par module."))
+    before = list(user.modules)
+    wanted = set(modules)
+    user.modules = [m for m in ALL_MODULES if m in wanted]
+    user.save(update_fields=["modules"])
+    audit_record(
+        action="user.rights_changed",
+        actor=actor,
+        request=request,
+        target=user,
+        details={"before": before, "after": user.modules},
+    )
+    return user
+
+
+def _not_self(*, user: User, actor: User | None) -> None:
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(_("Vous ne pouvez pas désactiver ou supprimer votre propre compte."))
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None, request: HttpRequest | None = None) -> User:
+    """Disable an account: its sessions end at their next request (AccountGuardMiddleware)."""
+    _not_self(user=user, actor=actor)
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    audit_record(action="user.deactivated", actor=actor, request=request, target=user)
+    return user
+
+
+@transaction.atomic
+def user_remove(*, user: User, actor: User | None, request: HttpRequest | None = None) -> None:
+    """Delete an account; the audit trail keeps its email (AuditEvent.actor_email)."""
+    _not_self(user=user, actor=actor)
+    audit_record(action="user.removed", actor=actor, request=request, target=user, details={"email": user.email})
+    try:
+        with transaction.atomic():
+            user.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_("Ce compte est lié à des données : désactivez-le plutôt.")) from exc
+
+
+# --- "Demande d'inscription" ---------------------------------------------------------------
+
+
+@transaction.atomic
+def access_request_submit(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    customer_number: str,
+    delivery_point: str,
+    request: HttpRequest | None = None,
+) -> AccessRequest:
+    """Record a sign-up request if the delivery point is a site of the member with that number.
+
+    On a mismatch the error never says which part was wrong.
+    """
+    customer_number = customer_number.strip()
+    delivery_point = "".join(delivery_point.split())
+    member = Member.objects.filter(
+        customer_number=customer_number,
+        pk__in=Site.objects.filter(delivery_point=delivery_point).values("member_id"),
+    ).first()
+    if member is None:
+        audit_record(
+            action="access_request.mismatch",
+            request=request,
+            actor_email=email,
+            details={"customer_number": customer_number, "delivery_point": delivery_point},
+        )
+        raise ValidationError(MISMATCH_MESSAGE)
+    access_request = AccessRequest.objects.create(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        customer_number=customer_number,
+        delivery_point=delivery_point,
+        member=member,
+    )
+    audit_record(action="access_request.submitted", request=request, actor_email=email, target=access_request)
+    return access_request
+
+
+def _decision_audit(
+    *, action: str, access_request: AccessRequest, actor: User | None, actor_email: str, request: HttpRequest | None
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        actor_email=actor_email,
+        request=request,
+        target=access_request,
+        # Supplier staff deciding from the back-office have no row in this schema.
+        details={"backoffice": actor is None},
+    )
+
+
+def _pending(access_request: AccessRequest) -> None:
+    if access_request.status != AccessRequestStatus.PENDING:
+        raise ValidationError(_("Cette demande a déjà été traitée."))
+
+
+@transaction.atomic
+def access_request_approve(
+    *,
+    access_request: AccessRequest,
+    modules: Iterable[str],
+    actor: User | None = None,
+    actor_email: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Create the requested account (member user) and mail its activation link.
+
+    ``actor`` is a member administrator of this schema; supplier staff acting from the
+    back-office pass only ``actor_email`` (their account lives in the public schema).
+    """
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    _pending(access_request)
+    if User.objects.filter(email__iexact=access_request.email).exists():
+        raise ValidationError(_("Un compte existe déjà avec cette adresse e-mail : refusez la demande."))
+    user = user_create(
+        email=access_request.email,
+        role=Role.MEMBER_USER,
+        member=access_request.member,
+        modules=modules,
+        first_name=access_request.first_name,
+        last_name=access_request.last_name,
+        actor=actor,
+        request=request,
+    )
+    user_activation_send(user=user, actor=actor, request=request)
+    access_request.status = AccessRequestStatus.APPROVED
+    access_request.decided_at = timezone.now()
+    access_request.decided_by_email = actor.email if actor is not None else actor_email
+    access_request.user = user
+    access_request.save(update_fields=["status", "decided_at", "decided_by_email", "user"])
+    _decision_audit(
+        action="access_request.approved",
+        access_request=access_request,
+        actor=actor,
+        actor_email=actor_email,
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def access_request_refuse(
+    *,
+    access_request: AccessRequest,
+    reason: str,
+    actor: User | None = None,
+    actor_email: str = "",
+    request: HttpRequest | None = None,
+) -> AccessRequest:
+    """Refuse a request with a reason, which is mailed to the requester."""
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    _pending(access_request)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du refus.")})
+    access_request.status = AccessRequestStatus.REFUSED
+    access_request.refusal_reason = reason.strip()
+    access_request.decided_at = timezone.now()
+    access_request.decided_by_email = actor.email if actor is not None else actor_email
+    access_request.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by_email"])
+    mail_queue(
+        to=[access_request.email],
+        subject=_("Votre demande d'inscription"),
+        template="accounts/mail/access_request_refused",
+        context={"access_request": access_request},
+    )
+    _decision_audit(
+        action="access_request.refused",
+        access_request=access_request,
+        actor=actor,
+        actor_email=actor_email,
+        request=request,
+    )
+    return access_request

@@ -81,6 +81,7 @@ SHARED_APPS = [
     "django_htmx",
     "accounts",
     "ui",
+    "backoffice",
 ]
 # Apps whose tables live in every syndicate's schema.
 TENANT_APPS = [

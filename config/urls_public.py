@@ -8,6 +8,7 @@ from tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("healthz", healthz, name="health"),
-    path("comptes/", include("accounts.urls")),
+    path("comptes/", include("accounts.urls_public")),
+    path("backoffice/", include("backoffice.urls")),
     path("backoffice/api/consommation/", include("consumption.api.urls")),
 ]

@@ -1,0 +1,87 @@
+"""Reads on accounts, scoped to the requesting user (a foreign id gives 404)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.choices import AccessRequestStatus
+from accounts.models import AccessRequest, LoginFailure, User
+
+
+def users_for(user: User) -> QuerySet[User]:
+    """The users a member administrator manages: those of their own member, nobody else."""
+    if not user.is_member_admin or user.member_id is None:
+        return User.objects.none()
+    return User.objects.filter(member_id=user.member_id).order_by("last_name", "first_name", "email")
+
+
+def _refuse(user: User, queryset: QuerySet[Any], pk: int | str) -> NoReturn:
+    """Why a non-administrator cannot have an object: 403 if they may know it exists, else 404.
+
+    A coordinator sees every member of the syndicate, a member user their own member;
+    anything else (another member, another syndicate) is a foreign id: 404.
+    """
+    if user.is_coordinator:
+        visible = queryset
+    elif user.member_id is not None:
+        visible = queryset.filter(member_id=user.member_id)
+    else:
+        visible = queryset.none()
+    if visible.filter(pk=pk).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+def get_user_for(user: User, pk: int | str) -> User:
+    """A user the member administrator manages; 404 for a foreign id, 403 for a visible one."""
+    if not user.is_member_admin:
+        _refuse(user, User.objects.all(), pk)
+    found = users_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_requests_for(user: User) -> QuerySet[AccessRequest]:
+    """The sign-up requests a member administrator decides on: those naming their member."""
+    if not user.is_member_admin or user.member_id is None:
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(member_id=user.member_id)
+
+
+def get_access_request_for(user: User, pk: int | str) -> AccessRequest:
+    if not user.is_member_admin:
+        _refuse(user, AccessRequest.objects.all(), pk)
+    found = access_requests_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def pending_access_requests() -> QuerySet[AccessRequest]:
+    """Every pending request of the current schema (back-office, after entering a tenant)."""
+    return AccessRequest.objects.filter(status=AccessRequestStatus.PENDING).select_related("member")
+
+
+def login_lockout_ends_at(*, email: str, ip_address: str | None) -> datetime | None:
+    """When the lockout of this (email, address) pair ends, or None if it is not locked.
+
+    The pair is locked while LOGIN_LOCKOUT_FAILURES failures lie within the last
+    LOGIN_LOCKOUT_MINUTES; it ends when the oldest of those leaves the window. Refused
+    attempts are not counted, so waiting always ends the lockout. One query.
+    """
+    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    nth = (
+        LoginFailure.objects.filter(email=email, ip_address=ip_address, at__gte=timezone.now() - window)
+        .order_by("-at")
+        .values_list("at", flat=True)[settings.LOGIN_LOCKOUT_FAILURES - 1 : settings.LOGIN_LOCKOUT_FAILURES]
+    )
+    found = list(nth)
+    return found[0] + window if found else None

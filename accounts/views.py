@@ -1,0 +1,331 @@
+"""Accounts pages: login (with TOTP for staff), activation, reset, member users, sign-up requests.
+
+Views are thin: they read forms, call accounts.services / accounts.selectors and render.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.choices import AccessRequestStatus
+from accounts.forms import (
+    AccessRequestDecisionForm,
+    AccessRequestForm,
+    EmailForm,
+    LoginForm,
+    SecondFactorForm,
+    SetPasswordForm,
+    UserInviteForm,
+    UserRightsForm,
+)
+from accounts.models import User
+from accounts.tokens import activation_token_generator, reset_token_generator, user_from_uid
+
+RESET_ANSWER = "Si votre compte existe, un e-mail vous a été adressé."
+PENDING_SECOND_FACTOR = "accounts.pending_second_factor"
+SECOND_FACTOR_SECONDS = 300  # the password step is valid this long
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _member_admin(request: HttpRequest) -> User:
+    """The user administering accounts ("Administration des accès"): member administrators only."""
+    user = _user(request)
+    if not user.is_member_admin:
+        raise PermissionDenied
+    return user
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return "/"
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _locked_message(minutes: int) -> str:
+    return _(
+        "Trop de tentatives de connexion : la connexion est bloquée pendant %(minutes)d minutes. "
+        "Réessayez plus tard, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ? »."
+    ) % {"minutes": minutes}
+
+
+# --- Login ---------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.login_attempt(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password"], request=request
+        )
+        if result.locked_until is not None:
+            form.add_error(None, _locked_message(result.locked_minutes))
+        elif result.user is None:
+            # Same words whether the address is unknown or the password wrong.
+            form.add_error(None, _("Adresse e-mail ou mot de passe incorrect."))
+        elif result.needs_second_factor:
+            request.session[PENDING_SECOND_FACTOR] = {
+                "user_id": result.user.pk,
+                "at": time.time(),
+                "next": _next_url(request),
+            }
+            return redirect("accounts:login_second_factor")
+        else:
+            auth_login(request, result.user)  # rotates the session key
+            return redirect(_next_url(request))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_second_factor(request: HttpRequest) -> HttpResponse:
+    """Step 2 for supplier staff: the TOTP code, within a few minutes of the password step."""
+    pending: dict[str, Any] | None = request.session.get(PENDING_SECOND_FACTOR)
+    user = None
+    if pending and time.time() - float(pending.get("at", 0)) < SECOND_FACTOR_SECONDS:
+        user = User.objects.filter(pk=int(pending.get("user_id") or 0), is_active=True).first()
+    if user is None or pending is None:
+        request.session.pop(PENDING_SECOND_FACTOR, None)
+        return redirect("accounts:login")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.login_second_factor_check(user=user, code=form.cleaned_data["code"], request=request)
+        if result.locked_until is not None:
+            request.session.pop(PENDING_SECOND_FACTOR, None)
+            messages.error(request, _locked_message(result.locked_minutes))
+            return redirect("accounts:login")
+        if result.user is None:
+            form.add_error("code", _("Ce code n'est pas valide. Saisissez le code affiché maintenant."))
+        else:
+            next_url = pending.get("next") or "/"
+            request.session.pop(PENDING_SECOND_FACTOR, None)
+            auth_login(request, result.user)
+            return redirect(next_url)
+    return render(request, "accounts/login_second_factor.html", {"form": form})
+
+
+# --- Activation and reset ------------------------------------------------------------------
+
+
+def _set_password_page(
+    request: HttpRequest, *, user: User | None, valid: bool, title: str, done: str, kind: str
+) -> HttpResponse:
+    if user is None or not valid:
+        return render(request, "accounts/link_invalid.html", {"title": title, "kind": kind})
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if kind == "activation":
+            services.user_activate(user=user, password=form.cleaned_data["password1"], request=request)
+        else:
+            services.password_reset_complete(user=user, password=form.cleaned_data["password1"], request=request)
+        messages.success(request, done)
+        return redirect("accounts:login")
+    return render(request, "accounts/set_password.html", {"form": form, "title": title, "user_email": user.email})
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = user_from_uid(uidb64)
+    return _set_password_page(
+        request,
+        user=user,
+        valid=user is not None and activation_token_generator.check_token(user, token),
+        title=_("Activez votre compte"),
+        done=_("Votre compte est activé : vous pouvez vous connecter."),
+        kind="activation",
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"], request=request)
+        return render(request, "accounts/password_reset_sent.html", {"answer": _(RESET_ANSWER)})
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = user_from_uid(uidb64)
+    return _set_password_page(
+        request,
+        user=user,
+        valid=user is not None and user.is_active and reset_token_generator.check_token(user, token),
+        title=_("Choisissez un nouveau mot de passe"),
+        done=_("Votre mot de passe est modifié : vous pouvez vous connecter."),
+        kind="reset",
+    )
+
+
+# --- Member administrator: "Administration des accès" ----------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    admin = _member_admin(request)
+    users = list(selectors.users_for(admin))  # one query
+    pending = selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING).count()
+    return render(request, "accounts/user_list.html", {"users": users, "pending_requests": pending})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    admin = _member_admin(request)
+    form = UserInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.member_user_invite(admin=admin, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Le compte de %(email)s est créé ; un lien d'activation lui a été envoyé.") % {"email": user.email},
+            )
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _user(request)
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    form = UserRightsForm(request.POST or None, initial={"modules": target.modules})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_rights_update(user=target, modules=form.cleaned_data["modules"], actor=admin, request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Les droits sont enregistrés."))
+            return redirect("accounts:user_edit", pk=target.pk)
+    return render(request, "accounts/user_edit.html", {"target": target, "form": form})
+
+
+def _user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    admin = _user(request)
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    try:
+        if action == "resend":
+            services.user_activation_send(user=target, actor=admin, request=request)
+            messages.success(request, _("Un nouveau lien d'activation a été envoyé."))
+        elif action == "deactivate":
+            services.user_deactivate(user=target, actor=admin, request=request)
+            messages.success(request, _("Le compte est désactivé."))
+        else:
+            services.user_remove(user=target, actor=admin, request=request)
+            messages.success(request, _("Le compte est supprimé."))
+            return redirect("accounts:user_list")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_resend_activation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, "resend")
+
+
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, "deactivate")
+
+
+@login_required
+@require_POST
+def user_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, "remove")
+
+
+# --- "Demande d'inscription" --------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def access_request_create(request: HttpRequest) -> HttpResponse:
+    """Public form on the syndicate's address."""
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_submit(request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "accounts/access_request_sent.html")
+    return render(request, "accounts/access_request_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    admin = _member_admin(request)
+    requests = list(selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING))
+    return render(request, "accounts/access_request_list.html", {"access_requests": requests})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _user(request)
+    access_request = selectors.get_access_request_for(admin, pk)
+    form = AccessRequestDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.access_request_approve(
+                    access_request=access_request, modules=form.cleaned_data["modules"], actor=admin, request=request
+                )
+                messages.success(request, _("La demande est acceptée : un lien d'activation a été envoyé."))
+            else:
+                services.access_request_refuse(
+                    access_request=access_request, reason=form.cleaned_data["reason"], actor=admin, request=request
+                )
+                messages.success(request, _("La demande est refusée : le demandeur en est informé."))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("accounts:access_request_list")
+    return render(request, "accounts/access_request_decide.html", {"access_request": access_request, "form": form})

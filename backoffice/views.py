@@ -1,0 +1,105 @@
+"""Back-office of the supplier (public schema): syndicates and pending sign-up requests.
+
+Account managers only. Each syndicate's schema is entered explicitly (tenant_context)
+and every look is written to the audit trail (QUALITY.md item 5).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_tenants.utils import tenant_context
+
+from accounts import services
+from accounts.audit import audit_record
+from accounts.forms import AccessRequestDecisionForm
+from accounts.models import AccessRequest, User
+from accounts.selectors import pending_access_requests
+from backoffice.selectors import syndicates_for_backoffice
+from tenants.models import Syndicate
+from tenants.services import syndicate_url
+
+
+def _account_manager(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_account_manager:
+        raise PermissionDenied
+    return user
+
+
+@login_required
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    _account_manager(request)
+    syndicates = list(syndicates_for_backoffice())
+    rows: list[dict[str, object]] = []
+    pending: list[dict[str, object]] = []
+    for syndicate in syndicates:
+        rows.append({"syndicate": syndicate, "url": syndicate_url(syndicate)})
+        with tenant_context(syndicate):
+            pending.extend({"syndicate": syndicate, "access_request": item} for item in pending_access_requests())
+    audit_record(
+        action="backoffice.home_viewed",
+        request=request,
+        details={"schemas": [s.schema_name for s in syndicates], "pending_requests": len(pending)},
+    )
+    return render(request, "backoffice/home.html", {"rows": rows, "pending": pending})
+
+
+def _syndicate(code: str) -> Syndicate:
+    syndicate = syndicates_for_backoffice().filter(code=code).first()
+    if syndicate is None:
+        raise Http404
+    return syndicate
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Approve or refuse a syndicate's sign-up request from the back-office."""
+    manager = _account_manager(request)
+    syndicate = _syndicate(code)
+    form = AccessRequestDecisionForm(request.POST or None)
+    with tenant_context(syndicate):
+        access_request = AccessRequest.objects.select_related("member").filter(pk=pk).first()
+        if access_request is None:
+            raise Http404
+        decided = False
+        if request.method == "POST" and form.is_valid():
+            # No request/actor passed: the manager has no account in this schema; the
+            # tenant's audit row keeps the email, the public one below the full context.
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.access_request_approve(
+                        access_request=access_request, modules=form.cleaned_data["modules"], actor_email=manager.email
+                    )
+                else:
+                    services.access_request_refuse(
+                        access_request=access_request, reason=form.cleaned_data["reason"], actor_email=manager.email
+                    )
+            except ValidationError as error:
+                form.add_error("reason" if hasattr(error, "error_dict") else None, " ".join(error.messages))
+            else:
+                decided = True
+        response = render(
+            request,
+            "backoffice/access_request_decide.html",
+            {"syndicate": syndicate, "access_request": access_request, "form": form},
+        )
+    action = (
+        f"backoffice.access_request_{form.cleaned_data['decision']}d" if decided else "backoffice.access_request_viewed"
+    )
+    audit_record(
+        action=action,
+        request=request,
+        details={"schema": syndicate.schema_name, "access_request": access_request.pk, "email": access_request.email},
+    )
+    if decided:
+        messages.success(request, _("La décision est enregistrée ; le demandeur en est informé par e-mail."))
+        return redirect("backoffice:home")
+    return response
