@@ -7,4 +7,6 @@ urlpatterns = [
     path("comptes/", include("accounts.urls")),
     path("exports/", include("reports.urls")),
     path("collecte/perimetres-facturation/", include("billing_groups.urls")),
+    path("collecte/", include("datacollection.urls")),
+    path("api/", include("config.api_urls")),
 ]
