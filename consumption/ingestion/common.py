@@ -13,6 +13,8 @@ from perimeter.models import Site
 
 def to_number(values: pd.Series) -> pd.Series:
     """Numbers written with a dot or a French decimal comma; NaN when unreadable."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
     return pd.to_numeric(values.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False), errors="coerce")
 
 
@@ -57,6 +59,8 @@ def drop_duplicates(
 ) -> pd.DataFrame:
     """Identical repeats keep the first line; conflicting values for the same key reject every line."""
     frame = frame.sort_values("line", kind="stable")
+    if not frame.duplicated(list(key), keep=False).any():
+        return frame
     groups = frame.groupby(list(key), sort=False)[value]
     conflicting = groups.transform("nunique").to_numpy() > 1
     frame = rejections.add(

@@ -16,22 +16,22 @@ from consumption.partitions import partitions_ensure_range
 def load_curve_prepare(frame: pd.DataFrame, rejections: Rejections) -> pd.DataFrame:
     """Validated points: site_id, ends_at (UTC, naive datetime64), power_w, step_minutes, utc_offset_minutes."""
     frame = attach_sites(frame, rejections, fluid="elec")
-    step = to_number(frame["step"])
+    frame["step"] = step = to_number(frame["step"])
     frame = rejections.add(
         frame,
         ~step.isin(LOAD_CURVE_STEPS),
         column="pas_minutes",
         reason="Pas de mesure non pris en charge (10 ou 30 minutes attendus)",
     )
-    frame["step_minutes"] = to_number(frame["step"]).astype("int64")
-    power = to_number(frame["power_w"])
-    frame = rejections.add(frame, power.isna(), column="puissance_w", reason="Puissance illisible")
-    frame = rejections.add(frame, to_number(frame["power_w"]) < 0, column="puissance_w", reason="Puissance négative")
-    power = to_number(frame["power_w"])
+    frame["step_minutes"] = frame["step"].astype("int64")
+    frame["power"] = to_number(frame["power_w"])
+    frame = rejections.add(frame, frame["power"].isna(), column="puissance_w", reason="Puissance illisible")
+    frame = rejections.add(frame, frame["power"] < 0, column="puissance_w", reason="Puissance négative")
+    power = frame["power"]
     # Twice the subscribed power is beyond what the meter's breaker lets through.
     too_high = (frame["power_kva"].notna() & (power > frame["power_kva"] * 1000 * 2)).to_numpy()
     frame = rejections.add(frame, too_high, column="puissance_w", reason="Puissance invraisemblable (saut absurde)")
-    frame["power_w"] = to_number(frame["power_w"]).round().astype("int64")
+    frame["power_w"] = frame["power"].round().astype("int64")
 
     utc, offset, error = resolve_interval_ends(frame["timestamp"], frame["site_id"])
     frame["ends_at"], frame["utc_offset_minutes"] = utc, offset

@@ -28,6 +28,7 @@ CSV_COLUMNS: dict[str, dict[str, str]] = {
     FileKind.GAS_DAILY: {"point": "point", "jour_gazier": "gas_day", "volume_m3": "volume_m3", "coefficient": "coef"},
 }
 CSV_OPTIONAL: dict[str, dict[str, str]] = {FileKind.DAILY_INDEX: {"calendrier": "calendar"}}
+TEXT_COLUMNS = ("point", "date", "poste", "calendrier", "horodate", "jour_gazier")
 XML_ROOTS = {"R171": FileKind.DAILY_INDEX, "R50": FileKind.LOAD_CURVE, "PublicationsGRDF": FileKind.GAS_DAILY}
 
 
@@ -58,7 +59,15 @@ def detect(content: bytes) -> tuple[str, str]:
 def parse_csv(content: bytes, kind: str) -> pd.DataFrame:
     text = _decode(content)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, skipinitialspace=True)
+        # Text columns stay text; numeric columns are parsed by pandas' C reader when they are clean
+        # (a column holding a bad value or a decimal comma stays text and goes through to_number).
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=";",
+            dtype=dict.fromkeys(TEXT_COLUMNS, str),
+            keep_default_na=False,
+            skipinitialspace=True,
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise FileFormatError(f"Fichier CSV illisible : {error}") from error
     frame.columns = [str(name).strip().lower() for name in frame.columns]
@@ -69,7 +78,8 @@ def parse_csv(content: bytes, kind: str) -> pd.DataFrame:
     renames = {**expected, **CSV_OPTIONAL.get(kind, {})}
     frame = frame[[name for name in renames if name in frame.columns]].rename(columns=renames)
     for column in frame.columns:
-        frame[column] = frame[column].str.strip()
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype(str).str.strip()
     frame["line"] = frame.index.to_numpy() + 2  # header is line 1
     return frame.reset_index(drop=True)
 
