@@ -94,6 +94,7 @@ TENANT_APPS = [
     "consumption",
     "reports",
     "billing_groups",
+    "datacollection",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,42 @@
+"""Demo data: the open campaigns of the demo syndicate, created through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from datacollection.models import Campaign
+from datacollection.services import campaign_create
+from perimeter.models import Lot
+
+DEMO_LOTS = (1, 3)
+WELCOME_TEXT = (
+    "Bienvenue dans la collecte des données contractuelles. Vérifiez et complétez vos données générales, "
+    "confirmez chacun de vos sites, puis regroupez-les en périmètres de facturation avant la date limite."
+)
+
+
+def create_demo_campaigns(syndicate: Any) -> list[Campaign]:
+    """Open campaigns for lots 1 and 3: opened a week ago, closing in ten days, switch on 1 January next year."""
+    today = timezone.localdate()
+    campaigns = []
+    with schema_context(syndicate.schema_name):
+        for lot in Lot.objects.filter(number__in=DEMO_LOTS):
+            existing = Campaign.objects.filter(lot=lot).first()
+            if existing is not None:
+                campaigns.append(existing)
+                continue
+            campaigns.append(
+                campaign_create(
+                    lot=lot,
+                    name=f"Collecte des données contractuelles — lot {lot.number}",
+                    opens_on=today - dt.timedelta(days=7),
+                    closes_on=today + dt.timedelta(days=10),
+                    switch_date=dt.date(today.year + 1, 1, 1),
+                    welcome_text=WELCOME_TEXT,
+                )
+            )
+    return campaigns

@@ -1,0 +1,354 @@
+"""Writes of the data-collection journey. Every write first calls ``journey_assert_editable``.
+
+Site statuses change only through perimeter's ``site_change_status`` (via datacollection.park).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import User
+from datacollection import park
+from datacollection.choices import MEMBER_SITE_STATUSES, JourneyEventKind
+from datacollection.models import Campaign, Journey, JourneyEvent
+from datacollection.selectors import journey_locked, member_journey
+from perimeter.choices import ContactRole
+from perimeter.models import Contact, Lot, Member, Site
+
+JOURNEY_LOCKED_MESSAGE = (
+    "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
+)
+MEMBER_FIELDS = (
+    "legal_name",
+    "siret",
+    "address_line",
+    "postcode",
+    "city",
+    "chorus_siret",
+    "chorus_service_code",
+    "chorus_commitment_number",
+)
+CONTACT_FIELDS = ("role", "first_name", "last_name", "job_title", "phone", "email")
+SITE_FIELDS = (
+    "fluid",
+    "distributor_state",
+    "activation_date",
+    "distributor",
+    "delivery_point",
+    "site_name",
+    "internal_reference",
+    "other_reference",
+    "address_line",
+    "postcode",
+    "city",
+    "contact",
+)
+# What "Modifier en masse vos sites" may set on many sites at once (no per-site identity).
+BULK_FIELDS = ("distributor_state", "activation_date", "distributor", "address_line", "postcode", "city")
+NEW_SITE_FIELDS = (*SITE_FIELDS, "lot", "segment", "tariff_formula", "tariff_option")
+
+
+class JourneyLocked(PermissionDenied):
+    """The member validated its journey: nothing changes until the supplier unlocks it."""
+
+
+def journey_assert_editable(member: Member | int) -> None:
+    """Refuse a write on a validated journey (used by every journey write, billing perimeters included)."""
+    if journey_locked(member):
+        raise JourneyLocked(_(JOURNEY_LOCKED_MESSAGE))
+
+
+def campaign_create(
+    *, lot: Lot, name: str, opens_on: dt.date, closes_on: dt.date, switch_date: dt.date, welcome_text: str = ""
+) -> Campaign:
+    """A campaign of one lot with the default parameters (national mix, grouped invoice, paper, transfer)."""
+    campaign = Campaign(
+        lot=lot, name=name, opens_on=opens_on, closes_on=closes_on, switch_date=switch_date, welcome_text=welcome_text
+    )
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+def _event(journey: Journey, kind: str, actor: User | None, reason: str = "") -> JourneyEvent:
+    return JourneyEvent.objects.create(
+        journey=journey, kind=kind, by=actor, by_label=actor.email if actor else "", reason=reason
+    )
+
+
+@transaction.atomic
+def journey_start(*, member: Member, actor: User | None, request: HttpRequest | None = None) -> list[Journey]:
+    """DÉMARRER MON PARCOURS: one journey per open campaign of the member (idempotent)."""
+    journey_assert_editable(member)
+    state = member_journey(member)
+    if not state.has_campaign:
+        raise ValidationError(_("Aucune campagne de collecte n'est ouverte pour votre structure."))
+    journeys = []
+    for campaign in state.campaigns:
+        journey, _created = Journey.objects.get_or_create(campaign=campaign, member=member)
+        if journey.started_at is None:
+            journey.started_at = timezone.now()
+            journey.started_by = actor
+            journey.save(update_fields=["started_at", "started_by"])
+            _event(journey, JourneyEventKind.STARTED, actor)
+            audit_record(action="journey.started", actor=actor, request=request, target=journey)
+        journeys.append(journey)
+    return journeys
+
+
+def _apply(instance: Any, data: dict[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    """Set the allowed fields present in data; return what changed (for the audit)."""
+    changed = {}
+    for name in allowed:
+        if name in data and getattr(instance, name) != data[name]:
+            changed[name] = str(data[name]) if data[name] is not None else None
+            setattr(instance, name, data[name])
+    return changed
+
+
+@transaction.atomic
+def member_general_data_update(
+    *, member: Member, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
+) -> Member:
+    """Step 1: the member's administrative and ChorusPro data."""
+    journey_assert_editable(member)
+    changed = _apply(member, data, MEMBER_FIELDS)
+    member.full_clean(exclude=["customer_number"], validate_unique=False)
+    member.save()
+    if changed:
+        audit_record(action="member.general_data_updated", actor=actor, request=request, target=member, details=changed)
+    return member
+
+
+@transaction.atomic
+def contact_create(
+    *, member: Member, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
+) -> Contact:
+    journey_assert_editable(member)
+    contact = Contact(member=member)
+    _apply(contact, data, CONTACT_FIELDS)
+    return park.save_contact(contact=contact, actor=actor, request=request)
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
+) -> Contact:
+    journey_assert_editable(contact.member_id)
+    _apply(contact, data, CONTACT_FIELDS)
+    return park.save_contact(contact=contact, actor=actor, request=request)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor: User | None, request: HttpRequest | None = None) -> None:
+    journey_assert_editable(contact.member_id)
+    audit_record(action="contact.deleted", actor=actor, request=request, target=contact)
+    contact.delete()
+
+
+def _check_contact(site_member_id: int, contact: Contact | None) -> None:
+    if contact is not None and contact.member_id != site_member_id:
+        raise ValidationError({"contact": _("Cet interlocuteur n'appartient pas à votre structure.")})
+
+
+def _check_member_status(status: str) -> None:
+    if status not in MEMBER_SITE_STATUSES:
+        raise ValidationError({"status": _("Ce statut ne peut pas être choisi pendant la collecte.")})
+
+
+@transaction.atomic
+def site_update(*, site: Site, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None) -> Site:
+    """Step 2, one site: its data and, if given, the status the member chooses."""
+    journey_assert_editable(site.member_id)
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    status = data.get("status") or None
+    if status is not None:
+        _check_member_status(status)
+    _check_contact(site.member_id, data.get("contact"))
+    changed = _apply(site, data, SITE_FIELDS)
+    site.full_clean(exclude=["status"])
+    site.save()
+    if changed:
+        audit_record(action="site.updated", actor=actor, request=request, target=site, details=changed)
+    if status is not None and status != site.status:
+        site = park.change_status(site=site, status=status, actor=actor, request=request)
+    return site
+
+
+@transaction.atomic
+def sites_bulk_update(
+    *,
+    member: Member,
+    actor: User | None,
+    site_ids: Iterable[int],
+    status: str | None = None,
+    fields: dict[str, Any] | None = None,
+    contact: Contact | None = None,
+    set_contact: bool = False,
+    request: HttpRequest | None = None,
+) -> int:
+    """ "Modifier en masse vos sites" / "Associer un interlocuteur en masse": one request, a few queries.
+
+    Only the member's journey sites are touched (foreign ids are ignored). Returns how many sites were selected.
+    """
+    journey_assert_editable(member)
+    state = member_journey(member)
+    sites = list(
+        Site.objects.select_for_update()
+        .filter(member=member, lot_id__in=state.lot_ids, pk__in=list(site_ids))
+        .only("pk", "status", "member_id", "site_name", "delivery_point")
+    )
+    if not sites:
+        raise ValidationError(_("Sélectionnez au moins un site."))
+    values: dict[str, Any] = {}
+    for name, value in (fields or {}).items():
+        if name not in BULK_FIELDS:
+            raise ValidationError({name: _("Ce champ ne se modifie pas en masse.")})
+        if value in (None, "") and name != "activation_date":
+            continue
+        field = Site._meta.get_field(name)
+        values[name] = field.clean(value, None)  # type: ignore[union-attr]
+    if set_contact:
+        _check_contact(member.pk, contact)
+        values["contact"] = contact
+    if status:
+        _check_member_status(status)
+    pks = [site.pk for site in sites]
+    if values:
+        Site.objects.filter(pk__in=pks).update(updated_at=timezone.now(), **values)
+        audit_record(
+            action="sites.bulk_updated",
+            actor=actor,
+            request=request,
+            target=member,
+            details={"sites": len(pks), "fields": {k: str(v) if v is not None else None for k, v in values.items()}},
+        )
+    if status:
+        park.change_status_bulk(sites=sites, status=status, actor=actor, request=request)
+    return len(sites)
+
+
+@transaction.atomic
+def site_add(*, member: Member, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None) -> Site:
+    """ "Ajouter un nouveau site": a site of one of the journey's lots, created by perimeter's service."""
+    journey_assert_editable(member)
+    state = member_journey(member)
+    lot = data.get("lot")
+    if lot is None or lot.pk not in state.lot_ids:
+        raise ValidationError({"lot": _("Choisissez un lot de la campagne en cours.")})
+    _check_contact(member.pk, data.get("contact"))
+    values = {name: data[name] for name in NEW_SITE_FIELDS if name in data and data[name] not in (None, "")}
+    return park.create_site(member=member, actor=actor, data=values, request=request)
+
+
+@transaction.atomic
+def journey_validate(*, member: Member, actor: User | None, request: HttpRequest | None = None) -> list[Journey]:
+    """ "Valider mon parcours": refused while incomplete; locks the journey and mails the recap once."""
+    journey_assert_editable(member)
+    state = member_journey(member)
+    if not state.has_campaign:
+        raise ValidationError(_("Aucune campagne de collecte n'est ouverte pour votre structure."))
+    progress = state.progress()
+    if not progress.complete:
+        raise ValidationError(
+            _("Votre parcours n'est pas complet : %(n)s élément(s) à compléter avant de le valider.")
+            % {"n": len(progress.missing)}
+        )
+    now = timezone.now()
+    journeys = []
+    for campaign in state.campaigns:
+        journey, _created = Journey.objects.select_for_update().get_or_create(campaign=campaign, member=member)
+        journey.started_at = journey.started_at or now
+        journey.validated_at = now
+        journey.validated_by = actor
+        journey.recap_sent_at = None
+        journey.save(update_fields=["started_at", "validated_at", "validated_by", "recap_sent_at"])
+        _event(journey, JourneyEventKind.VALIDATED, actor)
+        audit_record(action="journey.validated", actor=actor, request=request, target=journey)
+        journeys.append(journey)
+    from datacollection.tasks import send_recap
+
+    ids, schema = [j.pk for j in journeys], connection.schema_name  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: send_recap.delay(ids, schema))
+    return journeys
+
+
+@transaction.atomic
+def journey_unlock(*, journey: Journey, actor: User | None, reason: str, request: HttpRequest | None = None) -> Journey:
+    """The supplier reopens a validated journey (back-office), with a reason kept in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du déverrouillage.")})
+    journey = Journey.objects.select_for_update().get(pk=journey.pk)
+    if journey.validated_at is None:
+        raise ValidationError(_("Ce parcours n'est pas validé."))
+    journey.validated_at = None
+    journey.unlocked_at = timezone.now()
+    journey.unlocked_by = actor
+    journey.unlock_reason = reason
+    journey.save(update_fields=["validated_at", "unlocked_at", "unlocked_by", "unlock_reason"])
+    _event(journey, JourneyEventKind.UNLOCKED, actor, reason)
+    audit_record(action="journey.unlocked", actor=actor, request=request, target=journey, details={"reason": reason})
+    return journey
+
+
+def recap_recipients(member: Member, validated_by: User | None) -> list[str]:
+    emails = [validated_by.email] if validated_by is not None and validated_by.email else []
+    emails += (
+        Contact.objects.filter(member=member, role=ContactRole.ADMINISTRATIVE)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return list(dict.fromkeys(e.lower() for e in emails))
+
+
+@transaction.atomic
+def journey_send_recap(*, journey_ids: list[int]) -> bool:
+    """Mail the member the Excel recap of its validated journey. Idempotent: sent once per validation.
+
+    The journeys are locked while mailing: a second run waits, then finds them marked and stops.
+    """
+    from datacollection.recap import build_recap_workbook
+
+    journeys = list(
+        Journey.objects.select_for_update()
+        .filter(pk__in=journey_ids, validated_at__isnull=False)
+        .select_related("member", "validated_by", "campaign")
+    )
+    pending = [j for j in journeys if j.recap_sent_at is None]
+    if not pending:
+        return False
+    member = pending[0].member
+    validated_by = pending[0].validated_by
+    recipients = recap_recipients(member, validated_by)
+    if not recipients:
+        return False
+    context = {"member": member, "journeys": journeys, "validated_at": pending[0].validated_at}
+    message = EmailMessage(
+        subject=_("Votre parcours de collecte est validé — récapitulatif"),
+        body=render_to_string("datacollection/mail/recap.txt", context),
+        to=recipients,
+    )
+    message.attach(
+        f"recapitulatif-collecte-{member.customer_number}.xlsx",
+        build_recap_workbook(member),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    message.send()
+    now = timezone.now()
+    for journey in pending:
+        journey.recap_sent_at = now
+        journey.save(update_fields=["recap_sent_at"])
+        _event(journey, JourneyEventKind.RECAP_SENT, None, ", ".join(recipients))
+    return True
