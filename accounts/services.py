@@ -190,12 +190,12 @@ def user_activate(*, user: User, password: str, request: HttpRequest | None = No
 
 @transaction.atomic
 def password_reset_request(*, email: str, request: HttpRequest | None = None) -> None:
-    """Mail a reset link if an active, activated account has this address; otherwise nothing.
+    """Mail a reset link if an active account with a password has this address; otherwise nothing.
 
     The caller answers the same sentence either way, so nobody learns whether it exists.
     """
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email, is_active=True, activated_at__isnull=False).first()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         audit_record(action="password_reset.requested", request=request, actor_email=email, details={"known": False})
         return

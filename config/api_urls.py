@@ -10,9 +10,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from billing_groups.api.views import BillingPerimeterViewSet
+
 app_name = "api"
 
 router = DefaultRouter()
+router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
