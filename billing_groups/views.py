@@ -28,6 +28,7 @@ from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import (
     attached_sites,
     available_sites,
+    can_edit_perimeters,
     get_perimeter_for,
     perimeters_for,
     unattached_confirmed_sites,
@@ -44,15 +45,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def can_edit(user: User) -> bool:
-    """Member users with the Collecte right write; coordinators only read."""
-    return user.has_module(Module.COLLECTION) and user.member_id is not None and not user.is_coordinator
-
-
 def _require(user: User, *, write: bool = False) -> None:
     if not user.has_module(Module.COLLECTION):
         raise PermissionDenied(_("Vous n'avez pas accès à la collecte de données."))
-    if write and not can_edit(user):
+    if write and not can_edit_perimeters(user):
         raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
 
 
@@ -67,7 +63,7 @@ def perimeter_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "billing_groups/perimeter_list.html",
-        {"perimeters": perimeters, "waiting": waiting, "can_edit": can_edit(user)},
+        {"perimeters": perimeters, "waiting": waiting, "can_edit": can_edit_perimeters(user)},
     )
 
 
@@ -189,7 +185,7 @@ def perimeter_attach(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{url}?{query}" if query else url)
     context = {
         "perimeter": perimeter,
-        "can_edit": can_edit(user),
+        "can_edit": can_edit_perimeters(user),
         "available": _panel(request, AVAILABLE, available_sites(perimeter)),
         "attached": _panel(request, ATTACHED, attached_sites(perimeter)),
         "query": request.GET.urlencode(),
