@@ -1,0 +1,589 @@
+"""Writes on the park: lots, members, contacts, sites and the status of a site.
+
+Every row is checked here with a French message that says what is wrong, before the
+database constraints (the last line of defence) would refuse it. The bulk variants
+check every row first, then write in batches: the demo seed and imports use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from perimeter.choices import (
+    ELECTRICITY_SEGMENTS,
+    GAS_SEGMENTS,
+    ContactRole,
+    Distributor,
+    DistributorState,
+    Fluid,
+    MemberKind,
+    SiteStatus,
+    TariffFormula,
+    TariffOption,
+)
+from perimeter.models import Contact, Lot, Member, Site, SiteStatusChange
+from perimeter.validators import validate_delivery_point, validate_siren, validate_siret
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 20  # a bulk refusal lists the first rows in error, not thousands
+
+ELECTRICITY_DISTRIBUTORS = {Distributor.ENEDIS, Distributor.OTHER_ELEC}
+GAS_DISTRIBUTORS = {Distributor.GRDF, Distributor.OTHER_GAS}
+C5_FORMULAS = {TariffFormula.BTINFCUST, TariffFormula.BTINFMUDT, TariffFormula.BTINFCU4, TariffFormula.BTINFMU4}
+C5_FORMULAS |= {TariffFormula.BTINFLU}
+C4_FORMULAS = {TariffFormula.BTSUPCU, TariffFormula.BTSUPLU}
+C5_MAX_KVA = Decimal("36")
+C4_MAX_KVA = Decimal("250")
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, field_name: str, message: str) -> None:
+    errors.setdefault(field_name, []).append(message)
+
+
+def _check(errors: Errors, field_name: str, validator: object, *args: str) -> None:
+    try:
+        validator(*args)  # type: ignore[operator]
+    except ValidationError as exc:
+        for message in exc.messages:
+            _add(errors, field_name, message)
+
+
+def _raise_bulk(errors_by_row: list[tuple[str, Errors]]) -> None:
+    """One ValidationError naming the first rows in error (label: "Ligne 3 (PRM …)")."""
+    if not errors_by_row:
+        return
+    messages = [
+        f"{label} : {'; '.join(m for messages in errors.values() for m in messages)}"
+        for label, errors in errors_by_row[:MAX_REPORTED_ERRORS]
+    ]
+    if len(errors_by_row) > MAX_REPORTED_ERRORS:
+        messages.append(_("… et %(n)d autres lignes en erreur.") % {"n": len(errors_by_row) - MAX_REPORTED_ERRORS})
+    raise ValidationError(messages)
+
+
+def _chunks(values: Sequence[str], size: int = 5000) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --- Lots ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lot_create(
+    *,
+    number: int,
+    name: str,
+    fluid: str,
+    segment_family: str,
+    delivery_start: dt.date,
+    delivery_end: dt.date,
+    offer_name: str = "",
+) -> Lot:
+    """Create a lot of the syndicate's tender (one fluid, one delivery period)."""
+    errors: Errors = {}
+    if number < 1:
+        _add(errors, "number", _("Le numéro de lot doit être un entier positif."))
+    elif Lot.objects.filter(number=number).exists():
+        _add(errors, "number", _("Le lot %(n)d existe déjà dans ce syndicat.") % {"n": number})
+    if not name.strip():
+        _add(errors, "name", _("L'intitulé du lot est obligatoire."))
+    if fluid not in Fluid.values:
+        _add(errors, "fluid", _("Énergie inconnue : « %(v)s » (électricité ou gaz attendu).") % {"v": fluid})
+    if delivery_end <= delivery_start:
+        _add(errors, "delivery_end", _("La fin de fourniture doit être postérieure à son début."))
+    if errors:
+        raise ValidationError(errors)
+    return Lot.objects.create(
+        number=number,
+        name=name.strip(),
+        fluid=fluid,
+        segment_family=segment_family,
+        delivery_start=delivery_start,
+        delivery_end=delivery_end,
+        offer_name=offer_name,
+    )
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberData:
+    """The fields of a member to create (see ``member_create``)."""
+
+    legal_name: str
+    siret: str
+    customer_number: str
+    kind: str = MemberKind.COMMUNE
+    siren: str = ""
+    address_line: str = ""
+    postcode: str = ""
+    city: str = ""
+    insee_code: str = ""
+    chorus_siret: str = ""
+    chorus_service_code: str = ""
+    chorus_commitment_number: str = ""
+    chorus_service_required: bool = False
+    chorus_commitment_required: bool = False
+    lots: Sequence[Lot] = ()
+
+
+def _member_errors(data: MemberData) -> Errors:
+    errors: Errors = {}
+    if not data.legal_name.strip():
+        _add(errors, "legal_name", _("La raison sociale est obligatoire."))
+    if data.kind not in MemberKind.values:
+        _add(errors, "kind", _("Type de membre inconnu : « %(v)s ».") % {"v": data.kind})
+    _check(errors, "siret", validate_siret, data.siret)
+    if data.siren:
+        _check(errors, "siren", validate_siren, data.siren)
+        if "siret" not in errors and "siren" not in errors and not data.siret.startswith(data.siren):
+            _add(errors, "siret", _("Le SIRET %(siret)s n'appartient pas au SIREN %(siren)s.") % vars(data))
+    if not data.customer_number.strip():
+        _add(errors, "customer_number", _("Le numéro client est obligatoire."))
+    if data.postcode and not (len(data.postcode) == 5 and data.postcode.isdigit()):
+        _add(
+            errors, "postcode", _("Le code postal doit comporter 5 chiffres (reçu : « %(v)s »).") % {"v": data.postcode}
+        )
+    if data.insee_code and len(data.insee_code) != 5:
+        _add(
+            errors,
+            "insee_code",
+            _("Le code INSEE doit comporter 5 caractères (reçu : « %(v)s »).") % {"v": data.insee_code},
+        )
+    if data.chorus_siret:
+        _check(errors, "chorus_siret", validate_siret, data.chorus_siret)
+    return errors
+
+
+def _member_build(data: MemberData) -> Member:
+    return Member(
+        legal_name=data.legal_name.strip(),
+        kind=data.kind,
+        siren=data.siren or data.siret[:9],
+        siret=data.siret,
+        customer_number=data.customer_number.strip(),
+        address_line=data.address_line,
+        postcode=data.postcode,
+        city=data.city,
+        insee_code=data.insee_code,
+        chorus_siret=data.chorus_siret,
+        chorus_service_code=data.chorus_service_code,
+        chorus_commitment_number=data.chorus_commitment_number,
+        chorus_service_required=data.chorus_service_required,
+        chorus_commitment_required=data.chorus_commitment_required,
+    )
+
+
+@transaction.atomic
+def member_create(
+    *,
+    legal_name: str,
+    siret: str,
+    customer_number: str,
+    kind: str = MemberKind.COMMUNE,
+    siren: str = "",
+    address_line: str = "",
+    postcode: str = "",
+    city: str = "",
+    insee_code: str = "",
+    chorus_siret: str = "",
+    chorus_service_code: str = "",
+    chorus_commitment_number: str = "",
+    chorus_service_required: bool = False,
+    chorus_commitment_required: bool = False,
+    lots: Sequence[Lot] = (),
+) -> Member:
+    """Create a member (a public body) of the syndicate, in the given lots."""
+    return members_bulk_create(rows=[MemberData(**locals())])[0]
+
+
+@transaction.atomic
+def members_bulk_create(*, rows: Sequence[MemberData], batch_size: int = BATCH_SIZE) -> list[Member]:
+    """Create many members: every row is checked (customer numbers unique) before anything is written."""
+    problems: list[tuple[str, Errors]] = []
+    numbers = [row.customer_number.strip() for row in rows]
+    taken: set[str] = set()
+    for chunk in _chunks(numbers):
+        taken.update(Member.objects.filter(customer_number__in=chunk).values_list("customer_number", flat=True))
+    seen: set[str] = set()
+    for index, row in enumerate(rows, start=1):
+        errors = _member_errors(row)
+        number = row.customer_number.strip()
+        if number in taken or number in seen:
+            _add(errors, "customer_number", _("Le numéro client %(n)s est déjà utilisé.") % {"n": number})
+        seen.add(number)
+        if errors:
+            problems.append((_("Ligne %(i)d (%(name)s)") % {"i": index, "name": row.legal_name}, errors))
+    if len(rows) == 1 and problems:
+        raise ValidationError(problems[0][1])
+    _raise_bulk(problems)
+    members = Member.objects.bulk_create([_member_build(row) for row in rows], batch_size=batch_size)
+    member_lots_add(pairs=[(member, lot) for member, row in zip(members, rows, strict=True) for lot in row.lots])
+    return members
+
+
+@transaction.atomic
+def member_lots_add(*, pairs: Iterable[tuple[Member, Lot]]) -> int:
+    """Put members in lots (idempotent: a member already in a lot stays so)."""
+    through = Member.lots.through
+    links = [through(member_id=member.pk, lot_id=lot.pk) for member, lot in pairs]
+    through.objects.bulk_create(links, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len(links)
+
+
+# --- Contacts -----------------------------------------------------------------------------
+
+
+@dataclass
+class ContactData:
+    """The fields of a contact to create (see ``contact_create``)."""
+
+    member: Member
+    role: str
+    last_name: str
+    first_name: str = ""
+    job_title: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def _contact_errors(data: ContactData) -> Errors:
+    errors: Errors = {}
+    if data.role not in ContactRole.values:
+        _add(errors, "role", _("Rôle d'interlocuteur inconnu : « %(v)s ».") % {"v": data.role})
+    if not data.last_name.strip():
+        _add(errors, "last_name", _("Le nom de l'interlocuteur est obligatoire."))
+    if data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            _add(errors, "email", _("L'adresse e-mail « %(v)s » n'est pas valide.") % {"v": data.email})
+    if data.phone and sum(c.isdigit() for c in data.phone) < 10:
+        _add(errors, "phone", _("Le numéro de téléphone doit comporter au moins 10 chiffres."))
+    return errors
+
+
+def _contact_build(data: ContactData) -> Contact:
+    return Contact(
+        member=data.member,
+        role=data.role,
+        last_name=data.last_name.strip(),
+        first_name=data.first_name.strip(),
+        job_title=data.job_title,
+        phone=data.phone,
+        email=data.email.lower(),
+    )
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    member: Member,
+    role: str,
+    last_name: str,
+    first_name: str = "",
+    job_title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Contact:
+    """Create a person to reach at a member for one role."""
+    data = ContactData(**locals())
+    errors = _contact_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    contact = _contact_build(data)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contacts_bulk_create(*, rows: Sequence[ContactData], batch_size: int = BATCH_SIZE) -> list[Contact]:
+    """Create many contacts; every row is checked before anything is written."""
+    problems = [
+        (_("Ligne %(i)d (%(name)s)") % {"i": index, "name": row.last_name}, errors)
+        for index, row in enumerate(rows, start=1)
+        if (errors := _contact_errors(row))
+    ]
+    _raise_bulk(problems)
+    return Contact.objects.bulk_create([_contact_build(row) for row in rows], batch_size=batch_size)
+
+
+# --- Sites --------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteData:
+    """The fields of a site to create (see ``site_create``). A new site is always "À confirmer"."""
+
+    member: Member
+    lot: Lot
+    fluid: str
+    delivery_point: str
+    distributor: str
+    segment: str
+    tariff_formula: str
+    tariff_option: str
+    site_name: str
+    subscribed_power_kva: Decimal | None = None
+    car_kwh: int | None = None
+    meter_serial: str = ""
+    meter_communicating: bool = True
+    distributor_state: str = DistributorState.IN_SERVICE
+    contact: Contact | None = None
+    internal_reference: str = ""
+    other_reference: str = ""
+    address_line: str = ""
+    postcode: str = ""
+    city: str = ""
+    insee_code: str = ""
+
+
+def _site_errors(data: SiteData, member_lots: set[tuple[int, int]] | None = None) -> Errors:
+    """Everything that can be checked on one row without the database (plus lot membership)."""
+    errors: Errors = {}
+    fluid = data.fluid
+    if fluid not in Fluid.values:
+        _add(errors, "fluid", _("Énergie inconnue : « %(v)s » (électricité ou gaz attendu).") % {"v": fluid})
+        return errors
+    is_gas = fluid == Fluid.GAS
+    _check(errors, "delivery_point", validate_delivery_point, fluid, data.delivery_point)
+    if data.lot.fluid != fluid:
+        _add(errors, "lot", _("Le lot %(n)d ne porte pas sur cette énergie.") % {"n": data.lot.number})
+    if member_lots is not None and (data.member.pk, data.lot.pk) not in member_lots:
+        _add(errors, "lot", _("Le membre n'est pas rattaché au lot %(n)d.") % {"n": data.lot.number})
+    segments = GAS_SEGMENTS if is_gas else ELECTRICITY_SEGMENTS
+    if data.segment not in segments:
+        _add(
+            errors,
+            "segment",
+            _("Le segment « %(s)s » ne correspond pas à l'énergie (%(allowed)s attendu).")
+            % {"s": data.segment, "allowed": "/".join(sorted(segments))},
+        )
+    distributors = GAS_DISTRIBUTORS if is_gas else ELECTRICITY_DISTRIBUTORS
+    if data.distributor not in distributors:
+        _add(
+            errors,
+            "distributor",
+            _("Le gestionnaire de réseau « %(v)s » ne distribue pas cette énergie.") % {"v": data.distributor},
+        )
+    if data.distributor_state not in DistributorState.values:
+        _add(
+            errors,
+            "distributor_state",
+            _("État chez le distributeur inconnu : « %(v)s ».") % {"v": data.distributor_state},
+        )
+    formula = data.tariff_formula
+    if is_gas:
+        if formula != data.segment:
+            _add(
+                errors,
+                "tariff_formula",
+                _("L'option d'acheminement gaz doit être celle du segment (%(s)s).") % {"s": data.segment},
+            )
+        if data.tariff_option != TariffOption.GAS:
+            _add(errors, "tariff_option", _("Un site gaz a l'option tarifaire « Gaz (poste unique) »."))
+        if data.subscribed_power_kva is not None:
+            _add(errors, "subscribed_power_kva", _("Un site gaz n'a pas de puissance souscrite en kVA."))
+    else:
+        expected = C5_FORMULAS if data.segment == "C5" else C4_FORMULAS if data.segment == "C4" else None
+        if formula not in TariffFormula.values or (expected is not None and formula not in expected):
+            _add(
+                errors,
+                "tariff_formula",
+                _("La formule tarifaire « %(f)s » ne convient pas au segment %(s)s.")
+                % {"f": formula, "s": data.segment},
+            )
+        if data.tariff_option not in {TariffOption.BASE, TariffOption.HPHC, TariffOption.FOUR_POSTS}:
+            _add(
+                errors,
+                "tariff_option",
+                _("Option tarifaire inconnue pour l'électricité : « %(v)s ».") % {"v": data.tariff_option},
+            )
+        power = data.subscribed_power_kva
+        if power is None:
+            _add(errors, "subscribed_power_kva", _("La puissance souscrite est obligatoire pour un site électricité."))
+        elif power <= 0:
+            _add(
+                errors,
+                "subscribed_power_kva",
+                _("La puissance souscrite doit être positive (reçu : %(p)s kVA).") % {"p": power},
+            )
+        elif data.segment == "C5" and power > C5_MAX_KVA:
+            _add(
+                errors,
+                "subscribed_power_kva",
+                _("Un site C5 a une puissance d'au plus 36 kVA (reçu : %(p)s kVA).") % {"p": power},
+            )
+        elif data.segment == "C4" and not C5_MAX_KVA < power <= C4_MAX_KVA:
+            _add(
+                errors,
+                "subscribed_power_kva",
+                _("Un site C4 a une puissance de 36 à 250 kVA (reçu : %(p)s kVA).") % {"p": power},
+            )
+    if data.car_kwh is not None and data.car_kwh < 0:
+        _add(errors, "car_kwh", _("La consommation annuelle de référence ne peut pas être négative."))
+    if not data.site_name.strip():
+        _add(errors, "site_name", _("Le nom du site est obligatoire."))
+    if data.contact is not None and data.contact.member_id != data.member.pk:
+        _add(errors, "contact", _("L'interlocuteur doit appartenir au membre du site."))
+    if data.postcode and not (len(data.postcode) == 5 and data.postcode.isdigit()):
+        _add(
+            errors, "postcode", _("Le code postal doit comporter 5 chiffres (reçu : « %(v)s »).") % {"v": data.postcode}
+        )
+    return errors
+
+
+def _site_build(data: SiteData) -> Site:
+    return Site(
+        member=data.member,
+        lot=data.lot,
+        contact=data.contact,
+        fluid=data.fluid,
+        delivery_point=data.delivery_point,
+        distributor=data.distributor,
+        distributor_state=data.distributor_state,
+        segment=data.segment,
+        tariff_formula=data.tariff_formula,
+        tariff_option=data.tariff_option,
+        subscribed_power_kva=data.subscribed_power_kva,
+        car_kwh=data.car_kwh,
+        meter_serial=data.meter_serial,
+        meter_communicating=data.meter_communicating,
+        site_name=data.site_name.strip(),
+        internal_reference=data.internal_reference,
+        other_reference=data.other_reference,
+        address_line=data.address_line,
+        postcode=data.postcode,
+        city=data.city,
+        insee_code=data.insee_code,
+        status=SiteStatus.TO_CONFIRM,
+    )
+
+
+@transaction.atomic
+def site_create(
+    *,
+    member: Member,
+    lot: Lot,
+    fluid: str,
+    delivery_point: str,
+    distributor: str,
+    segment: str,
+    tariff_formula: str,
+    tariff_option: str,
+    site_name: str,
+    subscribed_power_kva: Decimal | None = None,
+    car_kwh: int | None = None,
+    meter_serial: str = "",
+    meter_communicating: bool = True,
+    distributor_state: str = DistributorState.IN_SERVICE,
+    contact: Contact | None = None,
+    internal_reference: str = "",
+    other_reference: str = "",
+    address_line: str = "",
+    postcode: str = "",
+    city: str = "",
+    insee_code: str = "",
+) -> Site:
+    """Create a site (delivery point) of a member in a lot; it starts "À confirmer"."""
+    return sites_bulk_create(rows=[SiteData(**locals())])[0]
+
+
+@transaction.atomic
+def sites_bulk_create(*, rows: Sequence[SiteData], batch_size: int = BATCH_SIZE) -> list[Site]:
+    """Create many sites: every row is checked (delivery points unique in the syndicate) first.
+
+    Three queries for the checks whatever the number of rows (existing delivery points by
+    chunks of 5,000, and the member–lot links), then one INSERT per batch.
+    """
+    member_ids = {row.member.pk for row in rows}
+    member_lots = set(Member.lots.through.objects.filter(member_id__in=member_ids).values_list("member_id", "lot_id"))
+    points = [row.delivery_point for row in rows]
+    taken: set[str] = set()
+    for chunk in _chunks(points):
+        taken.update(Site.objects.filter(delivery_point__in=chunk).values_list("delivery_point", flat=True))
+    seen: set[str] = set()
+    problems: list[tuple[str, Errors]] = []
+    for index, row in enumerate(rows, start=1):
+        errors = _site_errors(row, member_lots)
+        if row.delivery_point in taken or row.delivery_point in seen:
+            _add(
+                errors,
+                "delivery_point",
+                _("Le point de livraison %(p)s existe déjà dans ce syndicat.") % {"p": row.delivery_point},
+            )
+        seen.add(row.delivery_point)
+        if errors:
+            problems.append((_("Ligne %(i)d (%(p)s)") % {"i": index, "p": row.delivery_point}, errors))
+    if len(rows) == 1 and problems:
+        raise ValidationError(problems[0][1])
+    _raise_bulk(problems)
+    return Site.objects.bulk_create([_site_build(row) for row in rows], batch_size=batch_size)
+
+
+@transaction.atomic
+def site_change_status(
+    *,
+    site: Site,
+    to_status: str,
+    by: User | None = None,
+    by_label: str = "",
+    comment: str = "",
+    effective_date: dt.date | None = None,
+) -> Site:
+    """Change a site's status — the only place where it changes — and record it in its history.
+
+    ``by_label`` names who did it when there is no user (an import, the distributor's
+    flow); by default it is the user's e-mail. An activation or a termination with an
+    effective date also sets the site's activation or termination date.
+    """
+    if to_status not in SiteStatus.values:
+        raise ValidationError({"status": _("Statut inconnu : « %(v)s ».") % {"v": to_status}})
+    locked = Site.objects.select_for_update().get(pk=site.pk)
+    if locked.status == to_status:
+        raise ValidationError(
+            {"status": _("Le site est déjà au statut « %(s)s ».") % {"s": SiteStatus(to_status).label}}
+        )
+    from_status = locked.status
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if effective_date is not None and to_status == SiteStatus.ACTIVE:
+        locked.activation_date = effective_date
+        fields.append("activation_date")
+    if effective_date is not None and to_status in {SiteStatus.TERMINATED, SiteStatus.ALREADY_TERMINATED}:
+        locked.termination_date = effective_date
+        fields.append("termination_date")
+    locked.save(update_fields=fields)
+    SiteStatusChange.objects.create(
+        site=locked,
+        from_status=from_status,
+        to_status=to_status,
+        effective_date=effective_date,
+        at=timezone.now(),
+        by=by,
+        by_label=(by_label or (by.email if by is not None else ""))[:254],
+        comment=comment[:500],
+    )
+    site.status, site.activation_date, site.termination_date = (
+        locked.status,
+        locked.activation_date,
+        locked.termination_date,
+    )
+    return locked
