@@ -289,9 +289,36 @@ def test_locked_journey_refuses_every_write() -> None:
 
 
 def test_lock_lookup_finds_datacollection_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real lookup (not the autouse stub) answers None or a callable, and is cached."""
+    """The real lookup (not the autouse stub) finds datacollection's check, once."""
     monkeypatch.undo()
     services._journey_lock_check.cache_clear()
     found = services._journey_lock_check()
-    assert found is None or callable(found)
+    datacollection_services = pytest.importorskip("datacollection.services")
+    assert found is datacollection_services.journey_assert_editable
     assert services._journey_lock_check() is found
+
+
+def test_really_validated_journey_refuses_attachment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end with the datacollection app: a validated journey locks the perimeters."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    datacollection_services = pytest.importorskip("datacollection.services")
+    from datacollection.models import Journey
+
+    monkeypatch.undo()
+    services._journey_lock_check.cache_clear()
+    perimeter = BillingPerimeterFactory.create()
+    site = ConfirmedSiteFactory.create(member=perimeter.member)
+    today = timezone.localdate()
+    campaign = datacollection_services.campaign_create(
+        lot=site.lot,
+        name="Collecte 2025",
+        opens_on=today - dt.timedelta(days=3),
+        closes_on=today + dt.timedelta(days=10),
+        switch_date=today + dt.timedelta(days=60),
+    )
+    Journey.objects.create(campaign=campaign, member=perimeter.member, validated_at=timezone.now())
+    with pytest.raises(services.JourneyLocked, match="Votre parcours est validé"):
+        services.attach_sites(perimeter=perimeter, sites=[site], actor=None)
