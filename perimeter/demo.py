@@ -128,7 +128,7 @@ SDEC = SyndicateSpec(
     phone_prefix="02 31",
     customer_prefix="14",
     named=(
-        _town("Ville de Caen", "Caen", 450, 60, 12, 3),
+        _town("Ville de Caen", "Caen", 450, 60, 12, 5),
         _town("Ville de Falaise", "Falaise", 3, 1, 3, 1),  # kept small for the demo journey
         _town("Ville de Lisieux", "Lisieux", 290, 40),
         _town("Ville d'Hérouville-Saint-Clair", "Hérouville-Saint-Clair", 260, 35),
@@ -217,7 +217,7 @@ def _rng(key: str) -> random.Random:
 
 # --- Vocabulary ---------------------------------------------------------------------------
 
-FIRST_NAMES = (
+FEMALE_FIRST_NAMES = (
     "Marie",
     "Nathalie",
     "Isabelle",
@@ -238,6 +238,8 @@ FIRST_NAMES = (
     "Laure",
     "Hélène",
     "Agnès",
+)
+MALE_FIRST_NAMES = (
     "Jean",
     "Philippe",
     "Michel",
@@ -302,14 +304,18 @@ LAST_NAMES = (
     "Roussel",
     "Lepetit",
 )
-JOB_TITLES = {
+# (masculine, feminine) forms of each job title.
+JOB_TITLES: dict[str, tuple[tuple[str, str], ...]] = {
     ContactRole.ADMINISTRATIVE: (
-        "Secrétaire de mairie",
-        "Directrice générale des services",
-        "Directeur général des services",
+        ("Secrétaire de mairie", "Secrétaire de mairie"),
+        ("Directeur général des services", "Directrice générale des services"),
     ),
-    ContactRole.BILLING: ("Responsable des finances", "Comptable", "Gestionnaire budgétaire"),
-    ContactRole.TECHNICAL: ("Responsable des services techniques", "Technicien bâtiments", "Adjoint aux travaux"),
+    ContactRole.BILLING: (("Responsable des finances", "Responsable des finances"), ("Comptable", "Comptable")),
+    ContactRole.TECHNICAL: (
+        ("Responsable des services techniques", "Responsable des services techniques"),
+        ("Technicien bâtiments", "Technicienne bâtiments"),
+        ("Adjoint aux travaux", "Adjointe aux travaux"),
+    ),
 }
 STREETS = (
     "rue de la République",
@@ -562,12 +568,15 @@ def plan_members(spec: SyndicateSpec, scale: str) -> list[PlannedMember]:
     if len(chosen) < elec_count + size.gas_only_members:
         raise ValueError(f"Pas assez de communes dans {spec.communes_file} pour {size.elec_members} membres.")
     elec_total = size.elec_sites - sum(m.elec_sites for m in planned)
-    elec_sizes = _sizes(elec_total, elec_count, rng, 2 if scale == "full" else 1, 95, 1.1)
+    # Generic members stay below the named ones (Caen must remain the largest, even at the small scale).
+    largest = max((m.elec_sites for m in planned), default=96) - 1
+    elec_sizes = _sizes(elec_total, elec_count, rng, 2 if scale == "full" else 1, min(95, largest), 1.1)
     gas_generic = size.gas_members - gas_named
     # Most gas members are also electricity members: the larger ones (they own boilers), plus a few gas-only.
     gas_from_elec = max(0, gas_generic - size.gas_only_members)
     gas_total = size.gas_sites - sum(m.gas_sites for m in planned)
-    gas_sizes = _sizes(gas_total, gas_generic, rng, 1, 40, 0.9)
+    largest_gas = max((m.gas_sites for m in planned), default=41) - 1
+    gas_sizes = _sizes(gas_total, gas_generic, rng, 1, min(40, largest_gas), 0.9)
     gas_of = {index: gas_sizes[i] for i, index in enumerate(sorted(rng.sample(range(elec_count), gas_from_elec)))}
     for offset, (legal_name, kind, commune) in enumerate(chosen):
         number = f"{spec.customer_prefix}{1000 + offset:06d}"
@@ -588,14 +597,16 @@ def _contacts(member: Member, planned: PlannedMember, phone_prefix: str) -> list
     domain = _slug(planned.commune.name) + ".demo"
     rows = []
     for role in roles:
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        female = rng.random() < 0.6
+        first = rng.choice(FEMALE_FIRST_NAMES if female else MALE_FIRST_NAMES)
+        last = rng.choice(LAST_NAMES)
         rows.append(
             ContactData(
                 member=member,
                 role=role,
                 first_name=first,
                 last_name=last,
-                job_title=rng.choice(JOB_TITLES[role]),
+                job_title=rng.choice(JOB_TITLES[role])[int(female)],
                 phone=_phone(rng, rng.choice([phone_prefix, "06", "07"])),
                 email=f"{_slug(first)}.{_slug(last)}@{domain}",
             )
@@ -658,17 +669,15 @@ def _elec_sites(member: Member, planned: PlannedMember, lot: Lot, contact: Conta
             car = kva * hours * rng.uniform(0.45, 0.8)
         else:
             draw = rng.random()
-            if draw < 0.62:
-                formula, option = TariffFormula.BTINFMUDT, TariffOption.HPHC
-            elif draw < 0.87:
+            if draw >= 0.98:  # long use: a few pumping stations and heated buildings
+                formula, option, kva = TariffFormula.BTINFLU, TariffOption.BASE, max(kva, 24)
+            elif draw >= 0.87 and kva >= 18:  # four posts pay off on larger buildings only
+                formula = TariffFormula.BTINFMU4 if draw < 0.95 else TariffFormula.BTINFCU4
+                option = TariffOption.FOUR_POSTS
+            elif draw >= 0.62:
                 formula, option = TariffFormula.BTINFCUST, TariffOption.BASE
-            elif draw < 0.95:
-                formula, option = TariffFormula.BTINFMU4, TariffOption.FOUR_POSTS
-            elif draw < 0.98:
-                formula, option = TariffFormula.BTINFCU4, TariffOption.FOUR_POSTS
             else:
-                formula, option = TariffFormula.BTINFLU, TariffOption.BASE
-                kva = max(kva, 24)
+                formula, option = TariffFormula.BTINFMUDT, TariffOption.HPHC
             car = kva * hours * rng.lognormvariate(-0.2, 0.35)
         serial, communicating = _meter(rng)
         rows.append(
