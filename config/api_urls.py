@@ -10,11 +10,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from reports.api.views import ExportJobViewSet
+
 from billing_groups.api.views import BillingPerimeterViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
+router.register("exports", ExportJobViewSet, basename="export")
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
 
 urlpatterns = [

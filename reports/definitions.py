@@ -14,25 +14,11 @@ from accounts.choices import Module
 from accounts.models import User
 from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
 from perimeter.models import Site, SiteStatusChange
+from perimeter.selectors import sites_for
 from reports.registry import Params, ReportDefinition, register
 from reports.xlsx import DATE, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
-
-
-def scoped_sites(user: User) -> QuerySet[Site]:
-    """The sites a user may export: its member's, or the whole syndicate's for a coordinator."""
-    # Switch to perimeter.selectors.sites_for once it lands (single member-scoping helper).
-    try:
-        from perimeter.selectors import sites_for  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        if user.is_coordinator:
-            return Site.objects.all()
-        if user.member_id is not None:
-            return Site.objects.filter(member_id=user.member_id)
-        return Site.objects.none()
-    sites: QuerySet[Site] = sites_for(user)
-    return sites
 
 
 # --- Fichier périmètre (PRODUCT.md section 3) ---------------------------------------------
@@ -82,7 +68,7 @@ def _perimeter_params(params: Params) -> Params:
 
 
 def _perimeter_queryset(user: User, params: Params) -> QuerySet[Site]:
-    sites = scoped_sites(user)
+    sites = sites_for(user)  # the member-scoping helper shared with the pages and the API
     if params.get("fluid"):
         sites = sites.filter(fluid=params["fluid"])
     return sites

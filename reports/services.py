@@ -18,15 +18,15 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection as django_connection
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.mail import mail_render
 from accounts.models import User
 from reports.choices import ExportStatus
 from reports.links import LINK_VALIDITY, download_token
@@ -254,11 +254,15 @@ def _send_completion_email(job: ExportJob) -> None:
         "link_url": base + reverse("reports:link_download", kwargs={"token": token}),
         "expires_at": job.expires_at,
     }
-    message = EmailMessage(
+    body, html = mail_render(template="reports/email_export_done", context=context)
+    message = EmailMultiAlternatives(
         subject=f"Votre export « {title} » est prêt",
-        body=render_to_string("reports/email_export_done.txt", context),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[job.requested_by.email],
     )
+    if html:
+        message.attach_alternative(html, "text/html")
     if attach:
         message.attach(
             f"{job.report}-{job.created_at:%Y%m%d-%H%M}.xlsx", export_absolute_path(job).read_bytes(), XLSX_CONTENT_TYPE

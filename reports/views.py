@@ -102,7 +102,7 @@ def direct_download(request: HttpRequest, report: str) -> HttpResponseBase:
     return FileResponse(out, as_attachment=True, filename=filename, content_type=services.XLSX_CONTENT_TYPE)
 
 
-def _serve(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponseBase:
+def serve_job_file(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponseBase:
     if job.status != ExportStatus.DONE or not job.file_path:
         raise Http404("This export has no file (yet)")
     if job.is_expired:
@@ -124,7 +124,7 @@ def _serve(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponseBas
 @login_required
 @require_GET
 def job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
-    return _serve(request, get_job_for(_user(request), job_id), via="page")
+    return serve_job_file(request, get_job_for(_user(request), job_id), via="page")
 
 
 @login_required
@@ -137,4 +137,4 @@ def link_download(request: HttpRequest, token: str) -> HttpResponseBase:
         return render(request, "reports/expired.html", {"job": None}, status=410)
     if target is None or target.schema != current_schema():
         raise Http404("Unknown link")
-    return _serve(request, get_job_for(_user(request), target.job_id), via="email_link")
+    return serve_job_file(request, get_job_for(_user(request), target.job_id), via="email_link")

@@ -87,3 +87,29 @@ ROUTES = [
     Route("reports:job_download", own_job_only, kwargs=_job_kwargs),
     Route("reports:link_download", own_job_only, kwargs=_link_kwargs),
 ]
+
+
+def own_job_only_api(persona: str, target: str) -> int | set[int]:
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    return 200 if _OWNERS.get(target) == persona else 404
+
+
+def park_report_api_create(persona: str, target: str) -> int | set[int]:
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    return 403 if persona == "bob" else 201
+
+
+ROUTES += [
+    Route("api:export-list", any_member_user(api=True), api=True),
+    Route(
+        "api:export-list",
+        park_report_api_create,
+        method="post",
+        api=True,
+        data=lambda w, t: {"report": "perimeter_file", "params": {}},
+    ),
+    Route("api:export-detail", own_job_only_api, kwargs=lambda w, t: {"pk": _job(w, t).pk}, api=True),
+    Route("api:export-download", own_job_only_api, kwargs=lambda w, t: {"pk": _job(w, t).pk}, api=True),
+]

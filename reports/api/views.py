@@ -1,0 +1,52 @@
+"""REST API of exports: ask for one, follow its status, download its file (own jobs only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from reports import services
+from reports.api.serializers import ExportJobSerializer, ExportRequestSerializer
+from reports.models import ExportJob
+from reports.selectors import jobs_for
+from reports.views import serve_job_file
+
+
+class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExportJob]):
+    """The user's export jobs; another user's job (same member, other member, other syndicate) is a 404."""
+
+    serializer_class = ExportJobSerializer
+
+    def get_queryset(self) -> QuerySet[ExportJob]:
+        user = self.request.user
+        assert isinstance(user, User)
+        return jobs_for(user)
+
+    @extend_schema(request=ExportRequestSerializer, responses={201: ExportJobSerializer})
+    def create(self, request: Request) -> Response:
+        payload = ExportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = request.user
+        assert isinstance(user, User)
+        try:
+            job = services.export_request(
+                user=user,
+                report=payload.validated_data["report"],
+                params=payload.validated_data["params"],
+                request=request._request,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, services.XLSX_CONTENT_TYPE): bytes, 410: None})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        return serve_job_file(request._request, self.get_object(), via="api")
