@@ -86,7 +86,7 @@ class NewSiteForm(SiteForm):
     lot = forms.ModelChoiceField(label=_("Lot"), queryset=Lot.objects.none())
 
     class Meta(SiteForm.Meta):
-        fields = [*SiteForm.Meta.fields, "segment", "tariff_formula", "tariff_option"]
+        fields = [*SiteForm.Meta.fields, "segment", "tariff_formula", "tariff_option", "subscribed_power_kva"]
 
     def __init__(self, *args: Any, member: Member, lot_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, member=member, **kwargs)

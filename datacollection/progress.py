@@ -128,7 +128,9 @@ def general_data_progress(member: Member) -> StepProgress:
         else:
             step.missing.append(
                 MissingItem(
-                    1, _("Données générales : « %(field)s » à renseigner") % {"field": _(label)}, f"{url}#id_{name}"
+                    1,
+                    _("Données générales : « %(field)s » à renseigner") % {"field": _(label)},
+                    f"{url}#id_member-{name}",
                 )
             )
     complete_contact = ~_blank("last_name") & ~_blank("email") & ~_blank("phone")
@@ -196,7 +198,7 @@ def _billing_selectors() -> Any | None:
         return None
 
 
-def billing_progress(member: Member, confirmed: int) -> StepProgress:
+def billing_progress(member: Member, confirmed: int, *, sites_pending: bool = False) -> StepProgress:
     selectors = _billing_selectors()
     try:
         url = reverse("billing_groups:list")
@@ -211,6 +213,9 @@ def billing_progress(member: Member, confirmed: int) -> StepProgress:
     unattached = selectors.unattached_confirmed_sites(member).count()
     step.total = max(confirmed, unattached)
     step.done = step.total - unattached
+    if step.total == 0 and sites_pending:
+        # Nothing confirmed yet: the step waits for step 2 (not done by default).
+        step.total = 1
     if unattached:
         step.missing.append(
             MissingItem(
@@ -232,4 +237,5 @@ def journey_progress(member: Member, lot_ids: Sequence[int]) -> JourneyProgress:
     sites = Site.objects.filter(member=member, lot_id__in=list(lot_ids))
     step2 = perimeter_progress(sites)
     confirmed = Site.objects.filter(member=member, status=SiteStatus.SWITCH_CONFIRMED).count()
-    return JourneyProgress([general_data_progress(member), step2, billing_progress(member, confirmed)])
+    step3 = billing_progress(member, confirmed, sites_pending=not step2.complete)
+    return JourneyProgress([general_data_progress(member), step2, step3])

@@ -56,7 +56,7 @@ SITE_FIELDS = (
 )
 # What "Modifier en masse vos sites" may set on many sites at once (no per-site identity).
 BULK_FIELDS = ("distributor_state", "activation_date", "distributor", "address_line", "postcode", "city")
-NEW_SITE_FIELDS = (*SITE_FIELDS, "lot", "segment", "tariff_formula", "tariff_option")
+NEW_SITE_FIELDS = (*SITE_FIELDS, "lot", "segment", "tariff_formula", "tariff_option", "subscribed_power_kva")
 
 
 class JourneyLocked(PermissionDenied):
@@ -124,7 +124,11 @@ def member_general_data_update(
     """Step 1: the member's administrative and ChorusPro data."""
     journey_assert_editable(member)
     changed = _apply(member, data, MEMBER_FIELDS)
-    member.full_clean(exclude=["customer_number"], validate_unique=False)
+    try:
+        member.full_clean(exclude=["customer_number"], validate_unique=False)
+    except ValidationError:
+        member.refresh_from_db()  # the caller's instance must not keep refused values
+        raise
     member.save()
     if changed:
         audit_record(action="member.general_data_updated", actor=actor, request=request, target=member, details=changed)
@@ -322,7 +326,7 @@ def journey_send_recap(*, journey_ids: list[int]) -> bool:
     from datacollection.recap import build_recap_workbook
 
     journeys = list(
-        Journey.objects.select_for_update()
+        Journey.objects.select_for_update(of=("self",))
         .filter(pk__in=journey_ids, validated_at__isnull=False)
         .select_related("member", "validated_by", "campaign")
     )

@@ -6,78 +6,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('perimeter', '0002_user_member_foreign_key'),
+        ("perimeter", "0002_user_member_foreign_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('opens_on', models.DateField(verbose_name='ouverture')),
-                ('closes_on', models.DateField(verbose_name='clôture')),
-                ('switch_date', models.DateField(verbose_name='date de bascule')),
-                ('welcome_text', models.TextField(blank=True, verbose_name="texte d'accueil")),
-                ('default_national_energy_mix', models.BooleanField(default=True, verbose_name='mix énergétique national par défaut')),
-                ('default_grouped_invoice', models.BooleanField(default=True, verbose_name='facture groupée (multisite) par défaut')),
-                ('default_paper_delivery', models.BooleanField(default=True, verbose_name='envoi papier par défaut')),
-                ('default_bank_transfer', models.BooleanField(default=True, verbose_name='paiement par virement par défaut')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='perimeter.lot', verbose_name='lot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("opens_on", models.DateField(verbose_name="ouverture")),
+                ("closes_on", models.DateField(verbose_name="clôture")),
+                ("switch_date", models.DateField(verbose_name="date de bascule")),
+                ("welcome_text", models.TextField(blank=True, verbose_name="texte d'accueil")),
+                (
+                    "default_national_energy_mix",
+                    models.BooleanField(default=True, verbose_name="mix énergétique national par défaut"),
+                ),
+                (
+                    "default_grouped_invoice",
+                    models.BooleanField(default=True, verbose_name="facture groupée (multisite) par défaut"),
+                ),
+                ("default_paper_delivery", models.BooleanField(default=True, verbose_name="envoi papier par défaut")),
+                (
+                    "default_bank_transfer",
+                    models.BooleanField(default=True, verbose_name="paiement par virement par défaut"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="perimeter.lot",
+                        verbose_name="lot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campagne de collecte',
-                'ordering': ['closes_on', 'lot__number'],
+                "verbose_name": "campagne de collecte",
+                "ordering": ["closes_on", "lot__number"],
             },
         ),
         migrations.CreateModel(
-            name='Journey',
+            name="Journey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='démarré le')),
-                ('validated_at', models.DateTimeField(blank=True, null=True, verbose_name='validé le')),
-                ('recap_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('unlocked_at', models.DateTimeField(blank=True, null=True, verbose_name='déverrouillé le')),
-                ('unlock_reason', models.CharField(blank=True, max_length=500, verbose_name='motif du déverrouillage')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journeys', to='datacollection.campaign')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journeys', to='perimeter.member')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unlocked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('validated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="démarré le")),
+                ("validated_at", models.DateTimeField(blank=True, null=True, verbose_name="validé le")),
+                ("recap_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("unlocked_at", models.DateTimeField(blank=True, null=True, verbose_name="déverrouillé le")),
+                ("unlock_reason", models.CharField(blank=True, max_length=500, verbose_name="motif du déverrouillage")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journeys",
+                        to="datacollection.campaign",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="journeys", to="perimeter.member"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unlocked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "validated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parcours',
-                'ordering': ['campaign', 'member'],
+                "verbose_name": "parcours",
+                "ordering": ["campaign", "member"],
             },
         ),
         migrations.CreateModel(
-            name='JourneyEvent',
+            name="JourneyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('started', 'Parcours démarré'), ('validated', 'Parcours validé'), ('unlocked', 'Parcours déverrouillé'), ('recap_sent', 'Récapitulatif envoyé')], max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by_label', models.CharField(blank=True, max_length=254)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('journey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='datacollection.journey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("started", "Parcours démarré"),
+                            ("validated", "Parcours validé"),
+                            ("unlocked", "Parcours déverrouillé"),
+                            ("recap_sent", "Récapitulatif envoyé"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("by_label", models.CharField(blank=True, max_length=254)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "journey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="datacollection.journey"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement du parcours',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "événement du parcours",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='campaign_dates_valid'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))), name="campaign_dates_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(fields=('campaign', 'member'), name='journey_one_per_member_and_campaign'),
+            model_name="journey",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "member"), name="journey_one_per_member_and_campaign"
+            ),
         ),
     ]

@@ -1,0 +1,228 @@
+"""Journey services: start, step writes, bulk update, validation, lock, recap mail, unlock."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import AuditEvent
+from datacollection import services
+from datacollection.models import Journey, JourneyEvent
+from datacollection.recap import SHEET_BILLING, SHEET_CONTACTS, SHEET_GENERAL, SHEET_SITES
+from perimeter.choices import DistributorState, SiteStatus
+from perimeter.models import Contact, Site, SiteStatusChange
+from tests.datacollection.conftest import add_sites, complete_journey
+
+LOCKED = "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
+
+
+def test_start_creates_one_journey_per_open_campaign_idempotently(world, campaign):
+    first = services.journey_start(member=world.member_a, actor=world.alice)
+    again = services.journey_start(member=world.member_a, actor=world.alice)
+    assert [j.pk for j in first] == [j.pk for j in again]
+    assert first[0].started_at is not None and first[0].started_by == world.alice
+    assert JourneyEvent.objects.filter(journey=first[0], kind="started").count() == 1
+
+
+def test_start_without_open_campaign_is_refused(world):
+    with pytest.raises(ValidationError, match="Aucune campagne"):
+        services.journey_start(member=world.member_a, actor=world.alice)
+
+
+def test_general_data_update_validates_the_siret(world, campaign):
+    with pytest.raises(ValidationError) as error:
+        services.member_general_data_update(member=world.member_a, actor=world.alice, data={"siret": "12345678901234"})
+    assert "siret" in error.value.message_dict
+    services.member_general_data_update(
+        member=world.member_a, actor=world.alice, data={"address_line": "1 place de la Mairie"}
+    )
+    world.member_a.refresh_from_db()
+    assert world.member_a.address_line == "1 place de la Mairie"
+    assert AuditEvent.objects.filter(action="member.general_data_updated").exists()
+
+
+def test_site_status_changes_write_the_history(world, campaign):
+    site = services.site_update(site=world.site_a, actor=world.alice, data={"status": SiteStatus.SWITCH_CONFIRMED})
+    assert site.status == SiteStatus.SWITCH_CONFIRMED
+    change = SiteStatusChange.objects.get(site=world.site_a)
+    assert (change.from_status, change.to_status, change.by) == (
+        SiteStatus.TO_CONFIRM,
+        SiteStatus.SWITCH_CONFIRMED,
+        world.alice,
+    )
+
+
+def test_member_cannot_choose_a_supplier_status(world, campaign):
+    with pytest.raises(ValidationError):
+        services.site_update(site=world.site_a, actor=world.alice, data={"status": SiteStatus.ACTIVE})
+
+
+def test_site_update_validates_the_delivery_point_and_the_contact(world, campaign):
+    with pytest.raises(ValidationError) as error:
+        services.site_update(site=world.site_a, actor=world.alice, data={"delivery_point": "123"})
+    assert error.value.messages
+    foreign = Contact.objects.create(member=world.member_b, role="technical", last_name="Autre")
+    with pytest.raises(ValidationError):
+        services.site_update(site=world.site_a, actor=world.alice, data={"contact": foreign})
+
+
+def test_bulk_update_of_300_sites_in_a_bounded_number_of_queries(world, campaign, max_queries):
+    sites = add_sites(world.member_a, 300)
+    contact = Contact.objects.create(member=world.member_a, role="technical", last_name="Durand")
+    ids = [s.pk for s in sites] + [world.site_b.pk]  # a foreign id is ignored
+    # Queries: lock check, open campaigns, journeys, selected sites (FOR UPDATE), update, audit,
+    # history rows (bulk), status update, audit; savepoints aside.
+    with max_queries(12):
+        count = services.sites_bulk_update(
+            member=world.member_a,
+            actor=world.alice,
+            site_ids=ids,
+            status=SiteStatus.SWITCH_CONFIRMED,
+            fields={"distributor_state": DistributorState.CUT},
+            contact=contact,
+            set_contact=True,
+        )
+    assert count == 300
+    assert (
+        Site.objects.filter(member=world.member_a, contact=contact, status=SiteStatus.SWITCH_CONFIRMED).count() == 300
+    )
+    assert Site.objects.get(pk=world.site_b.pk).status == SiteStatus.TO_CONFIRM
+    assert SiteStatusChange.objects.filter(site__member=world.member_a).count() == 300
+
+
+def test_validation_is_refused_while_incomplete(world, campaign):
+    with pytest.raises(ValidationError, match="pas complet"):
+        services.journey_validate(member=world.member_a, actor=world.alice)
+    assert not Journey.objects.filter(validated_at__isnull=False).exists()
+
+
+def _validate(world, django_capture_on_commit_callbacks):
+    complete_journey(world.member_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.journey_validate(member=world.member_a, actor=world.alice)
+
+
+def test_validation_locks_every_write(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
+    _validate(world, django_capture_on_commit_callbacks)
+    assert AuditEvent.objects.filter(action="journey.validated").count() == 1
+    writes = [
+        lambda: services.site_update(site=world.site_a, actor=world.alice, data={"site_name": "X"}),
+        lambda: services.member_general_data_update(member=world.member_a, actor=world.alice, data={"city": "X"}),
+        lambda: services.contact_create(member=world.member_a, actor=world.alice, data={"last_name": "X"}),
+        lambda: services.sites_bulk_update(
+            member=world.member_a, actor=world.alice, site_ids=[world.site_a.pk], status="not_mine"
+        ),
+        lambda: services.journey_validate(member=world.member_a, actor=world.alice),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDenied, match=LOCKED):
+            write()
+    # Another member is not locked by alice's validation.
+    services.journey_assert_editable(world.member_b)
+
+
+def test_billing_perimeters_are_locked_too(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
+    from billing_groups import services as billing_services
+    from billing_groups.models import BillingPerimeter
+
+    billing_services._journey_lock_check.cache_clear()
+    _validate(world, django_capture_on_commit_callbacks)
+    perimeter = BillingPerimeter.objects.get(member=world.member_a)
+    with pytest.raises(PermissionDenied, match=LOCKED):
+        billing_services.billing_perimeter_delete(perimeter=perimeter, actor=world.alice)
+
+
+def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
+    journeys = _validate(world, django_capture_on_commit_callbacks)
+    from datacollection.tasks import send_recap
+
+    assert send_recap.apply(args=[[j.pk for j in journeys], "alpha"]).get() is False  # the task ran twice
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert world.alice.email in mail.to and "administrative@a.test" in mail.to
+    assert "validé" in mail.subject
+    filename, content, mimetype = mail.attachments[0]
+    assert filename.endswith(".xlsx") and mimetype.startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == [SHEET_GENERAL, SHEET_CONTACTS, SHEET_SITES, SHEET_BILLING]
+    general = dict(workbook[SHEET_GENERAL].iter_rows(min_row=2, values_only=True))
+    assert general["Raison sociale"] == "Ville d'Alpha" and general["Code postal"] == "14000"
+    sites = list(workbook[SHEET_SITES].iter_rows(values_only=True))
+    assert sites[0][:2] == ("Nom du site", "Point de livraison")
+    assert sites[1][0] == world.site_a.site_name and sites[1][4] == "Bascule confirmée"
+    assert len(list(workbook[SHEET_CONTACTS].iter_rows(min_row=2))) == 3
+    billing = list(workbook[SHEET_BILLING].iter_rows(min_row=2, values_only=True))
+    assert billing == [
+        (
+            "Périmètre de facture N° 01",
+            "C5",
+            "Multi-sites (plusieurs sites sur une facture)",
+            "Virement",
+            "Mensuelle",
+            "Papier",
+            world.site_a.site_name,
+            world.site_a.delivery_point,
+        )
+    ]
+
+
+def test_recap_neutralises_formulas(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
+    Site.objects.filter(pk=world.site_a.pk).update(site_name="=HYPERLINK(1)")
+    _validate(world, django_capture_on_commit_callbacks)
+    workbook = openpyxl.load_workbook(io.BytesIO(mailoutbox[0].attachments[0][1]))
+    assert workbook[SHEET_SITES]["A2"].value == "'=HYPERLINK(1)"
+
+
+def test_unlock_requires_a_reason_and_is_audited(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
+    journey = _validate(world, django_capture_on_commit_callbacks)[0]
+    with pytest.raises(ValidationError):
+        services.journey_unlock(journey=journey, actor=world.carol, reason=" ")
+    services.journey_unlock(journey=journey, actor=world.carol, reason="Site oublié, appel du 12/10")
+    journey.refresh_from_db()
+    assert journey.validated_at is None and journey.unlock_reason == "Site oublié, appel du 12/10"
+    event = JourneyEvent.objects.get(journey=journey, kind="unlocked")
+    assert event.reason == "Site oublié, appel du 12/10" and event.by == world.carol
+    assert AuditEvent.objects.get(action="journey.unlocked").details == {"reason": "Site oublié, appel du 12/10"}
+    services.journey_assert_editable(world.member_a)  # editable again
+    with pytest.raises(ValidationError):
+        services.journey_unlock(journey=journey, actor=world.carol, reason="encore")
+
+
+def test_a_new_validation_after_unlock_sends_a_new_recap(
+    world, campaign, django_capture_on_commit_callbacks, mailoutbox
+):
+    journey = _validate(world, django_capture_on_commit_callbacks)[0]
+    services.journey_unlock(journey=journey, actor=world.carol, reason="Correction")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.journey_validate(member=world.member_a, actor=world.alice)
+    assert len(mailoutbox) == 2
+
+
+def test_site_add_creates_a_site_to_confirm(world, campaign):
+    from tests.factories import LotFactory
+
+    world.member_a.lots.add(LotFactory(number=1))
+    site = services.site_add(
+        member=world.member_a,
+        actor=world.alice,
+        data={
+            "lot": LotFactory(number=1),
+            "fluid": "elec",
+            "delivery_point": "12345678901234",
+            "distributor": "ENEDIS",
+            "segment": "C5",
+            "tariff_formula": "BTINFCUST",
+            "tariff_option": "BASE",
+            "subscribed_power_kva": 9,
+            "site_name": "Nouvelle école",
+            "address_line": "3 rue Neuve",
+            "postcode": "14000",
+            "city": "Caen",
+        },
+    )
+    assert site.member == world.member_a and site.status == SiteStatus.TO_CONFIRM
+    with pytest.raises(ValidationError):
+        services.site_add(member=world.member_a, actor=world.alice, data={"lot": LotFactory(number=7, name="x")})
