@@ -67,11 +67,13 @@ def test_small_seed_is_realistic(alpha: Syndicate) -> None:
         assert stdnum_siret.is_valid(member.siret), member
         assert 1 <= member.contacts.count() <= 3
     for site in Site.objects.filter(fluid=Fluid.ELECTRICITY):
+        assert site.subscribed_power_kva is not None
         assert 3 <= site.subscribed_power_kva <= 36
         if site.site_name.startswith("Éclairage public"):
             assert (site.tariff_formula, site.tariff_option) == ("BTINFCUST", "BASE")
     for site in Site.objects.filter(fluid=Fluid.GAS):
         low, high = {"T1": (0, 5_999), "T2": (6_000, 300_000), "T3": (300_000, 5_000_000)}[site.segment]
+        assert site.car_kwh is not None
         assert low <= site.car_kwh <= high
 
 
@@ -85,6 +87,8 @@ def test_demo_accounts_can_log_in(alpha: Syndicate) -> None:
     assert isinstance(agent, User)
     assert isinstance(mayor, User)
     assert isinstance(coordinator, User)
+    assert admin.member is not None
+    assert mayor.member is not None
     assert (admin.role, admin.member.legal_name) == (Role.MEMBER_ADMIN, "Ville de Caen")
     assert (agent.role, sorted(agent.modules)) == (Role.MEMBER_USER, sorted([Module.CONSUMPTION, Module.BILLING]))
     assert (mayor.role, mayor.member.legal_name) == (Role.MEMBER_ADMIN, "Ville de Falaise")

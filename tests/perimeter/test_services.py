@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
+from accounts.models import User
 from perimeter.choices import ContactRole, Fluid, SiteStatus
 from perimeter.models import Lot, Member, Site, SiteStatusChange
 from perimeter.services import (
@@ -34,9 +35,18 @@ PCE = "21234567890123"
 
 @pytest.fixture
 def lots(alpha: Syndicate) -> tuple[Lot, Lot]:
-    period = {"delivery_start": dt.date(2025, 1, 1), "delivery_end": dt.date(2025, 12, 31)}
-    elec = lot_create(number=1, name="Électricité C5", fluid=Fluid.ELECTRICITY, segment_family="C5", **period)
-    gas = lot_create(number=3, name="Gaz naturel", fluid=Fluid.GAS, segment_family="T1/T2/T3", **period)
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    elec = lot_create(
+        number=1,
+        name="Électricité C5",
+        fluid=Fluid.ELECTRICITY,
+        segment_family="C5",
+        delivery_start=start,
+        delivery_end=end,
+    )
+    gas = lot_create(
+        number=3, name="Gaz naturel", fluid=Fluid.GAS, segment_family="T1/T2/T3", delivery_start=start, delivery_end=end
+    )
     return elec, gas
 
 
@@ -233,7 +243,7 @@ def test_same_delivery_point_allowed_in_another_syndicate(
 
 def test_site_change_status_writes_history(member: Member, lots: tuple[Lot, Lot]) -> None:
     site = site_create(**_elec(member, lots[0]))
-    user = UserFactory(email="alice@ifs.test", role=Role.MEMBER_ADMIN, member=member)
+    user = cast(User, UserFactory(email="alice@ifs.test", role=Role.MEMBER_ADMIN, member=member))
     site_change_status(site=site, to_status=SiteStatus.SWITCH_CONFIRMED, by=user, comment="Confirmé en collecte")
     site_change_status(
         site=site, to_status=SiteStatus.TERMINATED, by_label="Flux Enedis", effective_date=dt.date(2025, 6, 30)
