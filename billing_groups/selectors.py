@@ -12,6 +12,7 @@ from accounts.models import User
 from billing_groups.models import BillingPerimeter
 from billing_groups.services import ATTACHABLE_STATUSES
 from perimeter.models import Member, Site
+from perimeter.selectors import members_for
 
 
 def can_edit_perimeters(user: User | Any) -> bool:
@@ -27,16 +28,13 @@ def can_edit_perimeters(user: User | Any) -> bool:
 def perimeters_for(user: User | Any) -> QuerySet[BillingPerimeter]:
     """The billing perimeters a user may see: its member's; every member's for a coordinator.
 
+    A foreign perimeter is simply absent (``get_perimeter_for`` answers 404).
+
     Each carries ``site_count`` (one aggregate in the same query).
     """
     perimeters = BillingPerimeter.objects.select_related("member").annotate(site_count=Count("attachments"))
-    if not getattr(user, "is_authenticated", False):
-        return perimeters.none()
-    if user.is_coordinator:
-        return perimeters
-    if user.member_id is None:
-        return perimeters.none()
-    return perimeters.filter(member_id=user.member_id)
+    # The park's scoping decides which members the user sees (one rule for every object).
+    return perimeters.filter(member__in=members_for(user).order_by().values("pk"))
 
 
 def get_perimeter_for(user: User | Any, pk: int | str) -> BillingPerimeter:
