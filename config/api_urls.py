@@ -10,17 +10,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from reports.api.views import ExportJobViewSet
-
 from billing_groups.api.views import BillingPerimeterViewSet
+from config.api_token import ApiTokenView
+from perimeter.api.views import MemberViewSet, SiteViewSet
+from reports.api.views import ExportJobViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
-router.register("exports", ExportJobViewSet, basename="export")
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
+router.register("exports", ExportJobViewSet, basename="export")
+router.register("members", MemberViewSet, basename="member")
+router.register("sites", SiteViewSet, basename="site")
 
 urlpatterns = [
+    path("v1/token/", ApiTokenView.as_view(), name="token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -10,8 +10,8 @@ from stdnum import luhn
 
 from accounts.choices import Role
 from accounts.models import User
-from perimeter.choices import Distributor, Fluid, Segment, TariffFormula, TariffOption
-from perimeter.models import Lot, Member, Site
+from perimeter.choices import ContactRole, Distributor, Fluid, Segment, TariffFormula, TariffOption
+from perimeter.models import Contact, Lot, Member, Site
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -50,6 +50,17 @@ class MemberFactory(factory.django.DjangoModelFactory):
     city = "Caen"
     postcode = "14000"
     insee_code = "14118"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    member = factory.SubFactory(MemberFactory)
+    role = ContactRole.ADMINISTRATIVE
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Interlocuteur {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@membre.test")
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
