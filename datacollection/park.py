@@ -92,7 +92,7 @@ def create_site(
     if service is not None:
         site = service(member=member, **data)
         audit_record(action="site.created", actor=actor, request=request, target=site)
-        return site  # type: ignore[no-any-return]
+        return site
     site = Site(member=member, **data)
     site.full_clean()
     site.save()

@@ -228,7 +228,7 @@ def general(request: HttpRequest) -> HttpResponse:
 def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add (no pk) or change one contact of the member."""
     user = _user(request)
-    _require(user, write=request.method == "POST" or pk is None)
+    _require(user, write=pk is None)
     member = _member(request, user)
     contact = None
     if pk is not None:
@@ -237,6 +237,7 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if contact is None:
             raise Http404("No such contact")
         member = contact.member
+    _require(user, write=request.method == "POST")  # after the lookup: a foreign id answers 404 first
     assert member is not None
     form = ContactForm(request.POST or None, instance=contact, prefix="contact")
     if request.method == "POST" and form.is_valid():
@@ -263,10 +264,12 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @refuses_locked
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    _require(user, write=True)
-    contact = Contact.objects.filter(pk=pk, member=user.member).first()
+    _require(user)
+    scope = Contact.objects.all() if user.is_coordinator else Contact.objects.filter(member=user.member)
+    contact = scope.filter(pk=pk).first()
     if contact is None:
         raise Http404("No such contact")
+    _require(user, write=True)
     services.contact_delete(contact=contact, actor=user, request=request)
     messages.success(request, _("Interlocuteur supprimé."))
     return redirect(reverse("datacollection:general") + "#interlocuteurs")
@@ -320,8 +323,9 @@ def sites(request: HttpRequest) -> HttpResponse:
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """One site's form: its data and its status."""
     user = _user(request)
-    _require(user, write=request.method == "POST")
+    _require(user)
     site, state = _get_site(user, None if user.is_coordinator else _member(request, user), pk)
+    _require(user, write=request.method == "POST")  # after the lookup: a foreign id answers 404 first
     form = SiteForm(request.POST or None, instance=site, member=site.member)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
@@ -345,8 +349,9 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def site_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The row buttons: "Confirmer la bascule", not mine, already terminated. htmx swaps the row."""
     user = _user(request)
+    _require(user)
+    site, state = _get_site(user, None if user.is_coordinator else _member(request, user), pk)
     _require(user, write=True)
-    site, state = _get_site(user, _member(request, user), pk)
     try:
         site = services.site_update(site=site, actor=user, data={"status": request.POST.get("status", "")})
     except ValidationError as exc:

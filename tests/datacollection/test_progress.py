@@ -21,7 +21,8 @@ def test_nothing_done_gives_a_low_percent_and_lists_every_missing_item(world, ca
     labels = [item.label for item in progress.missing]
     assert not progress.complete
     # Step 1: legal name and SIRET are there (2 of 8 items); step 2: the one site is to confirm.
-    assert progress.steps[0].done == 2 and progress.steps[0].total == 8
+    assert progress.steps[0].done == 2
+    assert progress.steps[0].total == 8
     assert any("« Code postal » à renseigner" in label for label in labels)
     assert any("Interlocuteur administratif" in label for label in labels)
     assert any(f"Site « {world.site_a.site_name} » : statut à choisir" == label for label in labels)
@@ -57,7 +58,9 @@ def test_partial_then_complete(world, campaign):
     assert progress.steps[2].missing[0].url == "/collecte/perimetres-facturation/"
     attach_all(world.member_a)
     progress = _progress(world.member_a)
-    assert progress.complete and progress.percent == 100 and progress.missing == []
+    assert progress.complete
+    assert progress.percent == 100
+    assert progress.missing == []
 
 
 def test_confirmed_site_with_missing_mandatory_data_is_not_done(world, campaign):
@@ -102,7 +105,8 @@ def test_progress_queries_do_not_grow_with_sites(world, campaign, max_queries):
 def test_journey_summary_for_the_home_page(world, campaign):
     summary = journey_summary(world.alice)
     assert summary is not None
-    assert summary["started"] is False and summary["validated"] is False
+    assert summary["started"] is False
+    assert summary["validated"] is False
     assert 0 <= summary["percent"] < 100
     assert journey_summary(world.carol) is None  # no member of its own
 

@@ -23,7 +23,8 @@ def test_start_creates_one_journey_per_open_campaign_idempotently(world, campaig
     first = services.journey_start(member=world.member_a, actor=world.alice)
     again = services.journey_start(member=world.member_a, actor=world.alice)
     assert [j.pk for j in first] == [j.pk for j in again]
-    assert first[0].started_at is not None and first[0].started_by == world.alice
+    assert first[0].started_at is not None
+    assert first[0].started_by == world.alice
     assert JourneyEvent.objects.filter(journey=first[0], kind="started").count() == 1
 
 
@@ -142,17 +143,21 @@ def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_cap
     assert send_recap.apply(args=[[j.pk for j in journeys], "alpha"]).get() is False  # the task ran twice
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert world.alice.email in mail.to and "administrative@a.test" in mail.to
+    assert world.alice.email in mail.to
+    assert "administrative@a.test" in mail.to
     assert "validé" in mail.subject
     filename, content, mimetype = mail.attachments[0]
-    assert filename.endswith(".xlsx") and mimetype.startswith("application/vnd.openxmlformats")
+    assert filename.endswith(".xlsx")
+    assert mimetype.startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     assert workbook.sheetnames == [SHEET_GENERAL, SHEET_CONTACTS, SHEET_SITES, SHEET_BILLING]
     general = dict(workbook[SHEET_GENERAL].iter_rows(min_row=2, values_only=True))
-    assert general["Raison sociale"] == "Ville d'Alpha" and general["Code postal"] == "14000"
+    assert general["Raison sociale"] == "Ville d'Alpha"
+    assert general["Code postal"] == "14000"
     sites = list(workbook[SHEET_SITES].iter_rows(values_only=True))
     assert sites[0][:2] == ("Nom du site", "Point de livraison")
-    assert sites[1][0] == world.site_a.site_name and sites[1][4] == "Bascule confirmée"
+    assert sites[1][0] == world.site_a.site_name
+    assert sites[1][4] == "Bascule confirmée"
     assert len(list(workbook[SHEET_CONTACTS].iter_rows(min_row=2))) == 3
     billing = list(workbook[SHEET_BILLING].iter_rows(min_row=2, values_only=True))
     assert billing == [
@@ -182,9 +187,11 @@ def test_unlock_requires_a_reason_and_is_audited(world, campaign, django_capture
         services.journey_unlock(journey=journey, actor=world.carol, reason=" ")
     services.journey_unlock(journey=journey, actor=world.carol, reason="Site oublié, appel du 12/10")
     journey.refresh_from_db()
-    assert journey.validated_at is None and journey.unlock_reason == "Site oublié, appel du 12/10"
+    assert journey.validated_at is None
+    assert journey.unlock_reason == "Site oublié, appel du 12/10"
     event = JourneyEvent.objects.get(journey=journey, kind="unlocked")
-    assert event.reason == "Site oublié, appel du 12/10" and event.by == world.carol
+    assert event.reason == "Site oublié, appel du 12/10"
+    assert event.by == world.carol
     assert AuditEvent.objects.get(action="journey.unlocked").details == {"reason": "Site oublié, appel du 12/10"}
     services.journey_assert_editable(world.member_a)  # editable again
     with pytest.raises(ValidationError):
@@ -223,6 +230,7 @@ def test_site_add_creates_a_site_to_confirm(world, campaign):
             "city": "Caen",
         },
     )
-    assert site.member == world.member_a and site.status == SiteStatus.TO_CONFIRM
+    assert site.member == world.member_a
+    assert site.status == SiteStatus.TO_CONFIRM
     with pytest.raises(ValidationError):
         services.site_add(member=world.member_a, actor=world.alice, data={"lot": LotFactory(number=7, name="x")})
