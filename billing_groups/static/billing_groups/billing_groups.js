@@ -4,7 +4,7 @@
 
   // "Tout sélectionner sur cette page": shown only when JavaScript can honour it.
   function revealSelectAll(root) {
-    root.querySelectorAll("[data-select-all], [data-select-all-label]").forEach(function (el) {
+    root.querySelectorAll("[data-select-all]").forEach(function (el) {
       el.hidden = false;
     });
   }
