@@ -8,5 +8,6 @@ urlpatterns = [
     path("exports/", include("reports.urls")),
     path("collecte/perimetres-facturation/", include("billing_groups.urls")),
     path("collecte/", include("datacollection.urls")),
+    path("parc/", include("perimeter.urls")),
     path("api/", include("config.api_urls")),
 ]

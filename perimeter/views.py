@@ -1,0 +1,150 @@
+"""The Park pages: the chart and table of the sites, the technical sheet, the invoice labels.
+
+Every read goes through the member-scoping selectors (a foreign id gives 404); the
+Parc right is checked once the object is found (403). Coordinators read every member
+of the syndicate but change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.choices import MEMBER_ROLES, Module
+from accounts.models import User
+from perimeter import charts, label_services
+from perimeter.filtersets import SiteFilterSet
+from perimeter.forms import SiteLabelsForm
+from perimeter.models import Site
+from perimeter.selectors import get_site_for, members_for, sites_for
+from perimeter.tables import site_table
+
+LAST_READINGS = 10
+PERIMETER_REPORT = "perimeter_file"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def can_edit_labels(user: User) -> bool:
+    """Member administrators and member users with the Parc right; never a coordinator."""
+    return user.role in MEMBER_ROLES and user.has_module(Module.PARK)
+
+
+def _require(user: User, *, write: bool = False) -> None:
+    if not user.has_module(Module.PARK):
+        raise PermissionDenied(_("Vous n'avez pas accès au parc."))
+    if write and not can_edit_labels(user):
+        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
+
+
+def _url_or_none(name: str, **kwargs: Any) -> str | None:
+    """The export buttons appear only when the reports framework is installed."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _table_context(request: HttpRequest, user: User) -> dict[str, Any]:
+    show_member = user.member_id is None  # a coordinator: every member of the syndicate
+    filterset = SiteFilterSet(request.GET, queryset=sites_for(user))
+    sites = filterset.qs if filterset.is_valid() else sites_for(user).none()
+    return {
+        "filterset": filterset,
+        "table": site_table(sites, request.GET, show_member=show_member),
+        "show_member": show_member,
+    }
+
+
+@login_required
+@require_GET
+def park(request: HttpRequest) -> HttpResponse:
+    """The chart by consumption class, its data table, and the filtered, paginated sites table.
+
+    Queries (besides the session and the user): the chart's aggregate, the table's
+    count and page, and for a coordinator the members of the filter.
+    """
+    user = _user(request)
+    _require(user)
+    context = _table_context(request, user)
+    if request.htmx and request.htmx.target == "park-table":  # type: ignore[attr-defined]
+        return render(request, "perimeter/_site_table.html", context)
+    distribution = charts.consumption_class_distribution(sites_for(user))
+    context.update(
+        distribution=distribution,
+        figure=charts.distribution_figure(distribution) if distribution.total else None,
+        members=list(members_for(user).values_list("pk", "legal_name")) if context["show_member"] else [],
+        export_request_url=_url_or_none("reports:job_create"),
+        export_direct_url=_url_or_none("reports:direct_download", report=PERIMETER_REPORT),
+        perimeter_report=PERIMETER_REPORT,
+    )
+    return render(request, "perimeter/park.html", context)
+
+
+def _last_readings(site: Site, n: int) -> list[Any]:
+    """The latest meter readings, when the consumption app is installed (else none)."""
+    try:
+        from consumption import selectors as consumption_selectors
+    except ImportError:
+        return []
+    selector = getattr(consumption_selectors, "last_readings", None)
+    if selector is not None:
+        return list(selector(site, n))
+    try:
+        from consumption.models import Reading
+    except ImportError:
+        return []
+    # consumption has no last_readings selector yet: read the latest indexes directly.
+    return list(Reading.objects.filter(site_id=site.pk).order_by("-read_on", "post")[:n])
+
+
+@login_required
+@require_GET
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The technical sheet: technical data, status history, latest readings, invoice labels."""
+    user = _user(request)
+    site = get_site_for(user, pk)
+    _require(user)
+    history = list(site.status_history.order_by("-at", "-id"))
+    return render(
+        request,
+        "perimeter/site_detail.html",
+        {
+            "site": site,
+            "history": history,
+            "readings": _last_readings(site, LAST_READINGS),
+            "can_edit": can_edit_labels(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the site name and the two references printed on the member's invoices."""
+    user = _user(request)
+    site = get_site_for(user, pk)
+    _require(user, write=True)
+    initial = {name: getattr(site, name) for name in label_services.LABEL_FIELDS}
+    form = SiteLabelsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            label_services.site_labels_update(site=site, actor=user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Les libellés du site sont enregistrés."))
+            return redirect("perimeter:site_detail", pk=site.pk)
+    return render(request, "perimeter/site_labels.html", {"site": site, "form": form})

@@ -1,0 +1,87 @@
+"""Clients and site builders of the Park page tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from perimeter.choices import Distributor, Fluid, Segment, TariffFormula, TariffOption
+from perimeter.models import Site
+from tests.conftest import ALPHA_HOST, TenantClient
+from tests.factories import LotFactory, SiteFactory
+
+
+def _client(user: Any) -> TenantClient:
+    client = TenantClient(ALPHA_HOST)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(world: Any) -> TenantClient:
+    return _client(world.alice)
+
+
+@pytest.fixture
+def bob_client(world: Any) -> TenantClient:
+    return _client(world.bob)
+
+
+@pytest.fixture
+def charlie_client(world: Any) -> TenantClient:
+    return _client(world.charlie)
+
+
+@pytest.fixture
+def carol_client(world: Any) -> TenantClient:
+    return _client(world.carol)
+
+
+GAS = {
+    "fluid": Fluid.GAS,
+    "segment": Segment.T2,
+    "distributor": Distributor.GRDF,
+    "tariff_formula": TariffFormula.T2,
+    "tariff_option": TariffOption.GAS,
+    "subscribed_power_kva": None,
+}
+
+
+@pytest.fixture
+def make_sites(world: Any) -> Callable[..., list[Site]]:
+    """Bulk-create ``n`` sites of a member (one INSERT), electricity unless told ``gas=True``."""
+
+    def make(n: int, *, member: Any = None, gas: bool = False, **fields: Any) -> list[Site]:
+        extra = dict(GAS, lot=LotFactory(number=2, fluid=Fluid.GAS, segment_family="T1/T2")) if gas else {}
+        sites = [
+            SiteFactory.build(member=member or world.member_a, **{"lot": LotFactory(), **extra, **fields})
+            for _ in range(n)
+        ]
+        return Site.objects.bulk_create(sites)
+
+    return make
+
+
+@pytest.fixture
+def max_queries() -> Any:
+    """Like ``django_assert_max_num_queries``, but ignoring django-tenants' ``SET search_path``
+
+    (STYLE.md item 6); prints the statements on failure.
+    """
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def check(limit: int) -> Iterator[list[str]]:
+        statements: list[str] = []
+        with CaptureQueriesContext(connection) as context:
+            yield statements
+        statements[:] = [q["sql"][:200] for q in context.captured_queries if "search_path" not in q["sql"]]
+        assert len(statements) <= limit, f"{len(statements)} queries > {limit}:\n" + "\n".join(statements)
+
+    return check
