@@ -48,7 +48,7 @@ def syndicate_create(
     if Domain.objects.filter(domain=domain or syndicate_domain(code)).exists():
         raise ValidationError({"domain": f"L'adresse {domain or syndicate_domain(code)} est déjà utilisée."})
     with transaction.atomic():
-        syndicate.save()  # creates and migrates the schema
+        syndicate.save(verbosity=0)  # creates and migrates the schema, quietly
         Domain.objects.create(domain=domain or syndicate_domain(code), tenant=syndicate, is_primary=True)
     return syndicate
 
