@@ -22,9 +22,10 @@ from tenants.services import syndicate_url
 def absolute_url(view_name: str, **kwargs: Any) -> str:
     """A link for a mail: on the current syndicate's address (or the supplier's in the public schema)."""
     tenant = getattr(connection, "tenant", None)
-    path = reverse(view_name, kwargs=kwargs or None)
     if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
-        return syndicate_url(tenant) + path
+        # Explicit URL conf: the back-office (public host) sends mails for a syndicate too.
+        return syndicate_url(tenant) + reverse(view_name, kwargs=kwargs or None, urlconf=settings.ROOT_URLCONF)
+    path = reverse(view_name, kwargs=kwargs or None, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
     port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT not in {"", "80", "443"} else ""
     return f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}{port}{path}"
 

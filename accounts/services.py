@@ -311,7 +311,6 @@ def user_remove(*, user: User, actor: User | None, request: HttpRequest | None =
 # --- "Demande d'inscription" ---------------------------------------------------------------
 
 
-@transaction.atomic
 def access_request_submit(
     *,
     first_name: str,
@@ -323,7 +322,8 @@ def access_request_submit(
 ) -> AccessRequest:
     """Record a sign-up request if the delivery point is a site of the member with that number.
 
-    On a mismatch the error never says which part was wrong.
+    On a mismatch the error never says which part was wrong. Not one transaction on
+    purpose: the mismatch is audited (attempts to guess a member) even though it raises.
     """
     customer_number = customer_number.strip()
     delivery_point = "".join(delivery_point.split())
@@ -339,6 +339,28 @@ def access_request_submit(
             details={"customer_number": customer_number, "delivery_point": delivery_point},
         )
         raise ValidationError(MISMATCH_MESSAGE)
+    with transaction.atomic():
+        return _access_request_create(
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            customer_number=customer_number,
+            delivery_point=delivery_point,
+            member=member,
+            request=request,
+        )
+
+
+def _access_request_create(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    customer_number: str,
+    delivery_point: str,
+    member: Member,
+    request: HttpRequest | None,
+) -> AccessRequest:
     access_request = AccessRequest.objects.create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),

@@ -10,6 +10,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.views import MemberUserViewSet, MeViewSet
 from billing_groups.api.views import BillingPerimeterViewSet
 from config.api_token import ApiTokenView
 from perimeter.api.views import MemberViewSet, SiteViewSet
@@ -20,8 +21,10 @@ app_name = "api"
 router = DefaultRouter()
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("sites", SiteViewSet, basename="site")
+router.register("users", MemberUserViewSet, basename="user")
 
 urlpatterns = [
     path("v1/token/", ApiTokenView.as_view(), name="token"),

@@ -11,7 +11,7 @@ from accounts.models import User
 def _errors(password: str, user: User) -> list[str]:
     form = SetPasswordForm(user, {"password1": password, "password2": password})
     form.is_valid()
-    return [e.code for e in form.errors.as_data().get("password1", [])]
+    return [str(e.code) for e in form.errors.as_data().get("password1", [])]
 
 
 @pytest.mark.parametrize(

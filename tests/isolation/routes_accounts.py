@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.isolation.matrix import Route, fixed, member_scoped, public_page
+from tests.isolation.matrix import Route, any_member_user, fixed, member_scoped, public_page
 
 _MEMBERS = {"member_a": "member_a", "member_b": "member_b", "beta": "member_beta"}
 # Fixed ids far above the sequences: an id of beta must never exist in alpha by chance
@@ -66,7 +66,15 @@ def member_admins_only(persona: str, target: str) -> int | set[int]:
     return 200 if persona in {"alice", "charlie"} else 403
 
 
+def api_member_admins_only(persona: str, target: str) -> int | set[int]:
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    return 200 if persona in {"alice", "charlie"} else 403
+
+
 _ADMIN_READ = member_scoped("access", admin_only=True)
+_API_READ = member_scoped("access", admin_only=True, api=True)
+_API_WRITE = member_scoped("access", write=True, admin_only=True, api=True)
 _ADMIN_WRITE = member_scoped("access", write=True, admin_only=True)
 _NO_LEAK = lambda w: [w.charlie.email, w.member_b.legal_name, w.dave.email, "target-member_b@"]  # noqa: E731
 
@@ -97,4 +105,16 @@ ROUTES = [
         method="post",
         data=lambda w, t: {"decision": "refuse", "reason": "Inconnu"},
     ),
+    Route("api:me-list", any_member_user(api=True), api=True, leak=lambda w: [w.member_b.legal_name]),
+    Route("api:user-list", api_member_admins_only, api=True, leak=_NO_LEAK),
+    Route("api:user-detail", _API_READ, api=True, kwargs=_user_kwargs),
+    Route(
+        "api:user-detail",
+        _API_WRITE,
+        api=True,
+        kwargs=_user_kwargs,
+        method="patch",
+        data=lambda w, t: {"modules": ["park"]},
+    ),
+    Route("api:user-deactivate", _API_WRITE, api=True, kwargs=_user_kwargs, method="post"),
 ]

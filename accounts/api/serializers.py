@@ -1,0 +1,48 @@
+"""Serializers of the accounts API: shape only; writes go through accounts.services."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rest_framework import serializers
+
+from accounts.choices import Module
+from accounts.models import User
+
+
+class MemberRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="legal_name")
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    """The current user, with the modules they may use (rights as the pages apply them)."""
+
+    member = MemberRefSerializer(allow_null=True, read_only=True)
+    modules = serializers.ListField(child=serializers.CharField(), source="effective_modules", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "member", "modules"]
+        read_only_fields = fields
+
+
+class MemberUserSerializer(serializers.ModelSerializer[User]):
+    """A user of the administrator's member. Only the module rights change after creation."""
+
+    modules = serializers.MultipleChoiceField(choices=Module.choices, required=False)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "modules", "is_active", "activated_at"]
+        read_only_fields = ["id", "role", "is_active", "activated_at"]
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"email": {"validators": []}}  # the service words it
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["modules"] = list(instance.modules)  # stable order (ALL_MODULES), not a set
+        return data
+
+
+class MemberUserRightsSerializer(serializers.Serializer[Any]):
+    modules = serializers.MultipleChoiceField(choices=Module.choices)

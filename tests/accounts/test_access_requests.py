@@ -1,0 +1,152 @@
+"""'Demande d'inscription': proof by customer number + delivery point, decision, mails, back-office."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts import services
+from accounts.models import AccessRequest, AuditEvent, User
+from tenants.db import connection
+from tests.accounts.conftest import link_path
+
+FORM = "/comptes/demande-inscription/"
+
+
+def _data(member, site, **extra):
+    return {
+        "first_name": "Dana",
+        "last_name": "Demande",
+        "email": "dana@a.test",
+        "customer_number": member.customer_number,
+        "delivery_point": site.delivery_point,
+        **extra,
+    }
+
+
+def test_a_matching_request_is_recorded(world, alpha_client):
+    response = alpha_client.post(FORM, _data(world.member_a, world.site_a))
+    assert response.status_code == 200
+    assert "Votre demande est enregistrée" in response.content.decode()
+    request = AccessRequest.objects.get()
+    assert request.member == world.member_a
+    assert request.status == "pending"
+    assert AuditEvent.objects.filter(action="access_request.submitted").exists()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["site_of_another_member", "unknown_customer", "unknown_site", "site_of_another_syndicate"],
+)
+def test_a_mismatch_never_says_which_part_is_wrong(world, alpha_client, case):
+    data = {
+        "site_of_another_member": _data(world.member_a, world.site_b),
+        "unknown_customer": _data(world.member_a, world.site_a, customer_number="C99999999"),
+        "unknown_site": _data(world.member_a, world.site_a, delivery_point="99999999999999"),
+        "site_of_another_syndicate": _data(world.member_a, world.site_beta),
+    }[case]
+    response = alpha_client.post(FORM, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Les informations ne correspondent pas." in body
+    assert world.member_b.legal_name not in body
+    assert not AccessRequest.objects.exists()
+    assert AuditEvent.objects.filter(action="access_request.mismatch").count() == 1
+
+
+@pytest.fixture
+def dana(world):
+    return services.access_request_submit(
+        first_name="Dana",
+        last_name="Demande",
+        email="dana@a.test",
+        customer_number=world.member_a.customer_number,
+        delivery_point=world.site_a.delivery_point,
+    )
+
+
+def test_alice_approves_and_the_requester_gets_the_activation(
+    world, dana, alpha_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    alpha_client.force_login(world.alice)
+    assert "Dana" in alpha_client.get("/comptes/demandes-inscription/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alpha_client.post(
+            f"/comptes/demandes-inscription/{dana.pk}/", {"decision": "approve", "modules": ["park"]}
+        )
+    assert response.status_code == 302
+    dana.refresh_from_db()
+    assert dana.status == "approved"
+    assert dana.decided_by_email == "alice@a.test"
+    user = User.objects.get(email="dana@a.test")
+    assert (user.member, user.modules, user.activated_at) == (world.member_a, ["park"], None)
+    assert [m.to for m in mailoutbox] == [["dana@a.test"]]
+    link_path(mailoutbox[0], "/comptes/activation/")
+    assert AuditEvent.objects.get(action="access_request.approved").actor == world.alice
+
+
+def test_alice_refuses_with_a_reason_mailed_to_the_requester(
+    world, dana, alpha_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    alpha_client.force_login(world.alice)
+    url = f"/comptes/demandes-inscription/{dana.pk}/"
+    assert "Indiquez le motif" in alpha_client.post(url, {"decision": "refuse"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alpha_client.post(url, {"decision": "refuse", "reason": "Personne inconnue du service."})
+    assert response.status_code == 302
+    dana.refresh_from_db()
+    assert dana.status == "refused"
+    assert len(mailoutbox) == 1
+    assert "Personne inconnue du service." in mailoutbox[0].body
+    assert not User.objects.filter(email="dana@a.test").exists()
+    assert AuditEvent.objects.filter(action="access_request.refused").exists()
+
+
+def test_other_members_cannot_decide(world, dana, alpha_client):
+    alpha_client.force_login(world.charlie)
+    assert alpha_client.get(f"/comptes/demandes-inscription/{dana.pk}/").status_code == 404
+    assert "Dana" not in alpha_client.get("/comptes/demandes-inscription/").content.decode()
+    alpha_client.force_login(world.bob)
+    assert alpha_client.get(f"/comptes/demandes-inscription/{dana.pk}/").status_code == 403
+
+
+def test_account_manager_sees_and_decides_from_the_backoffice(
+    world, dana, public_client, mailoutbox, django_capture_on_commit_callbacks, back_to_alpha
+):
+    connection.set_schema_to_public()
+    public_client.force_login(world.mallory)
+    home = public_client.get("/backoffice/")
+    body = home.content.decode()
+    assert home.status_code == 200
+    assert "Syndicat Alpha" in body
+    assert "Syndicat Beta" in body
+    assert "http://alpha.localhost:8000" in body
+    assert "dana@a.test" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = public_client.post(
+            f"/backoffice/demandes/alpha/{dana.pk}/", {"decision": "refuse", "reason": "Doublon."}
+        )
+    assert response.status_code == 302
+    connection.set_schema_to_public()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "backoffice.home_viewed",
+        "backoffice.access_request_refused",
+    }
+    connection.set_tenant(world.alpha)
+    dana.refresh_from_db()
+    assert (dana.status, dana.decided_by_email) == ("refused", "mallory@fournisseur.test")
+    event = AuditEvent.objects.get(action="access_request.refused")
+    assert (event.actor, event.actor_email, event.details) == (None, "mallory@fournisseur.test", {"backoffice": True})
+    assert "Doublon." in mailoutbox[0].body
+
+
+def test_backoffice_approval_creates_the_user_in_the_syndicate(
+    world, dana, public_client, mailoutbox, django_capture_on_commit_callbacks, back_to_alpha
+):
+    connection.set_schema_to_public()
+    public_client.force_login(world.mallory)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = public_client.post(f"/backoffice/demandes/alpha/{dana.pk}/", {"decision": "approve"})
+    assert response.status_code == 302
+    connection.set_tenant(world.alpha)
+    assert User.objects.filter(email="dana@a.test", member=world.member_a).exists()
+    assert "http://alpha.localhost:8000/comptes/activation/" in mailoutbox[0].body
