@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +37,7 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.tokens import activation_token_generator, reset_token_generator, user_from_uid
 
-RESET_ANSWER = "Si votre compte existe, un e-mail vous a été adressé."
+RESET_ANSWER = gettext_lazy("Si votre compte existe, un e-mail vous a été adressé.")
 PENDING_SECOND_FACTOR = "accounts.pending_second_factor"
 SECOND_FACTOR_SECONDS = 300  # the password step is valid this long
 
@@ -176,7 +177,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_reset_request(email=form.cleaned_data["email"], request=request)
-        return render(request, "accounts/password_reset_sent.html", {"answer": _(RESET_ANSWER)})
+        return render(request, "accounts/password_reset_sent.html", {"answer": RESET_ANSWER})
     return render(request, "accounts/password_reset.html", {"form": form})
 
 

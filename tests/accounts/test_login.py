@@ -134,3 +134,12 @@ def test_totp_code_command_prints_the_current_code(world, staff, back_to_alpha):
     call_command("totp_code", user.email, stdout=out)
     assert out.getvalue().strip() == pyotp.TOTP(secret).now()
     assert User.objects.filter(pk=world.alice.pk).exists()  # the command leaves the schema alone
+
+
+def test_session_expires_when_idle(world, alpha_client, settings):
+    assert _login(alpha_client, "alice@a.test").status_code == 302
+    later = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    with time_machine.travel(later, tick=False):
+        assert alpha_client.get("/").status_code == 200  # activity restarts the clock
+    with time_machine.travel(later + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
+        assert alpha_client.get("/").status_code == 302
