@@ -3,11 +3,12 @@
 Apps register their viewsets on ``router`` here (``/api/v1/<resource>/``); the
 OpenAPI schema and its documentation pages live next to it. Swagger UI is served
 with the split view so the page holds no inline script (the CSP forbids it) and
-its assets come from drf-spectacular-sidecar, not a CDN.
+its assets come from drf-spectacular-sidecar, not a CDN. No Redoc page: its template
+loads Google Fonts, and the platform must work offline and behind a firewall.
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MemberUserViewSet, MeViewSet
@@ -31,5 +32,4 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
