@@ -77,6 +77,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # TOTP second factor (supplier staff).
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Time step of the last accepted code: a code is accepted once (no replay within its window).
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

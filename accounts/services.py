@@ -5,16 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,7 +73,8 @@ def user_totp_setup(*, user: User, secret: str | None = None, actor: User | None
     """Give a supplier staff account its TOTP second factor; returns the secret (base32)."""
     user.totp_secret = secret or pyotp.random_base32()
     user.totp_confirmed_at = timezone.now()
-    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     audit_record(action="user.totp_enabled", actor=actor, target=user)
     return user.totp_secret
 
@@ -138,12 +140,33 @@ def login_second_factor_check(*, user: User, code: str, request: HttpRequest) ->
     if ends_at is not None:
         audit_record(action="login.refused_locked", request=request, actor_email=user.email)
         return LoginResult(locked_until=ends_at)
-    code = "".join(code.split())
-    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+    step = _totp_matching_step(user=user, code="".join(code.split()))
+    if step is None:
         return _login_failure_record(email=user.email, request=request, action="login.second_factor_failed")
+    # Claimed atomically: the same code cannot open a second session, even concurrently.
+    claimed = (
+        User.objects.filter(pk=user.pk)
+        .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+        .update(totp_last_step=step)
+    )
+    if not claimed:
+        return _login_failure_record(email=user.email, request=request, action="login.second_factor_replayed")
     LoginFailure.objects.filter(email=user.email, ip_address=ip).delete()
     audit_record(action="login.succeeded", actor=user, request=request, details={"second_factor": "totp"})
     return LoginResult(user=user)
+
+
+def _totp_matching_step(*, user: User, code: str) -> int | None:
+    """The time step whose code this is (now, or one step either side for clock drift)."""
+    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(user.totp_secret)
+    now = timezone.now()
+    for offset in (0, -1, 1):
+        at = now + timedelta(seconds=offset * totp.interval)
+        if constant_time_compare(totp.at(at), code):
+            return int(totp.timecode(at))
+    return None
 
 
 # --- Activation and password reset --------------------------------------------------------
@@ -370,6 +393,20 @@ def _access_request_create(
         member=member,
     )
     audit_record(action="access_request.submitted", request=request, actor_email=email, target=access_request)
+    # The member's administrators decide: tell them (the account manager sees it in the back-office).
+    admins = list(
+        User.objects.filter(member=member, role=Role.MEMBER_ADMIN, is_active=True).values_list("email", flat=True)
+    )
+    if admins:
+        mail_queue(
+            to=admins,
+            subject=_("Nouvelle demande d'inscription"),
+            template="accounts/mail/access_request_submitted",
+            context={
+                "access_request": access_request,
+                "link": absolute_url("accounts:access_request_decide", pk=access_request.pk),
+            },
+        )
     return access_request
 
 

@@ -23,14 +23,18 @@ def _data(member, site, **extra):
     }
 
 
-def test_a_matching_request_is_recorded(world, alpha_client):
-    response = alpha_client.post(FORM, _data(world.member_a, world.site_a))
+def test_a_matching_request_is_recorded(world, alpha_client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alpha_client.post(FORM, _data(world.member_a, world.site_a))
     assert response.status_code == 200
     assert "Votre demande est enregistrée" in response.content.decode()
     request = AccessRequest.objects.get()
     assert request.member == world.member_a
     assert request.status == "pending"
     assert AuditEvent.objects.filter(action="access_request.submitted").exists()
+    # Alice, the member's administrator, is told; charlie (another member) is not.
+    assert [m.to for m in mailoutbox] == [["alice@a.test"]]
+    link_path(mailoutbox[0], f"/comptes/demandes-inscription/{request.pk}/")
 
 
 @pytest.mark.parametrize(

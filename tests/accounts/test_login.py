@@ -143,3 +143,16 @@ def test_session_expires_when_idle(world, alpha_client, settings):
         assert alpha_client.get("/").status_code == 200  # activity restarts the clock
     with time_machine.travel(later + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
         assert alpha_client.get("/").status_code == 302
+
+
+def test_a_totp_code_opens_one_session_only(world, staff, back_to_alpha):
+    user, secret = staff
+    code = pyotp.TOTP(secret).now()
+    first, second = TenantClient("localhost"), TenantClient("localhost")
+    step2 = _login(first, user.email)["Location"]
+    _login(second, user.email)
+    assert first.post(step2, {"code": code}, REMOTE_ADDR="10.0.0.1").status_code == 302
+    replay = second.post(step2, {"code": code}, REMOTE_ADDR="10.0.0.1")
+    assert replay.status_code == 200
+    assert second.get("/backoffice/").status_code == 302
+    assert AuditEvent.objects.filter(action="login.second_factor_replayed").count() == 1
