@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status" (sites, exports…): name each enum after its choices.
-    "ENUM_NAME_OVERRIDES": {"SiteStatusEnum": "perimeter.choices.SiteStatus"},
+    "ENUM_NAME_OVERRIDES": {"SiteStatusEnum": "perimeter.choices.SiteStatus", "UserRoleEnum": "accounts.choices.Role"},
 }
 
 LOGGING = {
