@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from perimeter.choices import Fluid, SiteStatus
@@ -86,16 +86,24 @@ class Distribution:
 
 
 def consumption_class_distribution(sites: QuerySet[Site]) -> Distribution:
-    """Count the sites of an (already member-scoped) queryset by class and fluid: one query."""
+    """Count the sites of an (already member-scoped) queryset by class and fluid: one query.
+
+    ``GROUP BY fluid, CASE …``: each row is classified once, so the query stays a single
+    pass over the member's sites (or the whole syndicate's for a coordinator).
+    """
     classes = consumption_classes()
-    aggregates = {
-        f"{fluid.value}__{klass.key}": Count("pk", filter=Q(fluid=fluid.value) & klass.condition())
-        for fluid in Fluid
-        for klass in classes
-    }
-    counts = sites.order_by().exclude(status__in=LEFT_OUT_OF_CHART).aggregate(**aggregates)
-    by_class = {klass.key: {fluid.value: counts[f"{fluid.value}__{klass.key}"] for fluid in Fluid} for klass in classes}
-    totals = {fluid.value: sum(by_class[klass.key][fluid.value] for klass in classes) for fluid in Fluid}
+    class_of = Case(*[When(c.condition(), then=Value(c.key)) for c in classes], output_field=CharField())
+    grouped = (
+        sites.order_by()
+        .exclude(status__in=LEFT_OUT_OF_CHART)
+        .annotate(klass=class_of)
+        .values("fluid", "klass")
+        .annotate(n=Count("pk"))
+        .values_list("fluid", "klass", "n")
+    )
+    counts = {(fluid, key): n for fluid, key, n in grouped}
+    by_class = {c.key: {fluid.value: counts.get((fluid.value, c.key), 0) for fluid in Fluid} for c in classes}
+    totals = {fluid.value: sum(by_class[c.key][fluid.value] for c in classes) for fluid in Fluid}
     # A park without gas (or without electricity) shows only the fluid it has.
     fluids = [(fluid.value, str(fluid.label)) for fluid in Fluid if totals[fluid.value]]
     rows = [

@@ -1,0 +1,186 @@
+"""Park pages benchmark: median latency and query count for the largest member (QUALITY.md item 18).
+
+Seeds the demo syndicate with ``manage.py seed_demo --only sdec --no-consumption``
+(idempotent: a second run writes nothing) in the database of ``DATABASE_URL``, then
+requests, with the Django test client as Ville de Caen's administrator, the park page
+(chart + first page of the table), a filtered and sorted page, the htmx table partial
+and a technical sheet; and the park page as the coordinator (the whole syndicate).
+The obvious way is timed too: the chart counted by a Python loop over the member's
+sites instead of one aggregate query.
+
+    DATABASE_URL=postgresql://postgres:@/h_park?host=/work/main/.var/pgdata .venv/bin/python bench/park_latency.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+RUNS = 30
+LARGEST_MEMBER = "Ville de Caen"
+SYNDICATE = "sdec"
+
+
+def _timed(call: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
+    call()  # warm-up (template loading, plotly validators)
+    laps = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = call()
+        laps.append((time.perf_counter() - start) * 1000)
+    return statistics.median(laps), result
+
+
+def _queries(call: Callable[[], Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return sum(1 for q in context.captured_queries if "search_path" not in q["sql"])
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django.test import Client
+
+    from accounts.choices import Role
+    from accounts.models import User
+    from perimeter.charts import LEFT_OUT_OF_CHART, consumption_classes
+    from perimeter.models import Member, Site
+    from tenants.db import connection
+    from tenants.models import Domain, Syndicate
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    lap = time.perf_counter()
+    call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0)
+    seed_seconds = time.perf_counter() - lap
+
+    syndicate = Syndicate.objects.get(code=SYNDICATE)
+    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
+    connection.set_tenant(syndicate)
+    member = Member.objects.filter(legal_name=LARGEST_MEMBER).first()
+    if member is None:
+        member = Member.objects.annotate(n=Count("sites")).order_by("-n").first()
+    assert member is not None
+    sites = Site.objects.filter(member=member).count()
+    largest = Member.objects.annotate(n=Count("sites")).order_by("-n").values_list("legal_name", "n").first()
+    assert largest is not None
+    total_sites = Site.objects.count()
+    admin, _ = User.objects.get_or_create(
+        email="bench.park@caen.demo", defaults={"role": Role.MEMBER_ADMIN, "member": member}
+    )
+    coordinator, _ = User.objects.get_or_create(email="bench.park.coord@sdec.demo", defaults={"role": Role.COORDINATOR})
+    sheet_site = Site.objects.filter(member=member).annotate(n=Count("status_history")).order_by("-n", "pk").first()
+    assert sheet_site is not None
+
+    member_client = Client(HTTP_HOST=host)
+    member_client.force_login(admin)
+    coordinator_client = Client(HTTP_HOST=host)
+    coordinator_client.force_login(coordinator)
+
+    def get(client: Client, path: str, data: dict[str, str] | None = None, **headers: str) -> Callable[[], Any]:
+        def call() -> Any:
+            response = client.get(path, data or {}, headers=headers or None)
+            assert response.status_code == 200, (path, response.status_code)
+            connection.set_tenant(syndicate)
+            return response
+
+        return call
+
+    sheet = f"/parc/sites/{sheet_site.pk}/"
+    cases = [
+        ("park page, member admin (chart + table page 1)", get(member_client, "/parc/")),
+        (
+            "park page, filtered (electricity, C5, search) and sorted by city, page 2",
+            get(member_client, "/parc/", {"fluid": "elec", "segment": "C5", "q": "rue", "sort": "city", "page": "2"}),
+        ),
+        (
+            "htmx table partial, page 5",
+            get(member_client, "/parc/", {"page": "5"}, **{"HX-Request": "true", "HX-Target": "park-table"}),
+        ),
+        ("technical sheet", get(member_client, sheet)),
+        ("park page, coordinator (whole syndicate)", get(coordinator_client, "/parc/")),
+    ]
+    results = []
+    for label, call in cases:
+        median, response = _timed(call)
+        results.append((label, median, _queries(call), len(response.content)))
+
+    # The obvious way for the chart: load the member's sites and count them in Python.
+    classes = consumption_classes()
+
+    def python_loop() -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for site in Site.objects.filter(member=member).exclude(status__in=LEFT_OUT_OF_CHART):
+            for klass in classes:
+                car = site.car_kwh
+                if (klass.min_kwh is None and klass.max_kwh is None and car is None) or (
+                    car is not None
+                    and (klass.min_kwh is None or car >= klass.min_kwh)
+                    and (klass.max_kwh is None or car < klass.max_kwh)
+                ):
+                    counts[(site.fluid, klass.key)] = counts.get((site.fluid, klass.key), 0) + 1
+        return counts
+
+    from perimeter.charts import consumption_class_distribution
+
+    aggregate_ms, _ = _timed(lambda: consumption_class_distribution(Site.objects.filter(member=member)))
+    loop_ms, _ = _timed(python_loop)
+    coordinator_aggregate_ms, _ = _timed(lambda: consumption_class_distribution(Site.objects.all()))
+
+    today = time.strftime("%Y-%m-%d")
+    lines = [
+        "",
+        f"### Park pages ({today}, vm, 2 cores shared with other engineers' work)",
+        "",
+        f"- database: `seed_demo --only {SYNDICATE} --no-consumption` ({seed_seconds:.1f} s, idempotent), "
+        f"{total_sites} sites; **{member.legal_name}: {sites} sites** (largest member: {largest[0]}, {largest[1]})",
+        f"- Django test client, median of {RUNS} requests after one warm-up; queries without `SET search_path`",
+    ]
+    for label, median, queries, size in results:
+        lines.append(f"- {label}: **{median:.1f} ms** median, {queries} queries, {size / 1024:.0f} KB HTML")
+    lines.append(
+        f"- chart counts, one aggregate query: {aggregate_ms:.2f} ms for {member.legal_name}, "
+        f"{coordinator_aggregate_ms:.2f} ms for the whole syndicate; the obvious way (load the member's sites, "
+        f"count in Python): {loop_ms:.2f} ms (×{loop_ms / aggregate_ms:.0f})"
+    )
+    lines.append("- target: < 200 ms median for the largest member's pages")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    results_file = ROOT / "bench" / "RESULTS.md"
+    if not results_file.exists():
+        results_file.write_text("# Benchmark results\n")
+    content = results_file.read_text()
+    if "## Park pages" not in content:
+        content = content.rstrip("\n") + "\n\n## Park pages\n"
+        results_file.write_text(content)
+    # Append under the section (at the end of the file when it is the last one).
+    head, _, tail = content.partition("## Park pages\n")
+    next_section = tail.find("\n## ")
+    if next_section == -1:
+        results_file.write_text(content.rstrip("\n") + "\n" + text)
+    else:
+        results_file.write_text(
+            head + "## Park pages\n" + tail[:next_section].rstrip("\n") + "\n" + text + tail[next_section:]
+        )
+
+
+if __name__ == "__main__":
+    main()
