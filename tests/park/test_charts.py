@@ -76,3 +76,9 @@ def test_plotly_is_served_locally(world: Any, alice_client: TenantClient) -> Non
     path = finders.find("vendor/plotly.min.js")
     assert path
     assert str(path).endswith("plotly.min.js")
+
+
+def test_plotly_js_is_served_at_its_static_address(world: Any, alice_client: TenantClient) -> None:
+    response = alice_client.get("/static/vendor/plotly.min.js")
+    assert response.status_code == 200
+    assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()  # type: ignore[attr-defined]
