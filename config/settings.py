@@ -95,6 +95,7 @@ TENANT_APPS = [
     "reports",
     "billing_groups",
     "datacollection",
+    "perimeter.importing",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -275,6 +276,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Beat tasks without a tenant: each iterates the syndicates with tenant_context.
     "consumption-partitions-ahead": {"task": "consumption.tasks.partitions_ensure_all", "schedule": 24 * 3600.0},
     "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
+    "consumption-alerts-daily": {"task": "consumption.tasks.alerts_compute_all", "schedule": 24 * 3600.0},
 }
 # Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
 METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("collecte/perimetres-facturation/", include("billing_groups.urls")),
     path("collecte/", include("datacollection.urls")),
     path("parc/", include("perimeter.urls")),
+    path("consommation/", include("consumption.urls")),
     path("api/", include("config.api_urls")),
 ]

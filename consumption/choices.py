@@ -42,3 +42,11 @@ CALENDAR_OPTIONS = {
 }
 # Load-curve steps we accept, in minutes (30 for C5, 10 for C1–C4).
 LOAD_CURVE_STEPS = (10, 30)
+
+
+class AlertKind(models.TextChoices):
+    """What a consumption alert is about (PRODUCT.md section 4 "Alerts")."""
+
+    OVERCONSUMPTION = "overconsumption", _("Consommation très supérieure à l'an dernier")
+    MISSING_DATA = "missing_data", _("Données manquantes")
+    POWER_EXCEEDED = "power_exceeded", _("Puissance souscrite dépassée")

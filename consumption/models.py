@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from consumption.choices import FileKind, IngestionStatus, ReadingNature, ReadingSource
+from consumption.choices import AlertKind, FileKind, IngestionStatus, ReadingNature, ReadingSource
 from perimeter.choices import Fluid
 from perimeter.models import Site
 
@@ -141,3 +141,75 @@ class IngestionReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class Alert(models.Model):
+    """Something unusual on a site's meter data, computed each day; open until a member acknowledges it.
+
+    One open alert per (site, kind): the daily computation updates it instead of piling
+    up a new one every day.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("type"), max_length=20, choices=AlertKind.choices)
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    value = models.FloatField(_("valeur constatée"))
+    threshold = models.FloatField(_("seuil"))
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+    acknowledged_at = models.DateTimeField(_("prise en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alerte de consommation")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "kind"], condition=models.Q(acknowledged_at__isnull=True), name="conso_alert_one_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in AlertKind]), name="conso_alert_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="conso_alert_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.kind} {self.period_end}"
+
+
+class AlertDigestPreference(models.Model):
+    """A user's choice to receive the daily email digest of new consumption alerts."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="+")
+    daily_digest = models.BooleanField(_("recevoir chaque jour le récapitulatif des alertes"), default=False)
+    last_sent_at = models.DateTimeField(_("dernier envoi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("préférence d'alertes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.daily_digest}"
+
+
+class SelfReadingSubmission(models.Model):
+    """What a member declared in a self-reading (the readings themselves go to ``Reading``), with its checks."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    read_on = models.DateField(_("date de relève"))
+    submitted_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    indexes_wh = models.JSONField(_("index déclarés (Wh)"))
+    meter_turnover = models.BooleanField(_("passage à zéro déclaré"), default=False)
+    flagged = models.BooleanField(_("à vérifier"), default=False)
+    flag_reason = models.CharField(_("motif de vérification"), max_length=300, blank=True)
+    copy_to = models.EmailField(_("contact en copie"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("auto-relève")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.read_on}"

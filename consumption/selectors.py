@@ -158,3 +158,45 @@ def load_curve_for_site(site_id: int, *, first_day: dt.date, last_day: dt.date, 
     seconds = data[:, 0]
     ends = seconds * 1000 if epoch_ms else seconds.astype("datetime64[s]")
     return LoadCurve(ends_local=ends, power_w=data[:, 1], step_minutes=data[:, 2])
+
+
+class ReadingRow(NamedTuple):
+    """The indexes of every post of one meter reading (one day, one source), in Wh."""
+
+    read_on: dt.date
+    source: str
+    nature: str
+    indexes_wh: dict[str, int]
+    meter_turnover: bool
+
+
+def readings_count(site_id: int) -> int:
+    """How many readings (distinct day and source) a site has."""
+    rows = _fetch(
+        "SELECT count(*) FROM (SELECT 1 FROM consumption_reading WHERE site_id = %(site)s GROUP BY read_on, source) r",
+        {"site": site_id},
+    )
+    return int(rows[0][0])
+
+
+def readings_for_site(site_id: int, *, limit: int, offset: int = 0) -> list[ReadingRow]:
+    """A page of a site's readings, newest first, each with the index of every post (one query)."""
+    rows = _fetch(
+        """
+        SELECT read_on, source, min(nature), jsonb_object_agg(post, index_wh), bool_or(meter_turnover)
+        FROM consumption_reading WHERE site_id = %(site)s
+        GROUP BY read_on, source ORDER BY read_on DESC, source LIMIT %(limit)s OFFSET %(offset)s
+        """,
+        {"site": site_id, "limit": limit, "offset": offset},
+    )
+    return [ReadingRow(r[0], r[1], r[2], {k: int(v) for k, v in r[3].items()}, bool(r[4])) for r in rows]
+
+
+def daily_energy_for_sites(site_ids: Sequence[int], *, first_day: dt.date, last_day: dt.date) -> list[DailyValue]:
+    """Total energy per local day of a set of sites (daily table; callers bound the period to a year)."""
+    rows = _fetch(
+        "SELECT day, sum(kwh) FROM consumption_dailyenergy "
+        "WHERE site_id = ANY(%(sites)s) AND day BETWEEN %(first)s AND %(last)s GROUP BY day ORDER BY day",
+        {"sites": list(site_ids), "first": first_day, "last": last_day},
+    )
+    return [DailyValue(*row) for row in rows]

@@ -64,3 +64,17 @@ def inbox_process(syndicate: Syndicate) -> int:
 def inbox_watch() -> dict[str, int]:
     """Ingest every syndicate's waiting files (beat, every few minutes)."""
     return {syndicate.code: inbox_process(syndicate) for syndicate in _syndicates()}
+
+
+@shared_task(queue="light")
+def alerts_compute_all() -> dict[str, dict[str, int]]:
+    """Compute the consumption alerts of every syndicate, then send the daily digests (beat, daily)."""
+    from consumption.alerts import alerts_compute, alerts_digest_send
+
+    result: dict[str, dict[str, int]] = {}
+    for syndicate in _syndicates():
+        with tenant_context(syndicate):
+            counts = alerts_compute()
+            counts["digests"] = alerts_digest_send()
+            result[syndicate.code] = counts
+    return result

@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reports import definitions  # noqa: F401  (fills the registry)
+        from reports import definitions, definitions_consumption  # noqa: F401  (fill the registry)

@@ -21,3 +21,75 @@ ROUTES = [
         data=lambda w, target: {"syndicate": "alpha", "file_name": "matrice.csv", "content": SAMPLE},
     ),
 ]
+
+
+# --- Consommation pages (member space) ---------------------------------------------------
+
+from typing import Any  # noqa: E402
+
+from accounts.choices import Module  # noqa: E402
+from tests.isolation.matrix import any_member_user, fixed, member_scoped  # noqa: E402
+
+
+def _site(world: Any, target: str) -> Any:
+    return {"member_a": world.site_a, "member_b": world.site_b, "beta": world.site_beta}[target]
+
+
+def _site_pk(world: Any, target: str) -> dict[str, Any]:
+    return {"pk": _site(world, target).pk}
+
+
+def _non_communicating_site_pk(world: Any, target: str) -> dict[str, Any]:
+    """The target's site with a non-communicating meter, so that a self-reading is possible."""
+    from perimeter.models import Site
+
+    site = _site(world, target)
+    Site.objects.filter(pk=site.pk).update(meter_communicating=False)
+    return {"pk": site.pk}
+
+
+def _open_alert_pk(world: Any, target: str) -> dict[str, Any]:
+    """An open alert of the target's site (a new one once a persona has acknowledged the previous)."""
+    import datetime as dt
+
+    from consumption.choices import AlertKind
+    from consumption.models import Alert
+
+    site = _site(world, target)
+    alert = Alert.objects.filter(site=site, acknowledged_at__isnull=True).first() or Alert.objects.create(
+        site=site,
+        kind=AlertKind.MISSING_DATA,
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 1, 10),
+        value=10,
+        threshold=7,
+    )
+    return {"pk": alert.pk}
+
+
+def _self_reading_form(world: Any, target: str) -> dict[str, Any]:
+    return {"index_BASE": "1000", "confirm": "on"}
+
+
+CONSUMPTION_READ = member_scoped(Module.CONSUMPTION)
+CONSUMPTION_WRITE = member_scoped(Module.CONSUMPTION, write=True)
+
+ROUTES += [
+    Route("consumption:home", any_member_user()),
+    Route("consumption:curves", any_member_user()),
+    Route("consumption:alerts", any_member_user()),
+    # Everyone logged in chooses for their own mail; anonymous users are sent to the login page.
+    Route("consumption:digest_preference", fixed(302), method="post", data=lambda w, t: {"daily_digest": "on"}),
+    Route("consumption:alert_acknowledge", CONSUMPTION_WRITE, kwargs=_open_alert_pk, method="post"),
+    Route("consumption:site_daily", CONSUMPTION_READ, kwargs=_site_pk),
+    Route("consumption:site_load_curve", CONSUMPTION_READ, kwargs=_site_pk),
+    Route("consumption:site_readings", CONSUMPTION_READ, kwargs=_site_pk),
+    Route("consumption:self_reading", CONSUMPTION_READ, kwargs=_non_communicating_site_pk),
+    Route(
+        "consumption:self_reading",
+        CONSUMPTION_WRITE,
+        kwargs=_non_communicating_site_pk,
+        method="post",
+        data=_self_reading_form,
+    ),
+]

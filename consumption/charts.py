@@ -1,0 +1,226 @@
+"""Figures of the consumption pages, built in Python, drawn by ``static/consumption/charts.js``.
+
+Monthly and daily charts are plotly figures serialised to JSON (the page embeds them
+in a ``<script type="application/json">`` block: the CSP forbids inline scripts). The
+load curve is too long for a figure with a JSON number per point: it travels as a
+compact series (first instant, then the minutes between points, which are nearly all
+equal and compress to almost nothing; powers as integers) and the script builds the
+plotly trace. Times are naive local times or epoch values, never tz-aware (plotly is
+200× slower on those, see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from consumption.partitions import add_months
+from consumption.selectors import DailyValue, LoadCurve, MonthlyValue
+
+CURRENT_COLOUR = "#1d4f91"
+PREVIOUS_COLOUR = "#9aa5b8"
+NEGATIVE_COLOUR = "#b35806"
+FONT = {"family": "system-ui, sans-serif", "size": 13}
+
+
+def _layout(**extra: Any) -> go.Layout:
+    return go.Layout(
+        template="none",  # the default template adds ~10 KB of styling we do not use
+        height=360,
+        margin={"l": 60, "r": 10, "t": 10, "b": 50},
+        legend={"orientation": "h", "y": 1.12},
+        font=FONT,
+        separators=", ",
+        **extra,
+    )
+
+
+def _json(figure: go.Figure) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(figure.to_json())
+    return data
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One line of the monthly table (and one bar of the chart)."""
+
+    month: dt.date
+    label: str
+    kwh: float | None
+    cumulated: float
+    previous_kwh: float | None
+
+    @property
+    def is_regularisation(self) -> bool:
+        return self.kwh is not None and self.kwh < 0
+
+
+def month_label(month: dt.date) -> str:
+    return date_format(month, "F Y")
+
+
+def month_rows(
+    values: Sequence[MonthlyValue], first: dt.date, last: dt.date, previous: Sequence[MonthlyValue] = ()
+) -> list[MonthRow]:
+    """Every month of the period (months without data included), with the running total."""
+    by_month = dict(values)
+    previous_by_month = dict(previous)
+    rows: list[MonthRow] = []
+    total = 0.0
+    month = first
+    while month <= last:
+        kwh = by_month.get(month)
+        total += kwh or 0.0
+        rows.append(
+            MonthRow(
+                month=month,
+                label=month_label(month),
+                kwh=kwh,
+                cumulated=total,
+                previous_kwh=previous_by_month.get(add_months(month, -12)),
+            )
+        )
+        month = add_months(month, 1)
+    return rows
+
+
+def monthly_figure(rows: Sequence[MonthRow], *, compare: bool) -> dict[str, Any]:
+    labels = [row.label for row in rows]
+    traces = []
+    if compare:
+        traces.append(
+            go.Bar(
+                name=_("Année précédente"),
+                x=labels,
+                y=[row.previous_kwh for row in rows],
+                marker_color=PREVIOUS_COLOUR,
+                hovertemplate="%{x} : %{y:,.0f} kWh<extra>" + _("Année précédente") + "</extra>",
+            )
+        )
+    traces.append(
+        go.Bar(
+            name=_("Consommation"),
+            x=labels,
+            y=[row.kwh for row in rows],
+            marker_color=[NEGATIVE_COLOUR if row.is_regularisation else CURRENT_COLOUR for row in rows],
+            hovertemplate="%{x} : %{y:,.0f} kWh<extra></extra>",
+        )
+    )
+    figure = go.Figure(
+        data=traces,
+        layout=_layout(barmode="group", yaxis={"title": {"text": "kWh"}, "zeroline": True}, xaxis={"type": "category"}),
+    )
+    return _json(figure)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: dt.date
+    kwh: float | None
+    previous_kwh: float | None
+
+
+def same_day_last_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def day_rows(
+    values: Sequence[DailyValue], first: dt.date, last: dt.date, previous: Sequence[DailyValue] = ()
+) -> list[DayRow]:
+    by_day = dict(values)
+    previous_by_day = dict(previous)
+    days = (last - first).days + 1
+    return [
+        DayRow(day=day, kwh=by_day.get(day), previous_kwh=previous_by_day.get(same_day_last_year(day)))
+        for day in (first + dt.timedelta(days=n) for n in range(days))
+    ]
+
+
+def daily_figure(rows: Sequence[DayRow], *, compare: bool) -> dict[str, Any]:
+    x = [row.day.isoformat() for row in rows]  # naive local days
+    traces = []
+    if compare:
+        traces.append(
+            go.Scatter(
+                name=_("Année précédente"),
+                x=x,
+                y=[row.previous_kwh for row in rows],
+                mode="lines",
+                line={"color": PREVIOUS_COLOUR, "dash": "dot"},
+                hovertemplate="%{x|%d/%m} : %{y:,.1f} kWh<extra>" + _("Année précédente") + "</extra>",
+            )
+        )
+    traces.append(
+        go.Bar(
+            name=_("Consommation"),
+            x=x,
+            y=[row.kwh for row in rows],
+            marker_color=CURRENT_COLOUR,
+            hovertemplate="%{x|%d/%m/%Y} : %{y:,.1f} kWh<extra></extra>",
+        )
+    )
+    figure = go.Figure(data=traces, layout=_layout(yaxis={"title": {"text": "kWh"}}, xaxis={"type": "date"}))
+    return _json(figure)
+
+
+def load_curve_series(curve: LoadCurve, *, title: str) -> dict[str, Any]:
+    """The curve as compact JSON: ``t0`` (epoch ms of the first local end time), ``dt`` minutes, ``w`` watts.
+
+    ``curve`` must carry epoch milliseconds of naive local times (``epoch_ms=True``):
+    plotly reads them as wall-clock times, so the axis shows local time without any
+    time-zone arithmetic in the browser.
+    """
+    ends = np.asarray(curve.ends_local, dtype=np.int64)
+    if len(ends) == 0:
+        return {"t0": None, "dt": [], "w": [], "title": title}
+    minutes = np.diff(ends) // 60_000
+    return {"t0": int(ends[0]), "dt": minutes.tolist(), "w": np.asarray(curve.power_w).tolist(), "title": title}
+
+
+@dataclass(frozen=True)
+class CurveDayRow:
+    """The daily summary of a load curve: its data-table alternative (the points are in the export)."""
+
+    day: dt.date
+    points: int
+    max_w: int
+    mean_w: int
+    kwh: float
+
+
+def load_curve_day_rows(curve: LoadCurve) -> list[CurveDayRow]:
+    """Per local day of the interval *start*: count, maximum and mean power, energy (kWh)."""
+    ends = np.asarray(curve.ends_local, dtype=np.int64)
+    if len(ends) == 0:
+        return []
+    power = np.asarray(curve.power_w, dtype=np.int64)
+    steps = np.asarray(curve.step_minutes, dtype=np.int64)
+    # The point stamped at local midnight closes the previous day: shift by one step.
+    starts_day = (ends - steps * 60_000) // 86_400_000
+    days, index, counts = np.unique(starts_day, return_index=True, return_counts=True)
+    energy_wh = power * steps / 60.0
+    max_w = np.maximum.reduceat(power, index)
+    sum_w = np.add.reduceat(power, index)
+    sum_wh = np.add.reduceat(energy_wh, index)
+    epoch = dt.date(1970, 1, 1)
+    return [
+        CurveDayRow(
+            day=epoch + dt.timedelta(days=int(day)),
+            points=int(count),
+            max_w=int(peak),
+            mean_w=round(total / count),
+            kwh=round(float(wh) / 1000, 3),
+        )
+        for day, count, peak, total, wh in zip(days, counts, max_w, sum_w, sum_wh, strict=True)
+    ]

@@ -1,0 +1,261 @@
+"""Report definitions of the Consommation pages (detailed monthly data, daily values, readings, load curve).
+
+Imported by ``ReportsConfig.ready`` next to ``reports.definitions``. Every row source
+reads its sites through the member-scoping helpers (a foreign site id is a 404, in a
+direct download as in a background job) and the consumption selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from accounts.choices import Module
+from accounts.models import User
+from consumption.choices import ReadingNature, ReadingSource
+from consumption.models import MonthlyEnergy, Reading
+from consumption.partitions import month_start
+from consumption.selectors import daily_energy_for_site, load_curve_for_site
+from perimeter.choices import Fluid
+from perimeter.selectors import get_site_for, sites_for
+from reports.registry import Params, ReportDefinition, register
+from reports.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
+
+CHUNK_SIZE = 2_000
+MAX_MONTHS = 12
+MAX_DAYS = 366
+_FLUIDS = {c.value: str(c.label) for c in Fluid}
+_NATURES = {c.value: str(c.label) for c in ReadingNature}
+_SOURCES = {c.value: str(c.label) for c in ReadingSource}
+
+
+def _only(params: Params, allowed: set[str]) -> None:
+    unknown = set(params) - allowed
+    if unknown:
+        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+
+
+def _month(value: Any, name: str) -> dt.date:
+    try:
+        return month_start(dt.datetime.strptime(str(value), "%Y-%m").date())
+    except ValueError:
+        raise ValidationError(f"« {name} » doit être un mois AAAA-MM.") from None
+
+
+def _day(value: Any, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"« {name} » doit être une date AAAA-MM-JJ.") from None
+
+
+def _site_id(params: Params) -> int:
+    try:
+        return int(params["site"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError("Indiquez le site (« site »).") from None
+
+
+# --- Consommation mensuelle détaillée (par site et par mois) -----------------------------
+
+MONTHLY_COLUMNS = (
+    Column("Membre", 34),
+    Column("Nom du site", 32),
+    Column("Point de livraison (PRM/PCE)", 18),
+    Column("Énergie", 12),
+    Column("Mois", 12, DATE),
+    Column("Consommation (kWh)", 16, DECIMAL),
+    Column("Jours mesurés", 10, NUMBER),
+)
+
+
+def _monthly_params(params: Params) -> Params:
+    _only(params, {"debut", "fin", "energie"})
+    last = _month(params["fin"], "fin") if params.get("fin") else month_start(dt.date.today())
+    first = _month(params["debut"], "debut") if params.get("debut") else last.replace(year=last.year - 1)
+    if first > last or (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
+        raise ValidationError("La période est limitée à 12 mois.")
+    cleaned: Params = {"debut": first.isoformat(), "fin": last.isoformat()}
+    if params.get("energie"):
+        if params["energie"] not in _FLUIDS:
+            raise ValidationError("Énergie inconnue.")
+        cleaned["energie"] = params["energie"]
+    return cleaned
+
+
+def _monthly_queryset(user: User, params: Params) -> QuerySet[MonthlyEnergy]:
+    sites = sites_for(user)
+    if params.get("energie"):
+        sites = sites.filter(fluid=params["energie"])
+    return MonthlyEnergy.objects.filter(
+        site__in=sites.order_by().values("pk"),
+        month__gte=dt.date.fromisoformat(params["debut"]),
+        month__lte=dt.date.fromisoformat(params["fin"]),
+    )
+
+
+def _monthly_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
+    rows = (
+        _monthly_queryset(user, params)
+        .order_by("site__member__legal_name", "site__site_name", "site_id", "month")
+        .values_list(
+            "site__member__legal_name", "site__site_name", "site__delivery_point", "site__fluid", "month", "kwh", "days"
+        )
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        values: list[Any] = list(row)
+        values[3] = _FLUIDS.get(str(values[3]), values[3])
+        yield values
+
+
+CONSUMPTION_MONTHLY = register(
+    ReportDefinition(
+        name="consumption_monthly",
+        title="Consommation mensuelle détaillée",
+        columns=MONTHLY_COLUMNS,
+        rows=_monthly_rows,
+        count=lambda user, params: _monthly_queryset(user, params).count(),
+        module=Module.CONSUMPTION,
+        clean_params=_monthly_params,
+    )
+)
+
+
+# --- Consommation quotidienne d'un site --------------------------------------------------
+
+
+def _period_params(params: Params) -> Params:
+    _only(params, {"site", "debut", "fin"})
+    site = _site_id(params)
+    first, last = _day(params.get("debut"), "debut"), _day(params.get("fin"), "fin")
+    if first > last or (last - first).days + 1 > MAX_DAYS:
+        raise ValidationError("La période est limitée à un an (366 jours).")
+    return {"site": site, "debut": first.isoformat(), "fin": last.isoformat()}
+
+
+def _daily_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
+    site = get_site_for(user, params["site"])
+    for day, kwh in daily_energy_for_site(
+        site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
+    ):
+        yield [site.site_name, site.delivery_point, day, kwh]
+
+
+def _daily_count(user: User, params: Params) -> int:
+    get_site_for(user, params["site"])
+    return (dt.date.fromisoformat(params["fin"]) - dt.date.fromisoformat(params["debut"])).days + 1
+
+
+CONSUMPTION_DAILY = register(
+    ReportDefinition(
+        name="consumption_daily",
+        title="Consommation quotidienne d'un site",
+        columns=(
+            Column("Nom du site", 32),
+            Column("Point de livraison (PRM/PCE)", 18),
+            Column("Jour", 12, DATE),
+            Column("Consommation (kWh)", 16, DECIMAL),
+        ),
+        rows=_daily_rows,
+        count=_daily_count,
+        module=Module.CONSUMPTION,
+        clean_params=_period_params,
+    )
+)
+
+
+# --- Relèves d'un compteur ---------------------------------------------------------------
+
+
+def _readings_params(params: Params) -> Params:
+    _only(params, {"site"})
+    return {"site": _site_id(params)}
+
+
+def _readings_queryset(user: User, params: Params) -> QuerySet[Reading]:
+    site = get_site_for(user, params["site"])
+    return Reading.objects.filter(site_id=site.pk)
+
+
+def _readings_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
+    site = get_site_for(user, params["site"])
+    rows = (
+        Reading.objects.filter(site_id=site.pk)
+        .order_by("-read_on", "source", "post")
+        .values_list("read_on", "source", "nature", "post", "index_wh", "meter_turnover")
+    )
+    for read_on, source, nature, post, index_wh, turnover in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield [
+            site.site_name,
+            site.delivery_point,
+            read_on,
+            _NATURES.get(nature, nature),
+            _SOURCES.get(source, source),
+            post,
+            index_wh / 1000,
+            "Oui" if turnover else "Non",
+        ]
+
+
+CONSUMPTION_READINGS = register(
+    ReportDefinition(
+        name="consumption_readings",
+        title="Relèves d'un compteur",
+        columns=(
+            Column("Nom du site", 32),
+            Column("Point de livraison (PRM/PCE)", 18),
+            Column("Date de relève", 12, DATE),
+            Column("Nature", 14),
+            Column("Source", 28),
+            Column("Poste", 8),
+            Column("Index (kWh)", 14, DECIMAL),
+            Column("Passage à zéro", 10),
+        ),
+        rows=_readings_rows,
+        count=lambda user, params: _readings_queryset(user, params).count(),
+        module=Module.CONSUMPTION,
+        clean_params=_readings_params,
+    )
+)
+
+
+# --- Courbe de charge d'un site ----------------------------------------------------------
+
+
+def _load_curve_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
+    site = get_site_for(user, params["site"])
+    curve = load_curve_for_site(
+        site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
+    )
+    # Naive local end times (the writer stores them as Excel datetimes without time zone).
+    ends = curve.ends_local.astype("datetime64[s]").astype(object)
+    for end, power, step in zip(ends, curve.power_w.tolist(), curve.step_minutes.tolist(), strict=True):
+        yield [site.delivery_point, end, power, step]
+
+
+def _load_curve_count(user: User, params: Params) -> int:
+    get_site_for(user, params["site"])
+    days = (dt.date.fromisoformat(params["fin"]) - dt.date.fromisoformat(params["debut"])).days + 1
+    return days * 48  # an upper bound (30-minute steps) is enough to choose direct or background
+
+
+CONSUMPTION_LOAD_CURVE = register(
+    ReportDefinition(
+        name="consumption_load_curve",
+        title="Courbe de charge d'un site",
+        columns=(
+            Column("Point de livraison (PRM)", 18),
+            Column("Fin de l'intervalle (heure locale)", 20, DATETIME),
+            Column("Puissance moyenne (W)", 14, NUMBER),
+            Column("Pas (minutes)", 10, NUMBER),
+        ),
+        rows=_load_curve_rows,
+        count=_load_curve_count,
+        module=Module.CONSUMPTION,
+        clean_params=_period_params,
+    )
+)
