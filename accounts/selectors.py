@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.choices import AccessRequestStatus
-from accounts.models import AccessRequest, LoginFailure, User
+from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
 
 
 def users_for(user: User) -> QuerySet[User]:
@@ -85,3 +85,9 @@ def login_lockout_ends_at(*, email: str, ip_address: str | None) -> datetime | N
     )
     found = list(nth)
     return found[0] + window if found else None
+
+
+def access_request_mismatches_recent(*, ip_address: str | None) -> int:
+    """Sign-up requests from this address that matched no member within the lockout window."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return AuditEvent.objects.filter(action="access_request.mismatch", ip_address=ip_address, at__gte=since).count()

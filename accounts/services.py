@@ -23,7 +23,7 @@ from accounts.audit import audit_record, client_ip
 from accounts.choices import ALL_MODULES, AccessRequestStatus, Role
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
-from accounts.selectors import login_lockout_ends_at
+from accounts.selectors import access_request_mismatches_recent, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
 from perimeter.models import Member, Site
 
@@ -348,6 +348,12 @@ def access_request_submit(
     On a mismatch the error never says which part was wrong. Not one transaction on
     purpose: the mismatch is audited (attempts to guess a member) even though it raises.
     """
+    # Guessing pairs is slowed down like password guessing (same threshold and window).
+    if access_request_mismatches_recent(ip_address=client_ip(request)) >= settings.LOGIN_LOCKOUT_FAILURES:
+        raise ValidationError(
+            _("Trop de demandes sans correspondance : réessayez dans %(minutes)d minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+        )
     customer_number = customer_number.strip()
     delivery_point = "".join(delivery_point.split())
     member = Member.objects.filter(

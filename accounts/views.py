@@ -134,7 +134,7 @@ def login_second_factor(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_SECOND_FACTOR, None)
             auth_login(request, result.user)
             return redirect(next_url)
-    return render(request, "accounts/login_second_factor.html", {"form": form})
+    return render(request, "accounts/login_second_factor.html", {"form": form, "configured": bool(user.totp_secret)})
 
 
 # --- Activation and reset ------------------------------------------------------------------

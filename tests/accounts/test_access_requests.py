@@ -154,3 +154,15 @@ def test_backoffice_approval_creates_the_user_in_the_syndicate(
     connection.set_tenant(world.alpha)
     assert User.objects.filter(email="dana@a.test", member=world.member_a).exists()
     assert "http://alpha.localhost:8000/comptes/activation/" in mailoutbox[0].body
+
+
+def test_guessing_is_slowed_down_per_address(world, alpha_client, settings):
+    wrong = _data(world.member_a, world.site_b)
+    for _ in range(settings.LOGIN_LOCKOUT_FAILURES):
+        alpha_client.post(FORM, wrong, REMOTE_ADDR="10.0.0.9")
+    # Even a right pair is refused from that address for a while; another address is not.
+    response = alpha_client.post(FORM, _data(world.member_a, world.site_a), REMOTE_ADDR="10.0.0.9")
+    assert "Trop de demandes sans correspondance" in response.content.decode()
+    assert not AccessRequest.objects.exists()
+    alpha_client.post(FORM, _data(world.member_a, world.site_a), REMOTE_ADDR="10.0.0.10")
+    assert AccessRequest.objects.count() == 1
