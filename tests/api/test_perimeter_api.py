@@ -26,7 +26,7 @@ def _ids(response: Any) -> set[int]:
 
 
 def test_alice_sees_only_her_member_sites(world, api_client):
-    other = SiteFactory(member=world.member_a)
+    other = SiteFactory.create(member=world.member_a)
     assert _ids(api_client("alice").get(SITES)) == {world.site_a.pk, other.pk}
 
 

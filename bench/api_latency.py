@@ -1,0 +1,178 @@
+"""API benchmark: median latency and query count of GET /api/v1/sites/ for the largest member (QUALITY.md item 18).
+
+Seeds the demo syndicate with ``manage.py seed_demo --only sdec --no-consumption``
+(idempotent: a second run writes nothing) in the database of ``DATABASE_URL``, then
+requests with the Django test client, as the largest member's administrator: the
+first page of sites (50), the whole member in one page (``page_size=500``), a filtered
+and ordered page, a site's detail, the same list with token authentication; and the
+list as the coordinator (the whole syndicate). The obvious way is counted too: the
+same serializer over a queryset without ``select_related`` (one query per row).
+
+    DATABASE_URL=postgresql://postgres:@/h_api?host=/work/main/.var/pgdata .venv/bin/python bench/api_latency.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+RUNS = 30
+SYNDICATE = "sdec"
+SECTION = "## API"
+
+
+def _timed(call: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
+    call()  # warm-up
+    laps = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = call()
+        laps.append((time.perf_counter() - start) * 1000)
+    return statistics.median(laps), result
+
+
+def _queries(call: Callable[[], Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
+
+
+def _append(text: str) -> None:
+    results_file = ROOT / "bench" / "RESULTS.md"
+    if not results_file.exists():
+        results_file.write_text("# Benchmark results\n")
+    content = results_file.read_text()
+    if SECTION + "\n" not in content:
+        content = content.rstrip("\n") + f"\n\n{SECTION}\n"
+    head, _, tail = content.partition(SECTION + "\n")
+    next_section = tail.find("\n## ")
+    if next_section == -1:
+        results_file.write_text(content.rstrip("\n") + "\n" + text)
+    else:
+        results_file.write_text(
+            head + SECTION + "\n" + tail[:next_section].rstrip("\n") + "\n" + text + tail[next_section:]
+        )
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from accounts.choices import Role
+    from accounts.models import User
+    from perimeter.api.serializers import SiteSerializer
+    from perimeter.models import Member, Site
+    from tenants.db import connection
+    from tenants.models import Domain, Syndicate
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    lap = time.perf_counter()
+    call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0)
+    seed_seconds = time.perf_counter() - lap
+
+    syndicate = Syndicate.objects.get(code=SYNDICATE)
+    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
+    connection.set_tenant(syndicate)
+    member = Member.objects.annotate(n=Count("sites")).order_by("-n", "pk").first()
+    assert member is not None
+    member_sites = Site.objects.filter(member=member).count()
+    total_sites = Site.objects.count()
+    total_members = Member.objects.count()
+    admin, _ = User.objects.get_or_create(
+        email="bench.api@membre.demo", defaults={"role": Role.MEMBER_ADMIN, "member": member}
+    )
+    coordinator, _ = User.objects.get_or_create(email="bench.api.coord@sdec.demo", defaults={"role": Role.COORDINATOR})
+    token, _ = Token.objects.get_or_create(user=admin)
+    site = Site.objects.filter(member=member).order_by("pk").first()
+    assert site is not None
+
+    member_client = Client(HTTP_HOST=host)
+    member_client.force_login(admin)
+    coordinator_client = Client(HTTP_HOST=host)
+    coordinator_client.force_login(coordinator)
+    token_client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    def get(client: Client, path: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
+        def call() -> Any:
+            response = client.get(path, data or {})
+            assert response.status_code == 200, (path, response.status_code)
+            connection.set_tenant(syndicate)
+            return response
+
+        return call
+
+    sites = "/api/v1/sites/"
+    cases = [
+        ("sites, page 1 (50 rows)", get(member_client, sites)),
+        (
+            f"sites, whole member in one page (page_size=500, {min(member_sites, 500)} rows)",
+            get(member_client, sites, {"page_size": "500"}),
+        ),
+        (
+            "sites filtered (elec, C5, q=rue) ordered by city, page 2",
+            get(member_client, sites, {"fluid": "elec", "segment": "C5", "q": "rue", "ordering": "city", "page": "2"}),
+        ),
+        ("site detail", get(member_client, f"{sites}{site.pk}/")),
+        ("sites, page 1, token authentication", get(token_client, sites)),
+        ("sites, page 1, coordinator (whole syndicate)", get(coordinator_client, sites)),
+    ]
+    results = []
+    for label, call in cases:
+        median, response = _timed(call)
+        results.append((label, median, _queries(call), len(response.content)))
+
+    # The obvious way: the same serializer over the member's first 50 sites without select_related.
+    def naive() -> Any:
+        return SiteSerializer(Site.objects.filter(member=member).order_by("site_name", "id")[:50], many=True).data
+
+    def ours() -> Any:
+        rows = Site.objects.filter(member=member).select_related("member", "lot").order_by("site_name", "id")[:50]
+        return SiteSerializer(rows, many=True).data
+
+    naive_ms, _ = _timed(naive)
+    ours_ms, _ = _timed(ours)
+
+    today = time.strftime("%Y-%m-%d")
+    lines = [
+        "",
+        f"### GET /api/v1/sites/ ({today}, vm, 2 cores shared with other engineers' work)",
+        "",
+        f"- database: `seed_demo --only {SYNDICATE} --no-consumption` ({seed_seconds:.1f} s, idempotent), "
+        f"{total_members} members, {total_sites} sites; **largest member {member.legal_name}: {member_sites} sites**",
+        f"- Django test client (session unless said), median of {RUNS} requests after one warm-up; "
+        "queries without `SET search_path` (6 of them are the request's own: domain, session, user, session save)",
+    ]
+    for label, median, queries, size in results:
+        lines.append(f"- {label}: **{median:.1f} ms** median, {queries} queries, {size / 1024:.0f} KB JSON")
+    lines.append(
+        f"- serialising 50 sites with `select_related` (1 query): {ours_ms:.1f} ms; the obvious way without it "
+        f"(1 + 2 × 50 queries): {naive_ms:.1f} ms (×{naive_ms / ours_ms:.1f})"
+    )
+    lines.append("- target: < 200 ms median for the largest member, queries independent of the number of rows")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    _append(text)
+
+
+if __name__ == "__main__":
+    main()
