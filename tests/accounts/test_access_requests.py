@@ -166,3 +166,17 @@ def test_guessing_is_slowed_down_per_address(world, alpha_client, settings):
     assert not AccessRequest.objects.exists()
     alpha_client.post(FORM, _data(world.member_a, world.site_a), REMOTE_ADDR="10.0.0.10")
     assert AccessRequest.objects.count() == 1
+
+
+def test_member_link_is_a_real_foreign_key_inside_tenant_schemas_only(world):
+    from django.db import connection as db
+
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE c.conname = 'accounts_accessrequest_member_fk' ORDER BY 1"
+        )
+        schemas = [row[0] for row in cursor.fetchall()]
+    assert "alpha" in schemas
+    assert "beta" in schemas
+    assert "public" not in schemas
