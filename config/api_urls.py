@@ -14,6 +14,11 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import MemberUserViewSet, MeViewSet
 from billing_groups.api.views import BillingPerimeterViewSet
 from config.api_token import ApiTokenView
+from consumption.api.member_views import (
+    MemberConsumptionViewSet,
+    PerimeterConsumptionViewSet,
+    SiteConsumptionViewSet,
+)
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -21,6 +26,9 @@ app_name = "api"
 
 router = DefaultRouter()
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
+router.register("consumption/member", MemberConsumptionViewSet, basename="consumption-member")
+router.register("consumption/perimeters", PerimeterConsumptionViewSet, basename="consumption-perimeter")
+router.register("consumption/sites", SiteConsumptionViewSet, basename="consumption-site")
 router.register("exports", ExportJobViewSet, basename="export")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")

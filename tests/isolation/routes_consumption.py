@@ -93,3 +93,32 @@ ROUTES += [
         data=_self_reading_form,
     ),
 ]
+
+
+# --- Consommation member API ---------------------------------------------------------------
+
+
+def _perimeter_pk(world: Any, target: str) -> dict[str, Any]:
+    from tests.isolation.routes_billing_groups import _pk
+
+    return _pk(world, target)
+
+
+API_READ = member_scoped(Module.CONSUMPTION, api=True)
+API_WRITE = member_scoped(Module.CONSUMPTION, write=True, api=True)
+
+ROUTES += [
+    Route("api:consumption-member-energy", any_member_user(api=True), api=True),
+    Route("api:consumption-perimeter-energy", API_READ, api=True, kwargs=_perimeter_pk),
+    Route("api:consumption-site-energy", API_READ, api=True, kwargs=_site_pk),
+    Route("api:consumption-site-load-curve", API_READ, api=True, kwargs=_site_pk),
+    Route("api:consumption-site-readings", API_READ, api=True, kwargs=_site_pk),
+    Route(
+        "api:consumption-site-readings",
+        API_WRITE,
+        api=True,
+        kwargs=_non_communicating_site_pk,
+        method="post",
+        data=lambda w, t: {"indexes_kwh": {"BASE": 1000}, "confirm": True},
+    ),
+]
