@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.choices import Module
+
+
+def _journey_panel(user: Any) -> dict[str, Any] | None:
+    """The data-collection journey's progress, while a campaign is open (PRODUCT.md §7)."""
+    if not user.has_module(Module.COLLECTION):
+        return None
+    from datacollection.selectors import journey_summary
+
+    return journey_summary(user)
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/home.html", {})
+    context: dict[str, Any] = {"journey": _journey_panel(request.user)}
+    return render(request, "ui/home.html", context)
