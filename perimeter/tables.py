@@ -46,6 +46,8 @@ class Column:
     label: str | Promise
     order_by: tuple[str, ...] = ()
     coordinator_only: bool = False
+    field: str = ""  # the row value it shows (and exports); "" for a column of links
+    width: float = 15  # in the Excel export, in characters
 
     @property
     def sortable(self) -> bool:
@@ -53,15 +55,15 @@ class Column:
 
 
 COLUMNS = (
-    Column("fluid", _("Énergie"), ("fluid",)),
-    Column("member", _("Membre"), ("member__legal_name",), coordinator_only=True),
-    Column("site_name", _("Nom du site"), ("site_name",)),
-    Column("delivery_point", _("Point de livraison"), ("delivery_point",)),
-    Column("address", _("Adresse"), ("address_line",)),
-    Column("postcode", _("Code postal"), ("postcode",)),
-    Column("city", _("Commune"), ("city",)),
-    Column("segment", _("Segment"), ("segment",)),
-    Column("status", _("Statut"), ("status",)),
+    Column("fluid", _("Énergie"), ("fluid",), field="fluid_label", width=12),
+    Column("member", _("Membre"), ("member__legal_name",), coordinator_only=True, field="member__legal_name", width=34),
+    Column("site_name", _("Nom du site"), ("site_name",), field="site_name", width=32),
+    Column("delivery_point", _("Point de livraison"), ("delivery_point",), field="delivery_point", width=18),
+    Column("address", _("Adresse"), ("address_line",), field="address_line", width=34),
+    Column("postcode", _("Code postal"), ("postcode",), field="postcode", width=11),
+    Column("city", _("Commune"), ("city",), field="city", width=22),
+    Column("segment", _("Segment"), ("segment",), field="segment", width=9),
+    Column("status", _("Statut"), ("status",), field="status_label", width=22),
     Column("sheet", _("Fiche technique")),
 )
 _BY_KEY = {column.key: column for column in COLUMNS}
@@ -86,6 +88,18 @@ def sort_sites(sites: QuerySet[Site], key: str, descending: bool) -> QuerySet[Si
     fields = [f"-{f}" if descending else f for f in _BY_KEY[key].order_by]
     # The id last gives a stable order across pages when values tie.
     return sites.order_by(*fields, "-id" if descending else "id")
+
+
+_FLUIDS, _STATUSES = dict(Fluid.choices), dict(SiteStatus.choices)
+
+
+def with_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``ROW_FIELDS`` with the French labels of its fluid and status."""
+    return {
+        **row,
+        "fluid_label": _FLUIDS.get(row["fluid"], row["fluid"]),
+        "status_label": _STATUSES.get(row["status"], ""),
+    }
 
 
 class SitePaginator(Paginator):
@@ -122,11 +136,7 @@ def site_table(sites: QuerySet[Site], params: QueryDict, *, show_member: bool) -
     key, descending = parse_sort(params.get("sort"))
     rows = sort_sites(sites, key, descending).values(*ROW_FIELDS)
     page: Page[Any] = SitePaginator(rows, SITES_PER_PAGE, count_from=sites).get_page(params.get("page"))
-    fluids, statuses = dict(Fluid.choices), dict(SiteStatus.choices)
-    page.object_list = [
-        {**row, "fluid_label": fluids.get(row["fluid"], row["fluid"]), "status_label": statuses.get(row["status"], "")}
-        for row in page.object_list
-    ]
+    page.object_list = [with_labels(row) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)
     headers = []

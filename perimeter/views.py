@@ -24,6 +24,7 @@ from perimeter import charts, label_services
 from perimeter.filtersets import SiteFilterSet
 from perimeter.forms import SiteLabelsForm
 from perimeter.models import Site
+from perimeter.reports import PARK_SITES_REPORT
 from perimeter.selectors import get_site_for, members_for, sites_for
 from perimeter.tables import site_table
 
@@ -65,6 +66,8 @@ def _table_context(request: HttpRequest, user: User) -> dict[str, Any]:
         "filterset": filterset,
         "table": site_table(sites, request.GET, show_member=show_member),
         "show_member": show_member,
+        # The same filters and sort, exported through the reports framework.
+        "table_export_url": _url_or_none("reports:direct_download", report=PARK_SITES_REPORT),
     }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from perimeter.choices import SiteStatus
 from perimeter.models import Site
@@ -214,3 +216,35 @@ def test_technical_sheet_shows_technical_data_history_and_labels(
 
 def test_technical_sheet_of_another_member_is_404(world: Any, alice_client: TenantClient) -> None:
     assert alice_client.get(reverse("perimeter:site_detail", kwargs={"pk": world.site_b.pk})).status_code == 404
+
+
+def test_table_export_gives_the_filtered_sites_with_the_table_columns(
+    world: Any, alice_client: TenantClient, make_sites: Callable[..., list[Site]]
+) -> None:
+    make_sites(1, site_name="Gymnase gaz", gas=True, city="Bayeux")
+    make_sites(2, city="Vire")
+    page = alice_client.get(PARK, {"commune": "Vire", "sort": "-site_name"}).content.decode()
+    url = reverse("reports:direct_download", kwargs={"report": "park_sites"})
+    assert f"{url}?commune=Vire&amp;sort=-site_name&amp;format=xlsx" in page
+    response = alice_client.get(url, {"commune": "Vire", "sort": "-site_name", "format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
+    assert sheet is not None
+    rows: list[Any] = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Énergie", "Membre", "Nom du site")
+    assert len(rows) == 3
+    assert {row[6] for row in rows[1:]} == {"Vire"}
+    assert [row[1] for row in rows[1:]] == ["Ville d'Alpha", "Ville d'Alpha"]
+    assert rows[1][2] > rows[2][2]  # sorted as the table
+
+
+def test_table_export_never_widens_the_scope(world: Any, alice_client: TenantClient) -> None:
+    url = reverse("reports:direct_download", kwargs={"report": "park_sites"})
+    response = alice_client.get(url, {"member": world.member_b.pk, "format": "xlsx"})
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))  # type: ignore[attr-defined,union-attr]
+    assert len(rows) == 1  # the header alone
+    assert alice_client.get(url, {"bogus": "1", "format": "xlsx"}).status_code == 400
