@@ -13,6 +13,7 @@ draws 200× faster than time-zone-aware timestamps.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -189,7 +190,12 @@ def readings_for_site(site_id: int, *, limit: int, offset: int = 0) -> list[Read
         """,
         {"site": site_id, "limit": limit, "offset": offset},
     )
-    return [ReadingRow(r[0], r[1], r[2], {k: int(v) for k, v in r[3].items()}, bool(r[4])) for r in rows]
+    # Django's psycopg setup hands jsonb back as text.
+    indexes = [json.loads(r[3]) if isinstance(r[3], str) else r[3] for r in rows]
+    return [
+        ReadingRow(r[0], r[1], r[2], {k: int(v) for k, v in idx.items()}, bool(r[4]))
+        for r, idx in zip(rows, indexes, strict=True)
+    ]
 
 
 def daily_energy_for_sites(site_ids: Sequence[int], *, first_day: dt.date, last_day: dt.date) -> list[DailyValue]:
