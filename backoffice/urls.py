@@ -1,9 +1,14 @@
 from django.urls import path
 
-from backoffice import views
+from backoffice import import_views, views
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("demandes/<str:code>/<int:pk>/", views.access_request_decide, name="access_request_decide"),
+    path("imports/", import_views.import_home, name="import_home"),
+    path("imports/modele/", import_views.import_template, name="import_template"),
+    path("imports/<str:code>/", import_views.import_upload, name="import_upload"),
+    path("imports/<str:code>/<uuid:job_id>/", import_views.import_job, name="import_job"),
+    path("imports/<str:code>/<uuid:job_id>/erreurs/", import_views.import_errors, name="import_errors"),
 ]

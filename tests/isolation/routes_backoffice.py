@@ -31,3 +31,54 @@ ROUTES = [
     Route("backoffice:home", staff_only(), host="public"),
     Route("backoffice:access_request_decide", staff_only(), host="public", kwargs=_access_request_kwargs),
 ]
+
+
+# --- Pre-filled import (perimeter.importing) ---------------------------------------------
+
+_IMPORT_JOB_IDS = {
+    "member_a": "00000000-0000-4000-8000-0000000001aa",
+    "member_b": "00000000-0000-4000-8000-0000000001bb",
+    "beta": "00000000-0000-4000-8000-0000000001be",
+}
+
+
+def _syndicate_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from tenants.db import connection
+
+    return {"code": connection.tenant.code}
+
+
+def _import_job_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from perimeter.importing.models import ImportJob
+    from perimeter.importing.reading import CellError
+    from perimeter.importing.report import error_report_write
+    from perimeter.importing.services import absolute_path
+    from tenants.db import connection, current_schema
+    from tests.factories import LotFactory
+
+    lot: Any = LotFactory(number=1)
+    relative = f"imports/{current_schema()}/{_IMPORT_JOB_IDS[target]}-erreurs.xlsx"
+    if not absolute_path(relative).exists():
+        error_report_write(absolute_path(relative), [CellError("Sites", 2, "Segment", "T9", "Valeur inconnue")])
+    job, _ = ImportJob.objects.get_or_create(
+        pk=_IMPORT_JOB_IDS[target],
+        defaults={
+            "lot": lot,
+            "requested_by_email": "mallory@fournisseur.test",
+            "original_name": "listing.xlsx",
+            "file_path": f"imports/{current_schema()}/{_IMPORT_JOB_IDS[target]}.xlsx",
+            "status": "rejected",
+            "error_report_path": relative,
+            "error_count": 1,
+        },
+    )
+    return {"code": connection.tenant.code, "job_id": job.pk}
+
+
+ROUTES += [
+    Route("backoffice:import_home", staff_only(), host="public"),
+    Route("backoffice:import_template", staff_only(), host="public"),
+    Route("backoffice:import_upload", staff_only(), host="public", kwargs=_syndicate_kwargs),
+    Route("backoffice:import_job", staff_only(), host="public", kwargs=_import_job_kwargs),
+    Route("backoffice:import_errors", staff_only(), host="public", kwargs=_import_job_kwargs),
+]
