@@ -16,12 +16,14 @@ Personas (named as in Healthchecks' tests):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tenants.db import connection
 from tenants.models import Syndicate
@@ -140,3 +142,43 @@ def beta_client() -> TenantClient:
 @pytest.fixture
 def public_client() -> TenantClient:
     return TenantClient(PUBLIC_HOST)
+
+
+def _statements(context: CaptureQueriesContext) -> list[str]:
+    # django-tenants runs ``SET search_path`` before statements: counting them would
+    # double the figure and hide what the code under test does.
+    return [q["sql"] for q in context.captured_queries if not q["sql"].startswith("SET search_path")]
+
+
+@pytest.fixture
+def max_queries() -> Callable[[int], Any]:
+    """Like ``django_assert_max_num_queries`` without django-tenants' ``SET search_path``; prints the SQL on failure."""
+
+    @contextmanager
+    def check(limit: int) -> Iterator[list[str]]:
+        statements: list[str] = []
+        with CaptureQueriesContext(connection) as context:
+            yield statements
+        statements[:] = _statements(context)
+        assert len(statements) <= limit, f"{len(statements)} queries > {limit}:\n" + "\n".join(
+            sql[:200] for sql in statements
+        )
+
+    return check
+
+
+@pytest.fixture
+def assert_num_queries() -> Callable[[int], Any]:
+    """Exact count, same rules as ``max_queries``."""
+
+    @contextmanager
+    def expect(count: int) -> Iterator[list[str]]:
+        statements: list[str] = []
+        with CaptureQueriesContext(connection) as context:
+            yield statements
+        statements[:] = _statements(context)
+        assert len(statements) == count, f"{len(statements)} queries, expected {count}:\n" + "\n".join(
+            sql[:200] for sql in statements
+        )
+
+    return expect

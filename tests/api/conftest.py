@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection as db_connection
-from django.test.utils import CaptureQueriesContext
 
 from tenants.db import connection
 from tests.conftest import ALPHA_HOST, BETA_HOST, TenantClient
@@ -28,25 +25,3 @@ def api_client(world: Any) -> Callable[[str], TenantClient]:
         return client
 
     return make
-
-
-@pytest.fixture
-def assert_num_queries() -> Callable[[int], Any]:
-    """Like pytest-django's ``django_assert_num_queries``, without django-tenants' ``SET search_path``.
-
-    django-tenants runs ``SET search_path`` before every statement, and the plain fixture
-    counts them: the count would double and hide what the endpoint itself does. On
-    failure the remaining SQL is printed.
-    """
-
-    @contextmanager
-    def expect(count: int) -> Iterator[list[str]]:
-        statements: list[str] = []
-        with CaptureQueriesContext(db_connection) as context:
-            yield statements
-        statements[:] = [q["sql"] for q in context.captured_queries if not q["sql"].startswith("SET search_path")]
-        assert len(statements) == count, f"{len(statements)} queries, expected {count}:\n" + "\n".join(
-            sql[:200] for sql in statements
-        )
-
-    return expect

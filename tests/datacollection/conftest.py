@@ -64,23 +64,3 @@ def complete_journey(member: Member) -> None:
     complete_general_data(member)
     confirm_all(member)
     attach_all(member)
-
-
-@pytest.fixture
-def max_queries() -> Any:
-    """Like django_assert_max_num_queries, ignoring django-tenants' ``SET search_path``; prints the SQL on failure."""
-    from collections.abc import Iterator
-    from contextlib import contextmanager
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    @contextmanager
-    def check(limit: int) -> Iterator[list[str]]:
-        statements: list[str] = []
-        with CaptureQueriesContext(connection) as context:
-            yield statements
-        statements[:] = [q["sql"][:160] for q in context.captured_queries if "search_path" not in q["sql"]]
-        assert len(statements) <= limit, f"{len(statements)} queries > {limit}:\n" + "\n".join(statements)
-
-    return check

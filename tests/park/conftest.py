@@ -62,26 +62,3 @@ def make_sites(world: Any) -> Callable[..., list[Site]]:
         return Site.objects.bulk_create(sites)
 
     return make
-
-
-@pytest.fixture
-def max_queries() -> Any:
-    """Like ``django_assert_max_num_queries``, but ignoring django-tenants' ``SET search_path``
-
-    (STYLE.md item 6); prints the statements on failure.
-    """
-    from collections.abc import Iterator
-    from contextlib import contextmanager
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    @contextmanager
-    def check(limit: int) -> Iterator[list[str]]:
-        statements: list[str] = []
-        with CaptureQueriesContext(connection) as context:
-            yield statements
-        statements[:] = [q["sql"][:200] for q in context.captured_queries if "search_path" not in q["sql"]]
-        assert len(statements) <= limit, f"{len(statements)} queries > {limit}:\n" + "\n".join(statements)
-
-    return check
