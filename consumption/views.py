@@ -376,8 +376,8 @@ def digest_preference(request: HttpRequest) -> HttpResponse:
     return redirect("consumption:alerts")
 
 
-def home_alerts(user: User) -> list[tuple[Alert, str]]:
+def home_alerts(user: object) -> list[tuple[Alert, str]]:
     """For the home page of the member space (``ui``): the latest alerts, if the user has Consommation."""
-    if not user.has_module(Module.CONSUMPTION):
+    if not isinstance(user, User) or not user.has_module(Module.CONSUMPTION):
         return []
     return [(a, alert_services.alert_description(a)) for a in alert_services.alerts_for(user, HOME_ALERTS)]

@@ -20,5 +20,7 @@ def _journey_panel(user: Any) -> dict[str, Any] | None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"journey": _journey_panel(request.user)}
+    from consumption.views import home_alerts  # the latest consumption alerts (Consommation right only)
+
+    context: dict[str, Any] = {"journey": _journey_panel(request.user), "consumption_alerts": home_alerts(request.user)}
     return render(request, "ui/home.html", context)

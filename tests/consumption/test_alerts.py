@@ -1,0 +1,158 @@
+"""Consumption alerts: the three kinds, one open alert per site and kind, the page, the daily digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from consumption.alerts import alerts_compute, alerts_digest_send, alerts_for, digest_preference_set
+from consumption.choices import AlertKind
+from consumption.models import Alert
+from consumption.tasks import alerts_compute_all
+from tests.conftest import ALPHA_HOST, TenantClient
+from tests.consumption.meterdata import daily_load, load_curve_load_days
+from tests.factories import SiteFactory
+
+TODAY = dt.date(2025, 6, 15)
+
+
+def _kinds(site: Any) -> set[str]:
+    return set(Alert.objects.filter(site=site).values_list("kind", flat=True))
+
+
+def test_consumption_far_above_last_year_raises_an_alert(world: Any) -> None:
+    normal = SiteFactory(member=world.member_a)
+    last = TODAY - dt.timedelta(days=1)
+    for site, now in ((world.site_a, 40.0), (normal, 12.0)):
+        daily_load([site.pk], last - dt.timedelta(days=364 + 29), last - dt.timedelta(days=364), kwh=10.0)
+        daily_load([site.pk], last - dt.timedelta(days=29), last, kwh=now)
+
+    counts = alerts_compute(today=TODAY)
+
+    assert counts[AlertKind.OVERCONSUMPTION] == 1
+    alert = Alert.objects.get(site=world.site_a, kind=AlertKind.OVERCONSUMPTION)
+    assert alert.value == 1200.0
+    assert alert.threshold == 450.0  # 1.5 × 300 kWh
+    assert (alert.period_start, alert.period_end) == (last - dt.timedelta(days=29), last)
+    assert AlertKind.OVERCONSUMPTION not in _kinds(normal)
+
+
+def test_missing_data_for_seven_days_raises_an_alert_for_communicating_meters(world: Any) -> None:
+    silent = world.site_a
+    manual = SiteFactory(member=world.member_a, meter_communicating=False)
+    fresh = SiteFactory(member=world.member_a)
+    daily_load([silent.pk, manual.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+    daily_load([fresh.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 14))
+
+    alerts_compute(today=TODAY)
+
+    alert = Alert.objects.get(kind=AlertKind.MISSING_DATA)
+    assert alert.site_id == silent.pk
+    assert alert.period_start == dt.date(2025, 6, 5)
+    assert alert.value == 10  # days without data up to yesterday
+
+
+def test_subscribed_power_exceeded_raises_an_alert(world: Any) -> None:
+    small = SiteFactory(member=world.member_a, subscribed_power_kva=Decimal("6"))
+    big = SiteFactory(member=world.member_a, subscribed_power_kva=Decimal("36"))
+    load_curve_load_days(small.pk, TODAY - dt.timedelta(days=3), 2, power_w=7_200)
+    load_curve_load_days(big.pk, TODAY - dt.timedelta(days=3), 2, power_w=7_200)
+
+    alerts_compute(today=TODAY)
+
+    alert = Alert.objects.get(kind=AlertKind.POWER_EXCEEDED)
+    assert alert.site_id == small.pk
+    assert (alert.value, alert.threshold) == (7200.0, 6000.0)
+
+
+def test_a_second_run_refreshes_the_open_alert_instead_of_adding_one(world: Any) -> None:
+    daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+    alerts_compute(today=TODAY)
+    alerts_compute(today=TODAY + dt.timedelta(days=1))
+
+    alert = Alert.objects.get(site=world.site_a, kind=AlertKind.MISSING_DATA)
+    assert alert.value == 11
+
+    alert.acknowledged_at = alert.updated_at
+    alert.save()
+    alerts_compute(today=TODAY + dt.timedelta(days=2))
+    assert Alert.objects.filter(site=world.site_a, kind=AlertKind.MISSING_DATA).count() == 2
+
+
+def _alert(site: Any, kind: str = AlertKind.MISSING_DATA) -> Alert:
+    return Alert.objects.create(
+        site=site, kind=kind, period_start=dt.date(2025, 6, 1), period_end=dt.date(2025, 6, 14), value=14, threshold=7
+    )
+
+
+def test_alerts_for_is_member_scoped(world: Any) -> None:
+    mine, theirs = _alert(world.site_a), _alert(world.site_b)
+
+    assert alerts_for(world.alice, 5) == [mine]
+    assert alerts_for(world.bob, 5) == [mine]  # bob has Consommation
+    assert alerts_for(world.charlie, 5) == [theirs]
+    assert set(alerts_for(world.carol, 5)) == {mine, theirs}
+
+
+def _client(user: Any) -> TenantClient:
+    client = TenantClient(ALPHA_HOST)
+    client.force_login(user)
+    return client
+
+
+def test_alerts_are_listed_on_the_consumption_home_and_can_be_acknowledged(world: Any) -> None:
+    alert = _alert(world.site_a)
+    client = _client(world.alice)
+
+    home = client.get(reverse("consumption:home")).content.decode()
+    assert "Données manquantes" in home
+    assert world.site_a.site_name in home
+
+    response = client.post(reverse("consumption:alert_acknowledge", args=[alert.pk]))
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == world.alice
+    assert alerts_for(world.alice, 5) == []
+
+
+def test_alerts_are_listed_on_the_member_space_home(world: Any) -> None:
+    _alert(world.site_a)
+    body = _client(world.alice).get("/").content.decode()
+    assert "Données manquantes" in body
+
+
+def test_daily_digest_sends_one_email_per_opted_in_user(
+    world: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    _alert(world.site_a)
+    _alert(world.site_b, AlertKind.POWER_EXCEEDED)
+    digest_preference_set(user=world.alice, daily_digest=True)
+    digest_preference_set(user=world.charlie, daily_digest=True)
+    digest_preference_set(user=world.bob, daily_digest=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_digest_send() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts_digest_send() == 0  # nothing new since the last digest
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([world.alice.email, world.charlie.email])
+    alice_mail = next(m for m in mailoutbox if m.to == [world.alice.email])
+    assert world.site_a.site_name in alice_mail.body
+    assert world.site_b.site_name not in alice_mail.body
+
+
+def test_digest_preference_page(world: Any) -> None:
+    client = _client(world.alice)
+    client.post(reverse("consumption:digest_preference"), {"daily_digest": "on"})
+    assert 'id="id_daily_digest" checked' in client.get(reverse("consumption:alerts")).content.decode()
+    client.post(reverse("consumption:digest_preference"), {})
+    assert 'id="id_daily_digest" checked' not in client.get(reverse("consumption:alerts")).content.decode()
+
+
+def test_the_beat_task_runs_every_syndicate(world: Any) -> None:
+    result = alerts_compute_all()
+    assert {"alpha", "beta"} <= set(result)
+    assert set(result["alpha"]) == {"overconsumption", "missing_data", "power_exceeded", "digests"}
