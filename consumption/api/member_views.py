@@ -240,8 +240,9 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
         step: int | None = int(curve.step_minutes[0]) if len(power) else None
         if query.validated_data["step"] == "60" and len(power):
             hour = (ends_ms - np.asarray(curve.step_minutes, dtype=np.int64) * 60_000) // 3_600_000
-            hours, index, counts = np.unique(hour, return_index=True, return_counts=True)
-            power = np.round(np.add.reduceat(power, index) / counts).astype(np.int64)
+            # The October repeated hour appears twice in local time: its points are averaged together.
+            hours, group = np.unique(hour, return_inverse=True)
+            power = np.round(np.bincount(group, weights=power) / np.bincount(group)).astype(np.int64)
             ends_ms, step = (hours + 1) * 3_600_000, 60
         ends = ends_ms.astype("datetime64[ms]").astype("datetime64[s]").astype(str).tolist()
         return Response(
