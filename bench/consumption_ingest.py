@@ -9,7 +9,7 @@ Same rows, same table (``consumption_loadcurvepoint``, partitioned, primary key 
 Also a daily-index file (differences, readings, daily energy and rollups).
 Target (QUALITY.md item 20): ours ≥ 50 % of raw COPY throughput.
 
-    DATABASE_URL=... .venv/bin/python bench/consumption_ingest.py [--sites 60]
+    DATABASE_URL=... .venv/bin/python -m bench.consumption_ingest [--sites 60]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import platform
 import time
 from typing import Any
 
-from consumption_common import bench_database, results_append, syndicate_with_park
+from bench.consumption_common import bench_database, results_append, syndicate_with_park
 
 INSERT_SLICE = 20_000
 

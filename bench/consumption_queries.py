@@ -5,7 +5,7 @@
   also computed from the per-site rollup and from the raw daily table.
 Targets (QUALITY.md item 21): < 100 ms each, from the rollups. JIT off.
 
-    DATABASE_URL=... .venv/bin/python bench/consumption_queries.py
+    DATABASE_URL=... .venv/bin/python -m bench.consumption_queries
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from consumption_common import bench_database, results_append, syndicate_with_park
+from bench.consumption_common import bench_database, results_append, syndicate_with_park
 
 RUNS, RAW_RUNS = 30, 5
 

@@ -3,7 +3,7 @@
 Target (QUALITY.md item 20): the full demo seed, 14 M daily rows included, in < 5 minutes.
 Reported: each step of ``generate_demo_consumption`` and the rows generated.
 
-    DATABASE_URL=... .venv/bin/python bench/consumption_seed.py
+    DATABASE_URL=... .venv/bin/python -m bench.consumption_seed
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 import platform
 import time
 
-from consumption_common import bench_database, results_append, syndicate_with_park
+from bench.consumption_common import bench_database, results_append, syndicate_with_park
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import factory
 from stdnum import luhn
@@ -12,6 +13,20 @@ from accounts.choices import Role
 from accounts.models import User
 from perimeter.choices import ContactRole, Distributor, Fluid, Segment, TariffFormula, TariffOption
 from perimeter.models import Contact, Lot, Member, Site
+
+ModelT = TypeVar("ModelT")
+
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT], Generic[ModelT]):
+    """factory_boy's model factory, typed so that ``SiteFactory()`` is a ``Site`` for mypy."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> ModelT: ...  # type: ignore[misc]
+
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -25,7 +40,7 @@ def valid_siret(n: int) -> str:
     return body + luhn.calc_check_digit(body)
 
 
-class LotFactory(factory.django.DjangoModelFactory):
+class LotFactory(ModelFactory[Lot]):
     class Meta:
         model = Lot
         django_get_or_create = ("number",)
@@ -39,7 +54,7 @@ class LotFactory(factory.django.DjangoModelFactory):
     offer_name = "Offre prix fixe"
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(ModelFactory[Member]):
     class Meta:
         model = Member
 
@@ -52,7 +67,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     insee_code = "14118"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(ModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -63,7 +78,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@membre.test")
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(ModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -82,7 +97,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     postcode = "14000"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

@@ -96,7 +96,7 @@ def test_login_made_on_one_syndicate_is_refused_on_another(world, beta_client):
 def staff(world):
     connection.set_schema_to_public()
     user = UserFactory(email="sam@fournisseur.test", role="account_manager", member=None)
-    secret = services.user_totp_setup(user=user)  # type: ignore[arg-type]  # factory_boy returns the model
+    secret = services.user_totp_setup(user=user)
     connection.set_tenant(world.alpha)
     return user, secret
 

@@ -7,10 +7,10 @@ import factory
 from billing_groups.choices import BillingRhythm, BillingType, InvoiceDelivery, PaymentMode
 from billing_groups.models import BillingPerimeter
 from perimeter.choices import Segment, SiteStatus
-from tests.factories import MemberFactory, SiteFactory
+from tests.factories import MemberFactory, ModelFactory, SiteFactory
 
 
-class BillingPerimeterFactory(factory.django.DjangoModelFactory[BillingPerimeter]):
+class BillingPerimeterFactory(ModelFactory[BillingPerimeter]):
     class Meta:
         model = BillingPerimeter
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -151,7 +152,7 @@ def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_cap
     assert mimetype.startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     assert workbook.sheetnames == [SHEET_GENERAL, SHEET_CONTACTS, SHEET_SITES, SHEET_BILLING]
-    general = dict(workbook[SHEET_GENERAL].iter_rows(min_row=2, values_only=True))
+    general: dict[Any, Any] = {row[0]: row[1] for row in workbook[SHEET_GENERAL].iter_rows(min_row=2, values_only=True)}
     assert general["Raison sociale"] == "Ville d'Alpha"
     assert general["Code postal"] == "14000"
     sites = list(workbook[SHEET_SITES].iter_rows(values_only=True))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
-from accounts.models import User
 from perimeter.choices import ContactRole, Fluid, SiteStatus
 from perimeter.models import Lot, Member, Site, SiteStatusChange
 from perimeter.services import (
@@ -243,7 +242,7 @@ def test_same_delivery_point_allowed_in_another_syndicate(
 
 def test_site_change_status_writes_history(member: Member, lots: tuple[Lot, Lot]) -> None:
     site = site_create(**_elec(member, lots[0]))
-    user = cast(User, UserFactory(email="alice@ifs.test", role=Role.MEMBER_ADMIN, member=member))
+    user = UserFactory(email="alice@ifs.test", role=Role.MEMBER_ADMIN, member=member)
     site_change_status(site=site, to_status=SiteStatus.SWITCH_CONFIRMED, by=user, comment="Confirmé en collecte")
     site_change_status(
         site=site, to_status=SiteStatus.TERMINATED, by_label="Flux Enedis", effective_date=dt.date(2025, 6, 30)

@@ -41,7 +41,7 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
         termination_date=dt.date(2025, 6, 30),
     )
     SiteStatusChange.objects.create(
-        site=terminated,  # type: ignore[misc]
+        site=terminated,
         from_status=SiteStatus.ACTIVE,
         to_status=SiteStatus.TERMINATED,
     )
