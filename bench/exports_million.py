@@ -1,0 +1,128 @@
+"""Export benchmark: 1,000,000 rows × 15 columns streamed from PostgreSQL to XLSX.
+
+Rows come from generate_series (no table needed) through a server-side cursor. Each
+writer runs in its own process so that its peak RSS is its own: our streaming writer
+(reports.xlsx.write_xlsx) against plain XlsxWriter in constant_memory mode.
+
+    DATABASE_URL=... .venv/bin/python bench/exports_million.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SQL = """
+SELECT 'Site ' || n, 'Commune ' || (n %% 3000), 'Rue ' || (n %% 977) || ' des Lilas', 'PRM' || lpad(n::text, 11, '0'),
+       CASE WHEN n %% 1000 = 0 THEN '=1+2' ELSE 'C5' END,
+       n, n %% 36, (n * 7) %% 100000, n %% 2,
+       DATE '2020-01-01' + (n %% 2000), DATE '2023-01-01' + (n %% 900), DATE '2025-01-01' + (n %% 365),
+       (n %% 10000)::numeric / 100, (n %% 997)::numeric * 1.5, round((n %% 36)::numeric * 3, 1)
+FROM generate_series(1, %s) AS n
+"""
+
+
+def _rows(url: str, count: int) -> Iterator[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(url) as conn, conn.cursor(name="bench_export") as cursor:
+        cursor.itersize = 5000
+        cursor.execute(SQL, [count])
+        yield from cursor
+
+
+def _columns() -> list[Any]:
+    from reports.xlsx import DATE, DECIMAL, NUMBER, TEXT, Column
+
+    return (
+        [Column(f"Texte {i}", 18, TEXT) for i in range(5)]
+        + [Column(f"Nombre {i}", 10, NUMBER) for i in range(4)]
+        + [Column(f"Date {i}", 12, DATE) for i in range(3)]
+        + [Column(f"Décimal {i}", 12, DECIMAL) for i in range(3)]
+    )
+
+
+def run_ours(url: str, count: int, out: str) -> dict[str, float]:
+    from reports.xlsx import write_xlsx
+
+    start = time.perf_counter()
+    result = write_xlsx(out, columns=_columns(), rows=_rows(url, count), sheet_title="Bench")
+    return {"seconds": time.perf_counter() - start, "rows": result.rows, "sheets": result.sheets}
+
+
+def run_xlsxwriter(url: str, count: int, out: str) -> dict[str, float]:
+    import xlsxwriter
+
+    start = time.perf_counter()
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = workbook.add_worksheet("Bench")
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    columns = _columns()
+    for c, column in enumerate(columns):
+        sheet.write_string(0, c, column.header)
+        sheet.set_column(c, c, column.width, date_format if column.kind == "date" else None)
+    r = 0
+    for r, row in enumerate(_rows(url, count), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            elif 9 <= c <= 11:
+                sheet.write_datetime(r, c, value, date_format)
+            else:
+                sheet.write_number(r, c, float(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, r, len(columns) - 1)
+    workbook.close()
+    return {"seconds": time.perf_counter() - start, "rows": r, "sheets": 1}
+
+
+def _child(name: str, url: str, count: int, queue: Any) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, f"{name}.xlsx")
+        stats = (run_ours if name == "ours" else run_xlsxwriter)(url, count, out)
+        stats["size_mb"] = os.path.getsize(out) / 1e6
+    stats["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put(stats)
+
+
+def measure(name: str, url: str, count: int) -> dict[str, float]:
+    queue: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_child, args=(name, url, count, queue))
+    process.start()
+    stats = queue.get()
+    process.join()
+    return stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    url = os.environ["DATABASE_URL"]
+    ours = measure("ours", url, args.rows)
+    print(f"streaming writer : {ours['seconds']:.1f} s, peak RSS {ours['peak_rss_mb']:.0f} MB, "
+          f"{ours['size_mb']:.0f} MB file, {ours['rows']:,} rows")  # fmt: skip
+    if args.skip_baseline:
+        return
+    base = measure("xlsxwriter", url, args.rows)
+    print(f"XlsxWriter constant_memory : {base['seconds']:.1f} s, peak RSS {base['peak_rss_mb']:.0f} MB, "
+          f"{base['size_mb']:.0f} MB file")  # fmt: skip
+    print(f"ratio (ours / XlsxWriter): time {ours['seconds'] / base['seconds']:.2f}×, "
+          f"memory {ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}×")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
