@@ -96,6 +96,7 @@ TENANT_APPS = [
     "billing_groups",
     "datacollection",
     "perimeter.importing",
+    "datacollection.followup",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

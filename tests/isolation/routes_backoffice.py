@@ -82,3 +82,64 @@ ROUTES += [
     Route("backoffice:import_job", staff_only(), host="public", kwargs=_import_job_kwargs),
     Route("backoffice:import_errors", staff_only(), host="public", kwargs=_import_job_kwargs),
 ]
+
+
+# --- Campaign follow-up (datacollection.followup) ----------------------------------------
+
+
+def _campaign_kwargs(world: Any, target: str) -> dict[str, Any]:
+    import datetime as dt
+
+    from datacollection.models import Campaign, Journey
+    from tenants.db import connection
+    from tests.factories import LotFactory
+
+    member = world.member_beta if target == "beta" else getattr(world, target)
+    lot: Any = LotFactory(number=1)
+    campaign, _ = Campaign.objects.get_or_create(
+        lot=lot,
+        name="Collecte matrice",
+        defaults={
+            "opens_on": dt.date(2020, 1, 1),
+            "closes_on": dt.date(2099, 1, 1),
+            "switch_date": dt.date(2099, 1, 1),
+        },
+    )
+    Journey.objects.get_or_create(campaign=campaign, member=member)
+    return {"code": connection.tenant.code, "campaign_id": campaign.pk, "member_id": member.pk}
+
+
+def _table_kwargs(world: Any, target: str) -> dict[str, Any]:
+    kwargs = _campaign_kwargs(world, target)
+    del kwargs["member_id"]
+    return kwargs
+
+
+def _export_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return {**_table_kwargs(world, target), "kind": "suivi"}
+
+
+def _coordinator_only(persona: str, target: str) -> int:
+    if persona == "carol":
+        return 200
+    if persona in {"alice", "bob", "charlie"}:
+        return 403
+    return 302  # not logged in on this syndicate's address
+
+
+ROUTES += [
+    Route("backoffice:followup_campaigns", staff_only(), host="public"),
+    Route("backoffice:followup_table", staff_only(), host="public", kwargs=_table_kwargs),
+    # Success redirects to the table (302) like the login redirect: the staff check is in tests/backoffice.
+    Route(
+        "backoffice:followup_remind",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_table_kwargs,
+        method="post",
+        data=lambda world, target: {"tous": "1"},
+    ),
+    Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs),
+    Route("backoffice:followup_export", staff_only(), host="public", kwargs=_export_kwargs),
+    Route("datacollection:followup", _coordinator_only),
+]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class FollowupConfig(AppConfig):
+    name = "datacollection.followup"
+    label = "followup"
+    verbose_name = "Suivi de la collecte"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from datacollection.followup import reports  # noqa: F401  (fills the report registry)

@@ -1,0 +1,241 @@
+"""Campaign follow-up: states and % per member, filters, reminders, unlock, exports, coordinator view, query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import AuditEvent
+from datacollection.followup.models import Reminder
+from datacollection.followup.selectors import campaign_followup, followup_filter
+from datacollection.models import Journey, JourneyEvent
+from datacollection.progress import journey_progress
+from perimeter.models import Member, Site
+from tenants.db import connection
+from tests.conftest import TenantClient
+from tests.datacollection.conftest import add_sites, complete_general_data, complete_journey
+from tests.factories import ContactFactory, LotFactory, MemberFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+PUBLIC = "config.urls_public"
+
+
+@pytest.fixture
+def campaign(world: Any) -> Any:
+    from datacollection.services import campaign_create
+
+    today = timezone.localdate()
+    lot = LotFactory(number=1)
+    Site.objects.filter(pk__in=[world.site_a.pk, world.site_b.pk]).update(lot=lot)
+    return campaign_create(
+        lot=lot,
+        name="Collecte lot 1",
+        opens_on=today - dt.timedelta(days=7),
+        closes_on=today + dt.timedelta(days=10),
+        switch_date=dt.date(today.year + 1, 1, 1),
+    )
+
+
+@pytest.fixture
+def three_members(world: Any, campaign: Any) -> dict[str, Any]:
+    """member_a not started; member_b in progress (general data done); member_c validated."""
+    member_c = MemberFactory(legal_name="Zeta Syndicat des eaux")
+    add_sites(member_c, 2)
+    complete_journey(member_c)
+    now = timezone.now()
+    Journey.objects.create(campaign=campaign, member=member_c, started_at=now, validated_at=now)
+    complete_general_data(world.member_b)
+    Journey.objects.create(campaign=campaign, member=world.member_b, started_at=now)
+    return {"not_started": world.member_a, "in_progress": world.member_b, "validated": member_c}
+
+
+@pytest.fixture
+def staff(world: Any, public_client: TenantClient) -> TenantClient:
+    connection.set_schema_to_public()
+    public_client.force_login(world.mallory)
+    connection.set_tenant(world.alpha)
+    return public_client
+
+
+def _call(world: Any, client: TenantClient, method: str, url: str, data: Any = None, **extra: Any) -> Any:
+    response = getattr(client, method)(url, data or {}, **extra)
+    connection.set_tenant(world.alpha)
+    return response
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    return reverse(f"backoffice:{name}", kwargs=kwargs or None, urlconf=PUBLIC)
+
+
+def test_states_and_percent_match_the_journey_progress(three_members: dict[str, Any], campaign: Any) -> None:
+    rows = {row.member_id: row for row in campaign_followup(campaign)}
+    for state, member in three_members.items():
+        row = rows[member.pk]
+        assert row.state == state
+        member.refresh_from_db()
+        assert row.percent == journey_progress(member, [campaign.lot_id]).percent, state
+    assert rows[three_members["validated"].pk].percent == 100
+    assert 0 < rows[three_members["in_progress"].pk].percent < 100
+    assert rows[three_members["in_progress"].pk].last_activity is not None
+    assert rows[three_members["not_started"].pk].last_activity is None
+
+
+def test_filters_search_and_sort(three_members: dict[str, Any], campaign: Any) -> None:
+    rows = campaign_followup(campaign)
+    assert [r.state for r in followup_filter(rows, state="validated")] == ["validated"]
+    assert [r.legal_name for r in followup_filter(rows, query="zeta")] == ["Zeta Syndicat des eaux"]
+    assert all(r.percent <= 50 for r in followup_filter(rows, max_percent=50))
+    by_percent = followup_filter(rows, sort="-progression")
+    assert by_percent[0].percent == 100
+    assert followup_filter(rows, sort="-nom")[0].legal_name == "Zeta Syndicat des eaux"
+
+
+def test_table_page_with_filters(staff: TenantClient, world: Any, three_members: dict[str, Any], campaign: Any) -> None:
+    url = _url("followup_table", code="alpha", campaign_id=campaign.pk)
+    body = _call(world, staff, "get", url).content.decode()
+    assert "Ville d&#x27;Alpha" in body or "Ville d'Alpha" in body
+    assert "Relancer tous les membres non terminés" in body
+    assert "Déverrouiller" in body
+    filtered = _call(world, staff, "get", url, {"etat": "validated"}).content.decode()
+    assert "Zeta Syndicat des eaux" in filtered
+    assert "Commune de Bravo" not in filtered
+
+
+def test_remind_one_member(
+    staff: TenantClient,
+    world: Any,
+    three_members: dict[str, Any],
+    campaign: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    url = _url("followup_remind", code="alpha", campaign_id=campaign.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _call(world, staff, "post", url, {"membre": world.member_a.pk})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@a.test"]
+    assert "Relance" in mail.outbox[0].subject
+    reminder = Reminder.objects.get()
+    assert reminder.member_id == world.member_a.pk
+    assert reminder.sent_by == "mallory@fournisseur.test"
+    assert reminder.sent_at is not None
+    assert reminder.recipients == ["alice@a.test"]
+    assert AuditEvent.objects.filter(
+        action="journey.reminder_requested", actor_email="mallory@fournisseur.test"
+    ).exists()
+
+
+def test_remind_all_unfinished_members(
+    staff: TenantClient,
+    world: Any,
+    three_members: dict[str, Any],
+    campaign: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ContactFactory(member=three_members["validated"], email="zeta@eaux.test")
+    url = _url("followup_remind", code="alpha", campaign_id=campaign.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _call(world, staff, "post", url, {"tous": "1"})
+    assert sorted(Reminder.objects.values_list("member_id", flat=True)) == sorted(
+        [world.member_a.pk, world.member_b.pk]
+    )
+    assert len(mail.outbox) == 2  # one mail per member; the validated one is not reminded
+    assert {tuple(m.to) for m in mail.outbox} == {("alice@a.test",), ("charlie@b.test",)}
+    # Running the sending task again sends nothing twice.
+    from datacollection.followup.tasks import send_reminders
+
+    assert send_reminders.delay(list(Reminder.objects.values_list("pk", flat=True)), "alpha").get() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_unlock_with_reason(staff: TenantClient, world: Any, three_members: dict[str, Any], campaign: Any) -> None:
+    member = three_members["validated"]
+    url = _url("followup_unlock", code="alpha", campaign_id=campaign.pk, member_id=member.pk)
+    refused = _call(world, staff, "post", url, {"reason": ""})
+    assert refused.status_code == 200
+    journey = Journey.objects.get(member=member)
+    assert journey.validated_at is not None
+    response = _call(world, staff, "post", url, {"reason": "Erreur sur le SIRET, appel du 12/10"})
+    assert response.status_code == 302
+    journey.refresh_from_db()
+    assert journey.validated_at is None
+    assert journey.unlock_reason == "Erreur sur le SIRET, appel du 12/10"
+    event = JourneyEvent.objects.get(journey=journey, kind="unlocked")
+    assert event.by_label == "mallory@fournisseur.test"
+    assert AuditEvent.objects.filter(action="backoffice.journey_unlocked", target_id=str(journey.pk)).exists()
+    from datacollection.selectors import journey_locked
+
+    assert not journey_locked(member)  # editable again
+    connection.set_schema_to_public()
+    assert AuditEvent.objects.filter(
+        action="backoffice.journey_unlocked", actor_email="mallory@fournisseur.test"
+    ).exists()
+    connection.set_tenant(world.alpha)
+
+
+def test_exports_are_read_back(staff: TenantClient, world: Any, three_members: dict[str, Any], campaign: Any) -> None:
+    response = _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="suivi"))
+    sheet: Any = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Membre", "N° client", "Commune", "État", "Progression (%)")
+    assert {r[0] for r in rows[1:]} == {"Ville d'Alpha", "Commune de Bravo", "Zeta Syndicat des eaux"}
+    data = _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="donnees"))
+    sheet = load_workbook(io.BytesIO(b"".join(data.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + Site.objects.filter(lot=campaign.lot).count()
+    assert (
+        _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="x")).status_code
+        == 404
+    )
+
+
+def test_coordinator_sees_the_follow_up_read_only(
+    world: Any, alpha_client: TenantClient, three_members: dict[str, Any], campaign: Any
+) -> None:
+    url = reverse("datacollection:followup")
+    alpha_client.force_login(world.carol)
+    response = alpha_client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Zeta Syndicat des eaux" in body
+    assert "Relancer" not in body
+    assert "Déverrouiller" not in body
+    alpha_client.force_login(world.alice)
+    assert alpha_client.get(url).status_code == 403
+
+
+def test_coordinator_export_through_the_reports_framework(
+    world: Any, alpha_client: TenantClient, three_members: dict[str, Any], campaign: Any
+) -> None:
+    url = reverse("reports:direct_download", args=["campaign_followup"])
+    alpha_client.force_login(world.carol)
+    response = alpha_client.get(url, {"campaign": campaign.pk})
+    assert response.status_code == 200
+    alpha_client.force_login(world.alice)
+    assert alpha_client.get(url, {"campaign": campaign.pk}).status_code == 403
+
+
+def test_bounded_queries_for_300_members(world: Any, campaign: Any, max_queries: Any) -> None:
+    members = Member.objects.bulk_create(
+        [MemberFactory.build(legal_name=f"Commune {n:03d}", customer_number=f"Q{n:06d}") for n in range(300)]
+    )
+    Site.objects.bulk_create(
+        [
+            SiteFactory.build(member=m, lot=campaign.lot, delivery_point=f"{40000000000000 + i:014d}")
+            for i, m in enumerate(members)
+        ]
+    )
+    now = timezone.now()
+    Journey.objects.bulk_create([Journey(campaign=campaign, member=m, started_at=now) for m in members[:100]])
+    # members, complete contacts, site aggregate, journeys with last event, reminders
+    with max_queries(5):
+        rows = campaign_followup(campaign)
+    assert len(rows) == 302
+    assert sum(1 for r in rows if r.state == "in_progress") == 100
