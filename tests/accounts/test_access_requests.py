@@ -125,6 +125,8 @@ def test_account_manager_sees_and_decides_from_the_backoffice(
     assert "Syndicat Beta" in body
     assert "http://alpha.localhost:8000" in body
     assert "dana@a.test" in body
+    assert 'href="/backoffice/collecte/"' in body  # the campaign follow-up
+    assert 'href="/backoffice/imports/"' in body  # the pre-filled import
     with django_capture_on_commit_callbacks(execute=True):
         response = public_client.post(
             f"/backoffice/demandes/alpha/{dana.pk}/", {"decision": "refuse", "reason": "Doublon."}
