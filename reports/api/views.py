@@ -23,6 +23,8 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """The user's export jobs; another user's job (same member, other member, other syndicate) is a 404."""
 
     serializer_class = ExportJobSerializer
+    queryset = ExportJob.objects.none()  # for the schema generator; requests use get_queryset
+    lookup_value_converter = "uuid"
 
     def get_queryset(self) -> QuerySet[ExportJob]:
         user = self.request.user

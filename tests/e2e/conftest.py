@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.management import call_command
@@ -34,6 +35,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-django creates the test database only for runs whose tests are marked for
+    # it; browser tests reach the database through the server, so mark them too.
+    for item in items:
+        if "tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.django_db)
 
 
 def _chromium() -> str | None:
@@ -60,15 +69,13 @@ def e2e_syndicate(django_db_setup: None, django_db_blocker: Any) -> str:
 @pytest.fixture(scope="session")
 def server_url(e2e_syndicate: str, django_db_blocker: Any) -> Iterator[str]:
     with django_db_blocker.unblock():
-        settings_dict = connection.settings_dict
+        test_database = connection.settings_dict["NAME"]
     port = _free_port()
-    database_url = "postgresql://{user}:{password}@/{name}?host={host}&port={port}".format(
-        user=settings_dict["USER"] or "postgres",
-        password=settings_dict["PASSWORD"] or "",
-        name=settings_dict["NAME"],
-        host=settings_dict["HOST"] or "/tmp",
-        port=settings_dict["PORT"] or 5432,
-    )
+    # The configured URL with the test database's name in place of the database's.
+    from config.settings import _database_url
+
+    parts = urlsplit(_database_url())
+    database_url = urlunsplit(parts._replace(path="/" + test_database))
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "test", "PLATFORM_PORT": str(port)}
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],

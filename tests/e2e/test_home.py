@@ -13,7 +13,7 @@ DEMO_PASSWORD = "Demo-Energie-2025"
 def login(page, server_url: str, email: str) -> None:
     page.goto(server_url + "/")
     page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
 
@@ -32,6 +32,6 @@ def test_admin_logs_in_and_sees_home_page_accessible(page, server_url):
 def test_wrong_password_keeps_the_user_out(page, server_url):
     page.goto(server_url + "/")
     page.get_by_label("Adresse e-mail").fill("admin@caen.demo")
-    page.get_by_label("Mot de passe", exact=True).fill("not-the-password-at-all")
+    page.get_by_label("Mot de passe").fill("not-the-password-at-all")
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Connexion"
