@@ -35,7 +35,7 @@ PUBLIC_HOST = "localhost"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     from tenants.services import public_tenant_ensure, syndicate_create
 
     with django_db_blocker.unblock():
@@ -43,6 +43,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         syndicate_create(code="alpha", name="Syndicat Alpha", domain=ALPHA_HOST)
         syndicate_create(code="beta", name="Syndicat Beta", domain=BETA_HOST)
         connection.set_schema_to_public()
+    yield
+    # Threads of the in-process Celery worker keep their own connections open; close
+    # them so that the test database can be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
