@@ -25,12 +25,6 @@ from django_tenants.utils import tenant_context
 from accounts.audit import audit_record
 from backoffice.selectors import syndicates_for_backoffice
 from backoffice.views import _account_manager, _syndicate
-from datacollection.followup.reports import (
-    CAMPAIGN_COLLECTED_DATA,
-    CAMPAIGN_FOLLOWUP,
-    collected_rows,
-    followup_rows,
-)
 from datacollection.followup.selectors import (
     SORT_LABELS,
     STATE_LABELS,
@@ -40,7 +34,13 @@ from datacollection.followup.selectors import (
 )
 from datacollection.followup.services import followup_unlock, member_of_campaign, reminders_send
 from datacollection.models import Campaign, Journey
-from reports.xlsx import write_xlsx
+from reports.definitions_followup import (
+    CAMPAIGN_COLLECTED_DATA,
+    CAMPAIGN_FOLLOWUP,
+    collected_rows,
+    followup_rows,
+)
+from spreadsheets.xlsx import write_xlsx
 
 ROWS_PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -2,7 +2,7 @@
 
 Rows come from generate_series (no table needed) through a server-side cursor. Each
 writer runs in its own process so that its peak RSS is its own: our streaming writer
-(reports.xlsx.write_xlsx) against plain XlsxWriter in constant_memory mode.
+(spreadsheets.xlsx.write_xlsx) against plain XlsxWriter in constant_memory mode.
 
     DATABASE_URL=... .venv/bin/python bench/exports_million.py [--rows N]
 """
@@ -42,7 +42,7 @@ def _rows(url: str, count: int) -> Iterator[tuple[Any, ...]]:
 
 
 def _columns() -> list[Any]:
-    from reports.xlsx import DATE, DECIMAL, NUMBER, TEXT, Column
+    from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, TEXT, Column
 
     return (
         [Column(f"Texte {i}", 18, TEXT) for i in range(5)]
@@ -53,7 +53,7 @@ def _columns() -> list[Any]:
 
 
 def run_ours(url: str, count: int, out: str) -> dict[str, float]:
-    from reports.xlsx import write_xlsx
+    from spreadsheets.xlsx import write_xlsx
 
     start = time.perf_counter()
     result = write_xlsx(out, columns=_columns(), rows=_rows(url, count), sheet_title="Bench")

@@ -123,7 +123,7 @@ def main() -> None:
         import pandas as pd
 
         from reports.definitions import PERIMETER_FILE
-        from reports.xlsx import write_xlsx
+        from spreadsheets.xlsx import write_xlsx
 
         started = time.perf_counter()
         user = _seed()

@@ -2,7 +2,7 @@
 
 reports/' registry streams one table per export; this recap needs four small sheets,
 so it is written with openpyxl here (the member has at most hundreds of sites). Cell
-texts go through reports.xlsx.neutralise (never a formula, QUALITY.md item 10) and
+texts go through spreadsheets.xlsx.neutralise (never a formula, QUALITY.md item 10) and
 dates stay real Excel dates.
 """
 
@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perimeter.models import Contact, Member, Site
-from reports.xlsx import neutralise
+from spreadsheets.xlsx import neutralise
 
 SHEET_GENERAL = "Données générales"
 SHEET_CONTACTS = "Interlocuteurs"

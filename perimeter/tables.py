@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from perimeter.choices import Fluid, SiteStatus
 from perimeter.models import Site
 
+# Name of the export of this table in the reports registry (reports/definitions_park.py).
+PARK_SITES_REPORT = "park_sites"
+
 SITES_PER_PAGE = 50
 DEFAULT_SORT = "site_name"
 

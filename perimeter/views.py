@@ -24,9 +24,8 @@ from perimeter import charts, label_services
 from perimeter.filtersets import SiteFilterSet
 from perimeter.forms import SiteLabelsForm
 from perimeter.models import Site
-from perimeter.reports import PARK_SITES_REPORT
 from perimeter.selectors import get_site_for, members_for, sites_for
-from perimeter.tables import site_table
+from perimeter.tables import PARK_SITES_REPORT, site_table
 
 LAST_READINGS = 10
 PERIMETER_REPORT = "perimeter_file"

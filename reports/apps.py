@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reports import definitions, definitions_consumption  # noqa: F401  (fill the registry)
+        from reports import (  # noqa: F401  (fill the registry)
+            definitions,
+            definitions_consumption,
+            definitions_followup,
+            definitions_park,
+        )

@@ -16,7 +16,7 @@ from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
 from perimeter.models import Site, SiteStatusChange
 from perimeter.selectors import sites_for
 from reports.registry import Params, ReportDefinition, register
-from reports.xlsx import DATE, DECIMAL, NUMBER, Column
+from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
 

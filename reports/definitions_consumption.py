@@ -23,7 +23,7 @@ from consumption.selectors import daily_energy_for_site, load_curve_for_site
 from perimeter.choices import Fluid
 from perimeter.selectors import get_site_for, sites_for
 from reports.registry import Params, ReportDefinition, register
-from reports.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
+from spreadsheets.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
 MAX_MONTHS = 12

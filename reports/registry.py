@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from reports.xlsx import Column
+from spreadsheets.xlsx import Column
 
 Params = dict[str, Any]
 RowSource = Callable[[User, Params], Iterable[Sequence[Any]]]

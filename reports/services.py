@@ -32,7 +32,7 @@ from reports.choices import ExportStatus
 from reports.links import LINK_VALIDITY, download_token
 from reports.models import ExportJob
 from reports.registry import Params, ReportDefinition, get_definition
-from reports.xlsx import write_xlsx
+from spreadsheets.xlsx import write_xlsx
 from tenants.db import current_schema
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,3 @@ class FollowupConfig(AppConfig):
     label = "followup"
     verbose_name = "Suivi de la collecte"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from datacollection.followup import reports  # noqa: F401  (fills the report registry)

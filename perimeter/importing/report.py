@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from perimeter.importing.layout import INSTRUCTIONS, SHEETS
 from perimeter.importing.reading import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, CellError
-from reports.xlsx import NUMBER, Column, write_xlsx
+from spreadsheets.xlsx import NUMBER, Column, write_xlsx
 
 ERROR_COLUMNS = (
     Column("Feuille", 16),

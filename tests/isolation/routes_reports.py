@@ -25,7 +25,7 @@ def _job(world: Any, target: str) -> Any:
     from reports.choices import ExportStatus
     from reports.links import LINK_VALIDITY
     from reports.models import ExportJob
-    from reports.xlsx import Column, write_xlsx
+    from spreadsheets.xlsx import Column, write_xlsx
     from tenants.db import current_schema
 
     owner = getattr(world, _OWNERS[target])

@@ -21,7 +21,7 @@ from reports.choices import ExportStatus
 from reports.definitions import PERIMETER_COLUMNS
 from reports.models import ExportJob
 from reports.registry import ReportDefinition, register, unregister
-from reports.xlsx import Column
+from spreadsheets.xlsx import Column
 from tests.factories import SiteFactory
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from reports.xlsx import DATE, DATETIME, DECIMAL, NUMBER, TEXT, Column, excel_serial, write_xlsx
+from spreadsheets.xlsx import DATE, DATETIME, DECIMAL, NUMBER, TEXT, Column, excel_serial, write_xlsx
 
 COLUMNS = [
     Column("Nom", 30, TEXT),

@@ -19,11 +19,10 @@ from accounts.models import User
 from perimeter.filtersets import SiteFilterSet
 from perimeter.models import Site
 from perimeter.selectors import sites_for
-from perimeter.tables import COLUMNS, ROW_FIELDS, parse_sort, sort_sites, with_labels
+from perimeter.tables import COLUMNS, PARK_SITES_REPORT, ROW_FIELDS, parse_sort, sort_sites, with_labels
 from reports.registry import Params, ReportDefinition, register
-from reports.xlsx import Column
+from spreadsheets.xlsx import Column
 
-PARK_SITES_REPORT = "park_sites"
 CHUNK_SIZE = 2_000
 EXPORT_COLUMNS = [c for c in COLUMNS if c.field]
 PARAMS = {*SiteFilterSet.base_filters, "sort"}

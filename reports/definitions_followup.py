@@ -19,7 +19,7 @@ from datacollection.models import Campaign
 from perimeter.choices import DistributorState, SiteStatus
 from perimeter.models import Site
 from reports.registry import Params, ReportDefinition, register
-from reports.xlsx import DATE, DATETIME, NUMBER, Column
+from spreadsheets.xlsx import DATE, DATETIME, NUMBER, Column
 
 FOLLOWUP_COLUMNS = (
     Column("Membre", 34),
