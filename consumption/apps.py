@@ -7,3 +7,14 @@ class ConsumptionConfig(AppConfig):
     name = "consumption"
     verbose_name = "Consommation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from consumption.models import Reading
+        from perimeter.extensions import register_last_readings
+        from perimeter.models import Site
+
+        def last_readings(site: Site, n: int) -> list[Reading]:
+            # The technical sheet's "dernières relèves": newest first, one row per post.
+            return list(Reading.objects.filter(site_id=site.pk).order_by("-read_on", "post")[:n])
+
+        register_last_readings(last_readings)

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.choices import MEMBER_ROLES, Module
 from accounts.models import User
 from perimeter import charts, label_services
+from perimeter.extensions import last_readings
 from perimeter.filtersets import SiteFilterSet
 from perimeter.forms import SiteLabelsForm
-from perimeter.models import Site
 from perimeter.selectors import get_site_for, members_for, sites_for
 from perimeter.tables import PARK_SITES_REPORT, site_table
 
@@ -95,23 +95,6 @@ def park(request: HttpRequest) -> HttpResponse:
     return render(request, "perimeter/park.html", context)
 
 
-def _last_readings(site: Site, n: int) -> list[Any]:
-    """The latest meter readings, when the consumption app is installed (else none)."""
-    try:
-        from consumption import selectors as consumption_selectors
-    except ImportError:
-        return []
-    selector = getattr(consumption_selectors, "last_readings", None)
-    if selector is not None:
-        return list(selector(site, n))
-    try:
-        from consumption.models import Reading
-    except ImportError:
-        return []
-    # consumption has no last_readings selector yet: read the latest indexes directly.
-    return list(Reading.objects.filter(site_id=site.pk).order_by("-read_on", "post")[:n])
-
-
 @login_required
 @require_GET
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -126,7 +109,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "history": history,
-            "readings": _last_readings(site, LAST_READINGS),
+            "readings": last_readings(site, LAST_READINGS),
             "can_edit": can_edit_labels(user),
         },
     )

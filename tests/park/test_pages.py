@@ -248,3 +248,16 @@ def test_table_export_never_widens_the_scope(world: Any, alice_client: TenantCli
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))  # type: ignore[attr-defined,union-attr]
     assert len(rows) == 1  # the header alone
     assert alice_client.get(url, {"bogus": "1", "format": "xlsx"}).status_code == 400
+
+
+def test_technical_sheet_shows_the_latest_readings_from_consumption(world: Any, alice_client: TenantClient) -> None:
+    """The readings come from the consumption app through perimeter.extensions (no import of it here)."""
+    import datetime as dt
+
+    from tests.consumption.meterdata import reading_add
+
+    reading_add(world.site_a.pk, dt.date(2025, 10, 31), {"BASE": 12_345_000})
+    body = alice_client.get(f"/parc/sites/{world.site_a.pk}/").content.decode()
+    assert "31/10/2025" in body
+    assert "12345" in body
+    assert "Aucune relève disponible" not in body
