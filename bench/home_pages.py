@@ -1,0 +1,69 @@
+"""Member pages benchmark (issue "Foundation", QUALITY.md item 18): median latency and query
+count of the pages a member opens first, for the largest member (Ville de Caen), with
+the Django test client on the demo database (``make demo`` seeds it; this script runs
+``seed_demo --only sdec`` first, which writes nothing when the demo is already there).
+
+    DATABASE_URL=… .venv/bin/python -m bench.home_pages
+
+Prints a Markdown table to paste into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+RUNS = 30
+PAGES = [
+    ("admin@caen.demo", "/", "home page"),
+    ("admin@caen.demo", "/parc/", "sites list (park page, 50 per page)"),
+    ("admin@caen.demo", "/parc/?page=5&ordering=city", "sites list, page 5 sorted by city"),
+    ("admin@caen.demo", "/api/v1/sites/", "sites list (API)"),
+    ("admin@caen.demo", "/collecte/", "journey home"),
+    ("admin@caen.demo", "/consommation/", "consumption home"),
+    ("coordination@sdec.demo", "/", "home page, coordinator"),
+]
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--only", "sdec", verbosity=0)
+    rows = []
+    clients: dict[str, Client] = {}
+    for email, path, label in PAGES:
+        client = clients.get(email)
+        if client is None:
+            client = Client(HTTP_HOST="sdec.localhost")
+            with schema_context("sdec"):
+                client.force_login(User.objects.get(email=email))
+            clients[email] = client
+        response = client.get(path)  # warm-up
+        assert response.status_code == 200, (path, response.status_code)
+        laps = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            client.get(path)
+            laps.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as context:
+            client.get(path)
+        queries = sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
+        rows.append(f"| {label} | `{path}` | {email} | {statistics.median(laps):.1f} ms | {queries} |")
+    print("| page | path | user | median | queries |\n|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
