@@ -88,3 +88,15 @@ def _wait_for(condition, timeout: float = 20.0) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the worker did not run the tasks in time")
+
+
+def test_cache_keys_carry_the_tenant(alpha, beta_tenant):
+    """The same key set in one syndicate is not seen from another (django_tenants.cache.make_key)."""
+    from django.core.cache import cache
+
+    cache.set("home:last-three-months", "alpha's figures", 60)
+    assert cache.get("home:last-three-months") == "alpha's figures"
+    connection.set_tenant(beta_tenant)
+    assert cache.get("home:last-three-months") is None
+    connection.set_tenant(alpha)
+    cache.delete("home:last-three-months")
