@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy .
+	DATABASE_URL=$(DB_URL) $(BIN)/mypy .
 
 migrations-check: install
 	DATABASE_URL=$(DB_URL) $(BIN)/python manage.py makemigrations --check --dry-run
