@@ -143,3 +143,17 @@ def test_communes_file_is_sane() -> None:
 def test_command_refuses_unknown_syndicate() -> None:
     with pytest.raises(CommandError, match="inconnu"):
         call_command("seed_demo", "--only", "nowhere")
+
+
+def test_demo_campaigns_are_opened_once(alpha: Syndicate) -> None:
+    """The seed opens the data-collection campaigns of lots 1 and 3, and a second run adds none."""
+    from datacollection.models import Campaign
+    from perimeter.management.commands.seed_demo import campaigns_hook
+
+    seed_syndicate(alpha, SDEC, "small")
+    first = campaigns_hook(alpha)
+    second = campaigns_hook(alpha)
+    assert sorted(c.lot.number for c in first) == [1, 3]
+    assert [c.pk for c in second] == [c.pk for c in first]
+    assert Campaign.objects.count() == 2
+    assert all(c.opens_on <= c.closes_on for c in first)

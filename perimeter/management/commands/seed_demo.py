@@ -36,6 +36,14 @@ def consumption_hook(syndicate: Any, scale: str) -> Any:
     return module.generate_demo_consumption(syndicate, CONSUMPTION_SCALE[scale])
 
 
+def campaigns_hook(syndicate: Any) -> Any:
+    """Open the demo data-collection campaigns if the datacollection app provides them (idempotent)."""
+    if importlib.util.find_spec("datacollection.demo") is None:
+        return None
+    module = importlib.import_module("datacollection.demo")
+    return module.create_demo_campaigns(syndicate)
+
+
 class Command(BaseCommand):
     help = "Crée les données de démonstration (syndicats, lots, membres, sites, comptes). Idempotent."
 
@@ -69,6 +77,9 @@ class Command(BaseCommand):
                 lap = time.perf_counter()
                 if consumption_hook(syndicate, options["scale"]) is not None:
                     self.stdout.write(f"  données de comptage générées en {time.perf_counter() - lap:.1f} s")
+            campaigns = campaigns_hook(syndicate)
+            if campaigns:
+                self.stdout.write(f"  campagnes de collecte ouvertes : {', '.join(c.name for c in campaigns)}")
         connection.set_schema_to_public()  # type: ignore[attr-defined]
         self.stdout.write(
             self.style.SUCCESS(
