@@ -19,6 +19,7 @@ from consumption.api.member_views import (
     PerimeterConsumptionViewSet,
     SiteConsumptionViewSet,
 )
+from datacollection.api import views as journey_views
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -37,6 +38,15 @@ router.register("users", MemberUserViewSet, basename="user")
 
 urlpatterns = [
     path("v1/token/", ApiTokenView.as_view(), name="token"),
+    path("v1/journey/", journey_views.JourneyView.as_view(), name="journey"),
+    path("v1/journey/start/", journey_views.JourneyStartView.as_view(), name="journey-start"),
+    path("v1/journey/validate/", journey_views.JourneyValidateView.as_view(), name="journey-validate"),
+    path("v1/journey/general-data/", journey_views.GeneralDataView.as_view(), name="journey-general-data"),
+    path("v1/journey/contacts/", journey_views.JourneyContactsView.as_view(), name="journey-contacts"),
+    path("v1/journey/contacts/<int:pk>/", journey_views.JourneyContactView.as_view(), name="journey-contact"),
+    path("v1/journey/sites/", journey_views.JourneyNewSiteView.as_view(), name="journey-sites"),
+    path("v1/journey/sites/bulk-update/", journey_views.JourneySitesBulkView.as_view(), name="journey-sites-bulk"),
+    path("v1/journey/sites/<int:pk>/", journey_views.JourneySiteView.as_view(), name="journey-site"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

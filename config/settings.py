@@ -315,6 +315,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    # A service's ValidationError answers 400 with its messages, in every endpoint.
+    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API de l'espace client",
@@ -326,7 +328,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status" (sites, exports…): name each enum after its choices.
-    "ENUM_NAME_OVERRIDES": {"SiteStatusEnum": "perimeter.choices.SiteStatus", "UserRoleEnum": "accounts.choices.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "SiteStatusEnum": "perimeter.choices.SiteStatus",
+        "UserRoleEnum": "accounts.choices.Role",
+        "ContactRoleEnum": "perimeter.choices.ContactRole",
+        "JourneySiteStatusEnum": "datacollection.api.serializers.STATUS_CHOICES",
+    },
 }
 
 LOGGING = {

@@ -15,10 +15,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.choices import Module
 from accounts.models import User
 from datacollection.models import Campaign, Journey
 from datacollection.progress import JourneyProgress, journey_progress
 from perimeter.models import Member, Site
+
+
+def can_edit(user: User) -> bool:
+    """Member users with the Collecte right write their journey; coordinators only read."""
+    return user.has_module(Module.COLLECTION) and user.member_id is not None and not user.is_coordinator
 
 
 def open_campaigns(*, today: dt.date | None = None) -> QuerySet[Campaign]:
@@ -119,6 +125,21 @@ def get_member_for(user: User, member_id: Any) -> Member:
         return Member.objects.get(pk=member_id)
     except (Member.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such member") from exc
+
+
+def get_journey_site_for(user: User, member: Member | None, pk: Any) -> tuple[Site, MemberJourney]:
+    """A site of the journey of ``member`` (for a coordinator, None: the site tells the member).
+
+    A foreign or unknown id gives 404, before any write check, so a refusal never tells
+    that an id exists.
+    """
+    if member is None:
+        site_member = Site.objects.filter(pk=pk).values_list("member_id", flat=True).first()
+        if site_member is None:
+            raise Http404("No such site")
+        member = get_member_for(user, site_member)
+    state = member_journey(member)
+    return get_journey_site(member, state.lot_ids, pk), state
 
 
 def journey_summary(user: Any) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
 """Writes of the data-collection journey. Every write first calls ``journey_assert_editable``.
 
-Site statuses change only through perimeter's ``site_change_status`` (via datacollection.park).
+Site statuses change only through perimeter's ``site_change_status`` / ``sites_change_status``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import User
-from datacollection import park
 from datacollection.choices import MEMBER_SITE_STATUSES, JourneyEventKind
 from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.selectors import journey_locked, member_journey
+from perimeter import services as park
 from perimeter.choices import ContactRole
 from perimeter.models import Contact, Lot, Member, Site
+from perimeter.validators import validate_delivery_point
 
 JOURNEY_LOCKED_MESSAGE = (
     "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
@@ -57,6 +58,15 @@ SITE_FIELDS = (
 # What "Modifier en masse vos sites" may set on many sites at once (no per-site identity).
 BULK_FIELDS = ("distributor_state", "activation_date", "distributor", "address_line", "postcode", "city")
 NEW_SITE_FIELDS = (*SITE_FIELDS, "lot", "segment", "tariff_formula", "tariff_option", "subscribed_power_kva")
+NEW_SITE_REQUIRED = (
+    "fluid",
+    "delivery_point",
+    "distributor",
+    "segment",
+    "tariff_formula",
+    "tariff_option",
+    "site_name",
+)
 
 
 class JourneyLocked(PermissionDenied):
@@ -142,7 +152,7 @@ def contact_create(
     journey_assert_editable(member)
     contact = Contact(member=member)
     _apply(contact, data, CONTACT_FIELDS)
-    return park.save_contact(contact=contact, actor=actor, request=request)
+    return _contact_save(contact=contact, actor=actor, request=request)
 
 
 @transaction.atomic
@@ -151,7 +161,7 @@ def contact_update(
 ) -> Contact:
     journey_assert_editable(contact.member_id)
     _apply(contact, data, CONTACT_FIELDS)
-    return park.save_contact(contact=contact, actor=actor, request=request)
+    return _contact_save(contact=contact, actor=actor, request=request)
 
 
 @transaction.atomic
@@ -159,6 +169,15 @@ def contact_delete(*, contact: Contact, actor: User | None, request: HttpRequest
     journey_assert_editable(contact.member_id)
     audit_record(action="contact.deleted", actor=actor, request=request, target=contact)
     contact.delete()
+
+
+def _contact_save(*, contact: Contact, actor: User | None, request: HttpRequest | None) -> Contact:
+    contact.full_clean()
+    created = contact.pk is None
+    contact.save()
+    action = "contact.created" if created else "contact.updated"
+    audit_record(action=action, actor=actor, request=request, target=contact)
+    return contact
 
 
 def _check_contact(site_member_id: int, contact: Contact | None) -> None:
@@ -181,12 +200,17 @@ def site_update(*, site: Site, actor: User | None, data: dict[str, Any], request
         _check_member_status(status)
     _check_contact(site.member_id, data.get("contact"))
     changed = _apply(site, data, SITE_FIELDS)
+    if {"fluid", "delivery_point"} & changed.keys():
+        try:  # the format depends on the fluid: say which, rather than the constraint's name
+            validate_delivery_point(site.fluid, site.delivery_point)
+        except ValidationError as exc:
+            raise ValidationError({"delivery_point": exc.messages}) from exc
     site.full_clean(exclude=["status"])
     site.save()
     if changed:
         audit_record(action="site.updated", actor=actor, request=request, target=site, details=changed)
     if status is not None and status != site.status:
-        site = park.change_status(site=site, status=status, actor=actor, request=request)
+        site = park.site_change_status(site=site, to_status=status, by=actor, request=request)
     return site
 
 
@@ -239,7 +263,7 @@ def sites_bulk_update(
             details={"sites": len(pks), "fields": {k: str(v) if v is not None else None for k, v in values.items()}},
         )
     if status:
-        park.change_status_bulk(sites=sites, status=status, actor=actor, request=request)
+        park.sites_change_status(site_ids=[s.pk for s in sites], to_status=status, by=actor, request=request)
     return len(sites)
 
 
@@ -253,7 +277,12 @@ def site_add(*, member: Member, actor: User | None, data: dict[str, Any], reques
         raise ValidationError({"lot": _("Choisissez un lot de la campagne en cours.")})
     _check_contact(member.pk, data.get("contact"))
     values = {name: data[name] for name in NEW_SITE_FIELDS if name in data and data[name] not in (None, "")}
-    return park.create_site(member=member, actor=actor, data=values, request=request)
+    missing = {name: _("Ce champ est obligatoire.") for name in NEW_SITE_REQUIRED if name not in values}
+    if missing:
+        raise ValidationError(missing)
+    site = park.site_create(member=member, **values)
+    audit_record(action="site.created", actor=actor, request=request, target=site)
+    return site
 
 
 @transaction.atomic

@@ -33,13 +33,15 @@ from datacollection.progress import SITE_REQUIRED_FIELDS
 from datacollection.selectors import (
     MemberJourney,
     campaigns_for_member,
+    can_edit,
+    get_journey_site_for,
     get_member_for,
     journey_locked,
     journey_sites,
     member_journey,
 )
 from perimeter.choices import SiteStatus
-from perimeter.models import Contact, Member, Site
+from perimeter.models import Contact, Member
 
 SITES_PER_PAGE = 50
 
@@ -63,11 +65,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def can_edit(user: User) -> bool:
-    """Member users with the Collecte right write; coordinators only read."""
-    return user.has_module(Module.COLLECTION) and user.member_id is not None and not user.is_coordinator
-
-
 def _require(user: User, *, write: bool = False) -> None:
     if not user.has_module(Module.COLLECTION):
         raise PermissionDenied(_("Vous n'avez pas accès à la collecte de données."))
@@ -83,21 +80,6 @@ def _member(request: HttpRequest, user: User) -> Member | None:
     if user.member_id is None:
         raise PermissionDenied(_("Votre compte n'est rattaché à aucune structure."))
     return user.member
-
-
-def _get_site(user: User, member: Member | None, pk: int) -> tuple[Site, MemberJourney]:
-    """A site of the journey: of the user's member (or, for a coordinator, of any member). 404 otherwise."""
-    if member is None:  # coordinator: the site tells the member
-        site_member = Site.objects.filter(pk=pk).values_list("member_id", flat=True).first()
-        if site_member is None:
-            raise Http404("No such site")
-        member = get_member_for(user, site_member)
-    state = member_journey(member)
-    try:
-        site = journey_sites(member, state.lot_ids).get(pk=pk)
-    except Site.DoesNotExist as exc:
-        raise Http404("No such site") from exc
-    return site, state
 
 
 def _member_query(user: User, member: Member | None) -> str:
@@ -324,7 +306,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """One site's form: its data and its status."""
     user = _user(request)
     _require(user)
-    site, state = _get_site(user, None if user.is_coordinator else _member(request, user), pk)
+    site, state = get_journey_site_for(user, None if user.is_coordinator else _member(request, user), pk)
     _require(user, write=request.method == "POST")  # after the lookup: a foreign id answers 404 first
     form = SiteForm(request.POST or None, instance=site, member=site.member)
     if request.method == "POST" and form.is_valid():
@@ -350,7 +332,7 @@ def site_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The row buttons: "Confirmer la bascule", not mine, already terminated. htmx swaps the row."""
     user = _user(request)
     _require(user)
-    site, state = _get_site(user, None if user.is_coordinator else _member(request, user), pk)
+    site, state = get_journey_site_for(user, None if user.is_coordinator else _member(request, user), pk)
     _require(user, write=True)
     try:
         site = services.site_update(site=site, actor=user, data={"status": request.POST.get("status", "")})

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from perimeter.choices import (
     ELECTRICITY_SEGMENTS,
     GAS_SEGMENTS,
@@ -35,6 +36,8 @@ from perimeter.models import Contact, Lot, Member, Site, SiteStatusChange
 from perimeter.validators import validate_delivery_point, validate_siren, validate_siret
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import User
 
 BATCH_SIZE = 2000
@@ -47,6 +50,8 @@ C5_FORMULAS |= {TariffFormula.BTINFLU}
 C4_FORMULAS = {TariffFormula.BTSUPCU, TariffFormula.BTSUPLU}
 C5_MAX_KVA = Decimal("36")
 C4_MAX_KVA = Decimal("250")
+# Statuses by which a site leaves the park; their effective date is the site's termination date.
+EXIT_STATUSES = {SiteStatus.TERMINATED, SiteStatus.ALREADY_TERMINATED, SiteStatus.OUT_OF_MARKET}
 
 Errors = dict[str, list[str]]
 
@@ -353,6 +358,7 @@ class SiteData:
     postcode: str = ""
     city: str = ""
     insee_code: str = ""
+    activation_date: dt.date | None = None
 
 
 def _site_errors(data: SiteData, member_lots: set[tuple[int, int]] | None = None) -> Errors:
@@ -473,6 +479,7 @@ def _site_build(data: SiteData) -> Site:
         postcode=data.postcode,
         city=data.city,
         insee_code=data.insee_code,
+        activation_date=data.activation_date,
         status=SiteStatus.TO_CONFIRM,
     )
 
@@ -501,6 +508,7 @@ def site_create(
     postcode: str = "",
     city: str = "",
     insee_code: str = "",
+    activation_date: dt.date | None = None,
 ) -> Site:
     """Create a site (delivery point) of a member in a lot; it starts "À confirmer"."""
     return sites_bulk_create(rows=[SiteData(**locals())])[0]
@@ -547,12 +555,15 @@ def site_change_status(
     by_label: str = "",
     comment: str = "",
     effective_date: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> Site:
     """Change a site's status — the only place where it changes — and record it in its history.
 
     ``by_label`` names who did it when there is no user (an import, the distributor's
     flow); by default it is the user's e-mail. An activation or a termination with an
-    effective date also sets the site's activation or termination date.
+    effective date also sets the site's activation or termination date (an exit from the
+    market is a termination for the perimeter file). The change is audited with the
+    request's address when there is one.
     """
     if to_status not in SiteStatus.values:
         raise ValidationError({"status": _("Statut inconnu : « %(v)s ».") % {"v": to_status}})
@@ -567,7 +578,7 @@ def site_change_status(
     if effective_date is not None and to_status == SiteStatus.ACTIVE:
         locked.activation_date = effective_date
         fields.append("activation_date")
-    if effective_date is not None and to_status in {SiteStatus.TERMINATED, SiteStatus.ALREADY_TERMINATED}:
+    if effective_date is not None and to_status in EXIT_STATUSES:
         locked.termination_date = effective_date
         fields.append("termination_date")
     locked.save(update_fields=fields)
@@ -581,9 +592,70 @@ def site_change_status(
         by_label=(by_label or (by.email if by is not None else ""))[:254],
         comment=comment[:500],
     )
+    audit_record(
+        action="site.status_changed",
+        actor=by,
+        actor_email=by_label,
+        request=request,
+        target=locked,
+        details={"from": from_status, "to": to_status},
+    )
     site.status, site.activation_date, site.termination_date = (
         locked.status,
         locked.activation_date,
         locked.termination_date,
     )
     return locked
+
+
+@transaction.atomic
+def sites_change_status(
+    *,
+    site_ids: Iterable[int],
+    to_status: str,
+    by: User | None = None,
+    by_label: str = "",
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """``site_change_status`` for many sites in a few queries (bulk actions of the journey).
+
+    Sites already at the status are left alone; returns how many changed. One audit
+    event names them all.
+    """
+    if to_status not in SiteStatus.values:
+        raise ValidationError({"status": _("Statut inconnu : « %(v)s ».") % {"v": to_status}})
+    changing = list(
+        Site.objects.select_for_update()
+        .filter(pk__in=list(site_ids))
+        .exclude(status=to_status)
+        .only("pk", "status")
+        .order_by("pk")
+    )
+    if not changing:
+        return 0
+    now = timezone.now()
+    label = (by_label or (by.email if by is not None else ""))[:254]
+    SiteStatusChange.objects.bulk_create(
+        [
+            SiteStatusChange(
+                site=site,
+                from_status=site.status,
+                to_status=to_status,
+                at=now,
+                by=by,
+                by_label=label,
+                comment=comment[:500],
+            )
+            for site in changing
+        ]
+    )
+    Site.objects.filter(pk__in=[site.pk for site in changing]).update(status=to_status, updated_at=now)
+    audit_record(
+        action="site.status_changed",
+        actor=by,
+        actor_email=by_label,
+        request=request,
+        details={"to": to_status, "sites": [site.pk for site in changing]},
+    )
+    return len(changing)

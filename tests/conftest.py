@@ -73,6 +73,13 @@ class TenantClient(Client):
         super().__init__(HTTP_HOST=host, **defaults)
 
 
+def logged_in(user: Any, host: str = ALPHA_HOST) -> TenantClient:
+    """A client on the syndicate's address with ``user``'s session."""
+    client = TenantClient(host)
+    client.force_login(user)
+    return client
+
+
 @dataclass
 class World:
     """Everything the isolation tests need: two members, their objects, and the personas."""

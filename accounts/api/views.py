@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -26,10 +25,6 @@ from perimeter.api.permissions import IsMemberSpaceUser
 
 NOT_FOUND = OpenApiResponse(description="Utilisateur inexistant ou d'un autre membre.")
 FORBIDDEN = OpenApiResponse(description="Réservé aux administrateurs du membre.")
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
 
 
 def _user(request: Request) -> User:
@@ -107,42 +102,33 @@ class MemberUserViewSet(
         serializer = MemberUserSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            user = services.member_user_invite(
-                admin=admin,
-                email=data["email"],
-                first_name=data.get("first_name", ""),
-                last_name=data.get("last_name", ""),
-                modules=data.get("modules", ()),
-                request=request._request,
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        user = services.member_user_invite(
+            admin=admin,
+            email=data["email"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            modules=data.get("modules", ()),
+            request=request._request,
+        )
         return Response(MemberUserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         target = self.get_object()
         serializer = MemberUserRightsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.user_rights_update(
-                user=target,
-                modules=serializer.validated_data["modules"],
-                actor=_user(request),
-                request=request._request,
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        services.user_rights_update(
+            user=target,
+            modules=serializer.validated_data["modules"],
+            actor=_user(request),
+            request=request._request,
+        )
         return Response(MemberUserSerializer(target).data)
 
     @extend_schema(summary="Désactiver un utilisateur", request=None, responses={200: MemberUserSerializer})
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         target = self.get_object()
-        try:
-            services.user_deactivate(user=target, actor=_user(request), request=request._request)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        services.user_deactivate(user=target, actor=_user(request), request=request._request)
         return Response(MemberUserSerializer(target).data)
 
     def get_serializer_class(self) -> type[BaseSerializer[User]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -28,12 +27,6 @@ from billing_groups.selectors import attached_sites, perimeters_for
 
 LOCKED = OpenApiResponse(description="Droit Collecte manquant, lecture seule, ou parcours validé (verrouillé).")
 REFUSED = OpenApiResponse(description="Règle de rattachement non respectée (messages en français).")
-
-
-def _api_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 @extend_schema_view(
@@ -65,23 +58,17 @@ class BillingPerimeterViewSet(viewsets.ModelViewSet[BillingPerimeter]):
     def perform_create(self, serializer: Any) -> None:
         user = self._user()
         assert user.member is not None
-        try:
-            serializer.instance = services.billing_perimeter_create(
-                member=user.member, actor=user, request=self.request._request, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        serializer.instance = services.billing_perimeter_create(
+            member=user.member, actor=user, request=self.request._request, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: Any) -> None:
-        try:
-            serializer.instance = services.billing_perimeter_update(
-                perimeter=serializer.instance,
-                actor=self._user(),
-                request=self.request._request,
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        serializer.instance = services.billing_perimeter_update(
+            perimeter=serializer.instance,
+            actor=self._user(),
+            request=self.request._request,
+            **serializer.validated_data,
+        )
 
     def perform_destroy(self, instance: BillingPerimeter) -> None:
         services.billing_perimeter_delete(perimeter=instance, actor=self._user(), request=self.request._request)
@@ -90,12 +77,9 @@ class BillingPerimeterViewSet(viewsets.ModelViewSet[BillingPerimeter]):
         perimeter = self.get_object()
         payload = SiteIdsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            changed = write(
-                perimeter=perimeter, sites=payload.validated_data["sites"], actor=self._user(), request=request._request
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        changed = write(
+            perimeter=perimeter, sites=payload.validated_data["sites"], actor=self._user(), request=request._request
+        )
         result = {"perimeter": perimeter.pk, "changed": changed, "site_count": perimeter.attachments.count()}
         return Response(AttachmentResultSerializer(result).data, status=status.HTTP_200_OK)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,15 +36,12 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         payload.is_valid(raise_exception=True)
         user = request.user
         assert isinstance(user, User)
-        try:
-            job = services.export_request(
-                user=user,
-                report=payload.validated_data["report"],
-                params=payload.validated_data["params"],
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        job = services.export_request(
+            user=user,
+            report=payload.validated_data["report"],
+            params=payload.validated_data["params"],
+            request=request._request,
+        )
         return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, services.XLSX_CONTENT_TYPE): bytes, 410: None})

@@ -10,19 +10,13 @@ from django.urls import reverse
 from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import attached_sites
 from tests.billing_groups.factories import BillingPerimeterFactory, ConfirmedSiteFactory
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import TenantClient, logged_in
 from tests.factories import valid_siret
-
-
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
 def alice_api(world: Any) -> TenantClient:
-    return _client(world.alice)
+    return logged_in(world.alice)
 
 
 def _payload(**extra: Any) -> dict[str, Any]:
@@ -106,13 +100,13 @@ def test_isolation(world: Any) -> None:
     site = ConfirmedSiteFactory.create(member=world.member_a)
     detail = reverse("api:billing-perimeter-detail", kwargs={"pk": perimeter.pk})
     attach = reverse("api:billing-perimeter-attach", kwargs={"pk": perimeter.pk})
-    charlie = _client(world.charlie)
+    charlie = logged_in(world.charlie)
     assert charlie.get(detail).status_code == 404
     assert charlie.post(attach, {"sites": [site.pk]}, content_type="application/json").status_code == 404
     assert perimeter.name not in charlie.get(reverse("api:billing-perimeter-list")).content.decode()
-    bob = _client(world.bob)
+    bob = logged_in(world.bob)
     assert bob.get(detail).status_code == 403
-    carol = _client(world.carol)
+    carol = logged_in(world.carol)
     assert carol.get(detail).status_code == 200
     assert carol.post(attach, {"sites": [site.pk]}, content_type="application/json").status_code == 403
     assert carol.delete(detail).status_code == 403

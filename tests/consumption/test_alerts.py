@@ -12,7 +12,7 @@ from consumption.alerts import alerts_compute, alerts_digest_send, alerts_for, d
 from consumption.choices import AlertKind
 from consumption.models import Alert
 from consumption.tasks import alerts_compute_all
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import logged_in
 from tests.consumption.meterdata import daily_load, load_curve_load_days
 from tests.factories import SiteFactory
 
@@ -97,15 +97,9 @@ def test_alerts_for_is_member_scoped(world: Any) -> None:
     assert set(alerts_for(world.carol, 5)) == {mine, theirs}
 
 
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
-
-
 def test_alerts_are_listed_on_the_consumption_home_and_can_be_acknowledged(world: Any) -> None:
     alert = _alert(world.site_a)
-    client = _client(world.alice)
+    client = logged_in(world.alice)
 
     home = client.get(reverse("consumption:home")).content.decode()
     assert "Données manquantes" in home
@@ -120,7 +114,7 @@ def test_alerts_are_listed_on_the_consumption_home_and_can_be_acknowledged(world
 
 def test_alerts_are_listed_on_the_member_space_home(world: Any) -> None:
     _alert(world.site_a)
-    body = _client(world.alice).get("/").content.decode()
+    body = logged_in(world.alice).get("/").content.decode()
     assert "Données manquantes" in body
 
 
@@ -145,7 +139,7 @@ def test_daily_digest_sends_one_email_per_opted_in_user(
 
 
 def test_digest_preference_page(world: Any) -> None:
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     client.post(reverse("consumption:digest_preference"), {"daily_digest": "on"})
     assert 'id="id_daily_digest" checked' in client.get(reverse("consumption:alerts")).content.decode()
     client.post(reverse("consumption:digest_preference"), {})

@@ -7,22 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import ALPHA_HOST, TenantClient, logged_in
 from tests.consumption.meterdata import daily_load, load_curve_load_days, reading_add
 from tests.factories import SiteFactory
 
 BASE = "/api/v1/consumption"
 
 
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
-
-
 def test_site_daily_energy_with_period_and_step(world: Any) -> None:
     daily_load([world.site_a.pk], dt.date(2025, 1, 1), dt.date(2025, 2, 28), kwh=2.0)
-    client = _client(world.alice)
+    client = logged_in(world.alice)
 
     daily = client.get(f"{BASE}/sites/{world.site_a.pk}/energy/", {"first": "2025-01-30", "last": "2025-02-02"}).json()
     assert daily["step"] == "day"
@@ -45,7 +39,7 @@ def test_site_daily_energy_with_period_and_step(world: Any) -> None:
     ],
 )
 def test_invalid_parameters_answer_400(world: Any, params: dict[str, str]) -> None:
-    response = _client(world.alice).get(f"{BASE}/sites/{world.site_a.pk}/energy/", params)
+    response = logged_in(world.alice).get(f"{BASE}/sites/{world.site_a.pk}/energy/", params)
     assert response.status_code == 400
 
 
@@ -53,7 +47,7 @@ def test_another_members_site_or_perimeter_answers_404(world: Any) -> None:
     from billing_groups.models import BillingPerimeter
 
     perimeter_b = BillingPerimeter.objects.create(member=world.member_b, name="B", segment="C5")
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     assert client.get(f"{BASE}/sites/{world.site_b.pk}/energy/").status_code == 404
     assert client.get(f"{BASE}/sites/{world.site_b.pk}/load-curve/").status_code == 404
     assert client.get(f"{BASE}/sites/{world.site_b.pk}/readings/").status_code == 404
@@ -65,9 +59,9 @@ def test_member_energy_counts_only_the_users_member(world: Any) -> None:
     daily_load([world.site_a.pk, other.pk], dt.date(2025, 3, 1), dt.date(2025, 3, 31), kwh=1.0)
     daily_load([world.site_b.pk], dt.date(2025, 3, 1), dt.date(2025, 3, 31), kwh=100.0)
 
-    alice = _client(world.alice).get(f"{BASE}/member/energy/", {"first": "2025-03-01", "last": "2025-03-31"}).json()
+    alice = logged_in(world.alice).get(f"{BASE}/member/energy/", {"first": "2025-03-01", "last": "2025-03-31"}).json()
     assert alice["values"] == [{"date": "2025-03-01", "kwh": 62.0}]
-    charlie = _client(world.charlie).get(
+    charlie = logged_in(world.charlie).get(
         f"{BASE}/member/energy/", {"first": "2025-03-01", "last": "2025-03-02", "step": "day"}
     )
     assert [v["kwh"] for v in charlie.json()["values"]] == [100.0, 100.0]
@@ -81,7 +75,7 @@ def test_perimeter_energy(world: Any) -> None:
     daily_load([world.site_a.pk], dt.date(2025, 3, 1), dt.date(2025, 3, 3), kwh=5.0)
 
     body = (
-        _client(world.bob)
+        logged_in(world.bob)
         .get(f"{BASE}/perimeters/{perimeter.pk}/energy/", {"first": "2025-03-01", "last": "2025-03-03"})
         .json()
     )
@@ -91,7 +85,7 @@ def test_perimeter_energy(world: Any) -> None:
 
 def test_load_curve_native_and_hourly(world: Any) -> None:
     load_curve_load_days(world.site_a.pk, dt.date(2025, 10, 26), 1, power_w=1000)  # 50 half-hours (DST end)
-    client = _client(world.alice)
+    client = logged_in(world.alice)
 
     native = client.get(
         f"{BASE}/sites/{world.site_a.pk}/load-curve/", {"first": "2025-10-26", "last": "2025-10-26"}
@@ -112,7 +106,7 @@ def test_readings_list_and_self_reading_create(
 ) -> None:
     site = SiteFactory(member=world.member_a, meter_communicating=False, car_kwh=20_000)
     reading_add(site.pk, dt.date(2025, 1, 31), {"BASE": 5_000_000})
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     url = f"{BASE}/sites/{site.pk}/readings/"
 
     listed = client.get(url).json()
@@ -139,7 +133,7 @@ def test_readings_list_and_self_reading_create(
 
 
 def test_self_reading_on_a_communicating_meter_answers_409(world: Any) -> None:
-    response = _client(world.alice).post(
+    response = logged_in(world.alice).post(
         f"{BASE}/sites/{world.site_a.pk}/readings/",
         {"indexes_kwh": {"BASE": 1}, "confirm": True},
         content_type="application/json",
@@ -150,7 +144,7 @@ def test_self_reading_on_a_communicating_meter_answers_409(world: Any) -> None:
 
 def test_coordinator_reads_but_cannot_write(world: Any) -> None:
     site = SiteFactory(member=world.member_b, meter_communicating=False)
-    client = _client(world.carol)
+    client = logged_in(world.carol)
     url = f"{BASE}/sites/{site.pk}/readings/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"indexes_kwh": {"BASE": 1}, "confirm": True}, content_type="application/json")
@@ -162,7 +156,7 @@ def test_anonymous_is_refused(world: Any) -> None:
 
 
 def test_openapi_schema_lists_the_consumption_paths(world: Any) -> None:
-    response = _client(world.alice).get("/api/schema/", {"format": "json"})
+    response = logged_in(world.alice).get("/api/schema/", {"format": "json"})
     paths = response.json()["paths"]
     for path in (
         "/api/v1/consumption/member/energy/",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from consumption.models import Reading, SelfReadingSubmission
 from consumption.selfreading import SelfReadingRefused, self_reading_submit
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import logged_in
 from tests.consumption.meterdata import reading_add
 from tests.factories import SiteFactory
 
@@ -107,14 +107,8 @@ def test_confirmation_mail_goes_to_the_user_with_the_extra_contact_in_copy(
     assert "Salle des fêtes" in mail.body
 
 
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
-
-
 def test_the_page_has_one_field_per_post_and_the_confirmation(world: Any, manual_site: Any) -> None:
-    response = _client(world.alice).get(reverse("consumption:self_reading", args=[manual_site.pk]))
+    response = logged_in(world.alice).get(reverse("consumption:self_reading", args=[manual_site.pk]))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -125,7 +119,7 @@ def test_the_page_has_one_field_per_post_and_the_confirmation(world: Any, manual
 
 
 def test_the_page_refuses_a_communicating_meter_clearly(world: Any) -> None:
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     url = reverse("consumption:self_reading", args=[world.site_a.pk])
 
     page = client.get(url)
@@ -137,7 +131,7 @@ def test_the_page_refuses_a_communicating_meter_clearly(world: Any) -> None:
 def test_posting_the_page_stores_the_reading_and_redirects_to_the_readings(
     world: Any, manual_site: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     url = reverse("consumption:self_reading", args=[manual_site.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"index_HP": "20500", "index_HC": "10200", "confirm": "on"})
@@ -149,7 +143,7 @@ def test_posting_the_page_stores_the_reading_and_redirects_to_the_readings(
 
 
 def test_the_page_shows_the_refusal_and_asks_confirmation_for_a_high_value(world: Any, manual_site: Any) -> None:
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     url = reverse("consumption:self_reading", args=[manual_site.pk])
 
     lower = client.post(url, {"index_HP": "100", "index_HC": "10200", "confirm": "on"})
@@ -166,5 +160,5 @@ def test_the_page_shows_the_refusal_and_asks_confirmation_for_a_high_value(world
 
 def test_a_coordinator_cannot_submit(world: Any, manual_site: Any) -> None:
     url = reverse("consumption:self_reading", args=[manual_site.pk])
-    response = _client(world.carol).post(url, {"index_HP": "20500", "index_HC": "10200", "confirm": "on"})
+    response = logged_in(world.carol).post(url, {"index_HP": "20500", "index_HC": "10200", "confirm": "on"})
     assert response.status_code == 403

@@ -15,15 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consumption.partitions import add_months, month_start
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import logged_in
 from tests.consumption.meterdata import daily_load, load_curve_load_days, reading_add
 from tests.factories import SiteFactory
-
-
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
 
 
 def _last_twelve_months() -> tuple[dt.date, dt.date]:
@@ -42,7 +36,7 @@ def test_home_shows_monthly_consumption_cumulated_and_last_three_months(world: A
     daily_load([world.site_a.pk], first, timezone.localdate() - dt.timedelta(days=1), kwh=10.0)
     daily_load([world.site_b.pk], first, first + dt.timedelta(days=40), kwh=999.0)  # another member's
 
-    response = _client(world.alice).get(reverse("consumption:home"))
+    response = logged_in(world.alice).get(reverse("consumption:home"))
 
     assert response.status_code == 200
     table = response.context["tables"][0]
@@ -61,7 +55,7 @@ def test_home_shows_a_regularisation_as_a_negative_month(world: Any) -> None:
     first, _last = _last_twelve_months()
     daily_load([world.site_a.pk], first, first, kwh=-250.0)
 
-    response = _client(world.alice).get(reverse("consumption:home"))
+    response = logged_in(world.alice).get(reverse("consumption:home"))
 
     assert response.context["tables"][0]["rows"][0].is_regularisation
     assert "régularisation" in response.content.decode()
@@ -70,7 +64,7 @@ def test_home_shows_a_regularisation_as_a_negative_month(world: Any) -> None:
 def test_home_queries_do_not_grow_with_sites(world: Any) -> None:
     first, last = _last_twelve_months()
     daily_load([world.site_a.pk], first, last, kwh=5.0)
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     client.get(reverse("consumption:home"))  # warm the session
     with CaptureQueriesContext(db_connection) as few:
         client.get(reverse("consumption:home"))
@@ -95,7 +89,7 @@ def test_member_curve_equals_a_pandas_computation(world: Any) -> None:
     frame["month"] = pd.to_datetime(frame["day"]).dt.to_period("M").dt.start_time.dt.date
     expected = frame[frame["member_id"] == world.member_a.pk].groupby("month")["kwh"].sum()
 
-    response = _client(world.alice).get(reverse("consumption:curves"))
+    response = logged_in(world.alice).get(reverse("consumption:curves"))
 
     assert response.status_code == 200
     shown = {row.month: row.kwh for row in response.context["rows"] if row.kwh is not None}
@@ -111,7 +105,7 @@ def test_site_curve_with_last_year_comparison(world: Any) -> None:
     daily_load([world.site_a.pk], add_months(first, -12), last, kwh=2.0)
     daily_load([world.site_a.pk], first, last, kwh=3.0)
 
-    response = _client(world.alice).get(reverse("consumption:curves"), {"site": world.site_a.pk, "comparer": "on"})
+    response = logged_in(world.alice).get(reverse("consumption:curves"), {"site": world.site_a.pk, "comparer": "on"})
 
     rows = response.context["rows"]
     assert response.context["scope"]["kind"] == "site"
@@ -132,7 +126,7 @@ def test_perimeter_curve_sums_the_attached_sites(world: Any) -> None:
     daily_load([world.site_a.pk], first, first + dt.timedelta(days=9), kwh=1.0)
     daily_load([other.pk], first, first + dt.timedelta(days=9), kwh=100.0)
 
-    response = _client(world.alice).get(reverse("consumption:curves"), {"perimetre": perimeter.pk})
+    response = logged_in(world.alice).get(reverse("consumption:curves"), {"perimetre": perimeter.pk})
 
     assert response.context["scope"]["kind"] == "perimeter"
     assert response.context["rows"][0].kwh == pytest.approx(10.0)
@@ -142,14 +136,14 @@ def test_curves_of_another_members_site_or_perimeter_answer_404(world: Any) -> N
     from billing_groups.models import BillingPerimeter
 
     perimeter_b = BillingPerimeter.objects.create(member=world.member_b, name="B", segment="C5")
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     assert client.get(reverse("consumption:curves"), {"site": world.site_b.pk}).status_code == 404
     assert client.get(reverse("consumption:curves"), {"perimetre": perimeter_b.pk}).status_code == 404
     assert client.get(reverse("consumption:curves"), {"site": "abc"}).status_code == 404
 
 
 def test_period_longer_than_twelve_months_is_refused_with_a_message(world: Any) -> None:
-    response = _client(world.alice).get(reverse("consumption:curves"), {"debut": "2024-01", "fin": "2025-01"})
+    response = logged_in(world.alice).get(reverse("consumption:curves"), {"debut": "2024-01", "fin": "2025-01"})
 
     assert response.status_code == 200
     assert "rows" not in response.context
@@ -157,7 +151,7 @@ def test_period_longer_than_twelve_months_is_refused_with_a_message(world: Any) 
 
 
 def test_twelve_months_exactly_are_accepted(world: Any) -> None:
-    response = _client(world.alice).get(reverse("consumption:curves"), {"debut": "2024-02", "fin": "2025-01"})
+    response = logged_in(world.alice).get(reverse("consumption:curves"), {"debut": "2024-02", "fin": "2025-01"})
     assert len(response.context["rows"]) == 12
 
 
@@ -165,7 +159,7 @@ def test_daily_values_with_last_year(world: Any) -> None:
     daily_load([world.site_a.pk], dt.date(2024, 3, 1), dt.date(2024, 3, 10), kwh=4.0)
     daily_load([world.site_a.pk], dt.date(2025, 3, 1), dt.date(2025, 3, 10), kwh=6.0)
 
-    response = _client(world.alice).get(
+    response = logged_in(world.alice).get(
         reverse("consumption:site_daily", args=[world.site_a.pk]),
         {"debut": "2025-03-01", "fin": "2025-03-10", "comparer": "on"},
     )
@@ -181,7 +175,7 @@ def test_daily_values_with_last_year(world: Any) -> None:
 
 
 def test_daily_period_over_a_year_is_refused(world: Any) -> None:
-    response = _client(world.alice).get(
+    response = logged_in(world.alice).get(
         reverse("consumption:site_daily", args=[world.site_a.pk]), {"debut": "2024-01-01", "fin": "2025-01-05"}
     )
     assert "rows" not in response.context
@@ -201,7 +195,7 @@ def test_gas_daily_consumption(world: Any) -> None:
     )
     daily_load([gas.pk], dt.date(2025, 1, 1), dt.date(2025, 1, 31), kwh=300.0)
 
-    response = _client(world.alice).get(
+    response = logged_in(world.alice).get(
         reverse("consumption:site_daily", args=[gas.pk]), {"debut": "2025-01-01", "fin": "2025-01-31"}
     )
 
@@ -217,7 +211,7 @@ def test_load_curve_page_ships_a_compact_series_and_a_daily_table(world: Any) ->
     # The last Sunday of March 2025 (30th) has 46 half-hours.
     load_curve_load_days(world.site_a.pk, dt.date(2025, 3, 29), 3, power_w=2000)
 
-    response = _client(world.alice).get(
+    response = logged_in(world.alice).get(
         reverse("consumption:site_load_curve", args=[world.site_a.pk]), {"debut": "2025-03-29", "fin": "2025-03-31"}
     )
 
@@ -238,7 +232,7 @@ def test_load_curve_page_ships_a_compact_series_and_a_daily_table(world: Any) ->
 
 
 def test_load_curve_page_says_when_a_site_has_none(world: Any) -> None:
-    response = _client(world.alice).get(reverse("consumption:site_load_curve", args=[world.site_a.pk]))
+    response = logged_in(world.alice).get(reverse("consumption:site_load_curve", args=[world.site_a.pk]))
     assert response.context["series"] is None
     assert "ne transmet pas de courbe de charge" in response.content.decode()
 
@@ -249,7 +243,7 @@ def test_readings_table_shows_every_post_and_nature(world: Any) -> None:
     reading_add(site.pk, dt.date(2025, 2, 28), {"HP": 1_400_000, "HC": 650_000}, nature="estimated")
     reading_add(site.pk, dt.date(2025, 3, 15), {"HP": 1_500_000, "HC": 700_000}, nature="self_reading", source="member")
 
-    response = _client(world.alice).get(reverse("consumption:site_readings", args=[site.pk]))
+    response = logged_in(world.alice).get(reverse("consumption:site_readings", args=[site.pk]))
 
     assert response.status_code == 200
     table = response.context["table"]
@@ -266,7 +260,7 @@ def test_readings_table_shows_every_post_and_nature(world: Any) -> None:
 def test_readings_are_paginated_with_a_bounded_number_of_queries(world: Any) -> None:
     for n in range(60):
         reading_add(world.site_a.pk, dt.date(2025, 1, 1) + dt.timedelta(days=n), {"BASE": 1000 * n})
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     url = reverse("consumption:site_readings", args=[world.site_a.pk])
     first_page = client.get(url)
     second_page = client.get(url, {"page": 2})
@@ -280,7 +274,7 @@ def test_a_user_without_consumption_right_is_refused(world: Any) -> None:
     from tests.factories import UserFactory
 
     eve = UserFactory(role=Role.MEMBER_USER, member=world.member_a, modules=["park"])
-    client = _client(eve)
+    client = logged_in(eve)
     assert client.get(reverse("consumption:home")).status_code == 403
     assert client.get(reverse("consumption:site_daily", args=[world.site_a.pk])).status_code == 403
 

@@ -107,3 +107,100 @@ ROUTES = [
     Route("datacollection:site_edit", WRITE, kwargs=_site, method="post"),
     Route("datacollection:site_status", WRITE, kwargs=_site, method="post", data=_status),
 ]
+
+
+def journey_api(*, ok: int | set[int] = 200, coordinator: int | set[int] = 403) -> Any:
+    """The journey API without an object: member users with Collecte; a coordinator reads with ?member."""
+
+    def expect(persona: str, target: str) -> int | set[int]:
+        if persona in {"mallory", "dave", "anonymous"}:
+            return {401, 403}
+        if persona == "bob":
+            return 403
+        if persona == "carol":
+            return coordinator
+        return ok
+
+    return expect
+
+
+def _bulk(world: Any, target: str) -> dict[str, Any]:
+    _campaign()
+    return {"sites": [world.site_a.pk], "status": "switch_confirmed"}
+
+
+def _rename(world: Any, target: str) -> dict[str, Any]:
+    return {"site_name": "Mairie (renommée)"}
+
+
+ROUTES += [
+    # A coordinator must say which member it reads: 400 without ?member.
+    Route("api:journey", journey_api(coordinator=400), api=True, data=_with_campaign),
+    Route("api:journey-start", journey_api(), api=True, method="post", data=_with_campaign),
+    # Not complete yet: refused with the list of what is missing.
+    Route("api:journey-validate", journey_api(ok=400), api=True, method="post", data=_with_campaign),
+    # charlie names a site of member A: not his, nothing selected.
+    Route(
+        "api:journey-sites-bulk",
+        lambda p, t: 400 if p == "charlie" else journey_api()(p, t),
+        api=True,
+        method="post",
+        data=_bulk,
+    ),
+    Route(
+        "api:journey-site",
+        member_scoped(Module.COLLECTION, write=True, api=True),
+        api=True,
+        method="patch",
+        kwargs=_site,
+        data=_rename,
+    ),
+]
+
+
+def _general_data(world: Any, target: str) -> dict[str, Any]:
+    return {"city": "Caen"}
+
+
+def _contact_change(world: Any, target: str) -> dict[str, Any]:
+    return {"job_title": "Directeur général des services"}
+
+
+def _new_contact(world: Any, target: str) -> dict[str, Any]:
+    return {"role": "billing", "last_name": "Durand", "phone": "0231000000", "email": "durand@a.test"}
+
+
+_new_sites = iter(range(1, 1_000))
+
+
+def _new_site(world: Any, target: str) -> dict[str, Any]:
+    # Each persona that gets through creates a site: a fresh delivery point every time.
+    lot = _campaign().lot
+    lot.members.add(world.member_a, world.member_b)
+    return {
+        "lot": lot.pk,
+        "fluid": "elec",
+        "delivery_point": f"{31_000_000_000_000 + next(_new_sites)}",
+        "site_name": "Nouveau vestiaire",
+        "segment": "C5",
+        "distributor": "ENEDIS",
+        "tariff_formula": "BTINFCUST",
+        "tariff_option": "BASE",
+        "subscribed_power_kva": "9",
+        "address_line": "3 rue du Stade",
+        "postcode": "14000",
+        "city": "Caen",
+    }
+
+
+API_WRITE = member_scoped(Module.COLLECTION, write=True, api=True)
+
+ROUTES += [
+    Route("api:journey-general-data", journey_api(coordinator=400), api=True),
+    Route("api:journey-general-data", journey_api(), api=True, method="patch", data=_general_data),
+    Route("api:journey-contacts", journey_api(coordinator=400), api=True),
+    Route("api:journey-contacts", journey_api(ok=201), api=True, method="post", data=_new_contact),
+    Route("api:journey-contact", API_WRITE, api=True, method="patch", kwargs=_contact, data=_contact_change),
+    Route("api:journey-contact", API_WRITE, api=True, method="delete", kwargs=_contact),
+    Route("api:journey-sites", journey_api(ok=201), api=True, method="post", data=_new_site),
+]

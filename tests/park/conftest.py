@@ -9,34 +9,28 @@ import pytest
 
 from perimeter.choices import Distributor, Fluid, Segment, TariffFormula, TariffOption
 from perimeter.models import Site
-from tests.conftest import ALPHA_HOST, TenantClient
+from tests.conftest import TenantClient, logged_in
 from tests.factories import LotFactory, SiteFactory
-
-
-def _client(user: Any) -> TenantClient:
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
 def alice_client(world: Any) -> TenantClient:
-    return _client(world.alice)
+    return logged_in(world.alice)
 
 
 @pytest.fixture
 def bob_client(world: Any) -> TenantClient:
-    return _client(world.bob)
+    return logged_in(world.bob)
 
 
 @pytest.fixture
 def charlie_client(world: Any) -> TenantClient:
-    return _client(world.charlie)
+    return logged_in(world.charlie)
 
 
 @pytest.fixture
 def carol_client(world: Any) -> TenantClient:
-    return _client(world.carol)
+    return logged_in(world.carol)
 
 
 GAS = {

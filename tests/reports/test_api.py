@@ -9,17 +9,11 @@ from django.urls import reverse
 
 from reports.choices import ExportStatus
 from reports.models import ExportJob
-from tests.conftest import ALPHA_HOST, TenantClient
-
-
-def _client(user):
-    client = TenantClient(ALPHA_HOST)
-    client.force_login(user)
-    return client
+from tests.conftest import ALPHA_HOST, TenantClient, logged_in
 
 
 def test_create_follow_and_download(world, django_capture_on_commit_callbacks):
-    client = _client(world.alice)
+    client = logged_in(world.alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("api:export-list"), {"report": "perimeter_file", "params": {}}, content_type="application/json"
@@ -40,17 +34,18 @@ def test_create_follow_and_download(world, django_capture_on_commit_callbacks):
 
 def test_others_jobs_are_404_and_bad_requests_refused(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(world.charlie).post(
+        response = logged_in(world.charlie).post(
             reverse("api:export-list"), {"report": "perimeter_file"}, content_type="application/json"
         )
     job = ExportJob.objects.get(pk=response.json()["id"])
-    alice = _client(world.alice)
+    alice = logged_in(world.alice)
     assert alice.get(reverse("api:export-detail", kwargs={"pk": job.pk})).status_code == 404
     assert alice.get(reverse("api:export-download", kwargs={"pk": job.pk})).status_code == 404
     assert alice.get(reverse("api:export-list")).json()["results"] == []
     bad = alice.post(reverse("api:export-list"), {"report": "nope"}, content_type="application/json")
     assert bad.status_code == 400
-    bob = _client(world.bob).post(
+    assert bad.json() == {"report": ["Rapport inconnu."]}
+    bob = logged_in(world.bob).post(
         reverse("api:export-list"), {"report": "perimeter_file"}, content_type="application/json"
     )
     assert bob.status_code == 403

@@ -1,0 +1,29 @@
+"""One translation of the services' refusals into API answers, for every endpoint.
+
+Services raise Django's ``ValidationError`` (their messages are in French, per field when
+they know the field); the API answers 400 with the same messages, keyed by field, or under
+``non_field_errors`` when the refusal is about the whole request. Views then just call
+the service: no endpoint converts errors by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = as_api_error(exc)
+    return drf_exception_handler(exc, context)
