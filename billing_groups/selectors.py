@@ -67,3 +67,9 @@ def unattached_confirmed_sites(member: Member | int) -> QuerySet[Site]:
 def billing_step_complete(member: Member | int) -> bool:
     """Step 3 of the journey is complete when every confirmed site is in a perimeter."""
     return not unattached_confirmed_sites(member).exists()
+
+
+def empty_perimeters(member: Member | int) -> QuerySet[BillingPerimeter]:
+    """The member's perimeters without any site: the journey cannot be validated with them."""
+    member_id = member if isinstance(member, int) else member.pk
+    return BillingPerimeter.objects.filter(member_id=member_id, attachments__isnull=True)

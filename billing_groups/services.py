@@ -9,13 +9,10 @@ Bulk attach / detach take hundreds of sites in a few queries and are all-or-noth
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable, Iterable
-from functools import cache
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -25,16 +22,13 @@ from accounts.models import User
 from billing_groups.choices import BillingType, InvoiceDelivery
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
 from perimeter.choices import SiteStatus
+from perimeter.extensions import MemberLocked, assert_member_editable
 from perimeter.models import Member, Site
 
 # The site statuses that may (and must) be attached to a perimeter.
 ATTACHABLE_STATUSES = (SiteStatus.SWITCH_CONFIRMED,)
 # How many per-site errors a refusal lists before summing up the rest.
 MAX_LISTED_ERRORS = 10
-
-JOURNEY_LOCKED_MESSAGE = (
-    "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
-)
 
 PERIMETER_FIELDS = (
     "name",
@@ -51,32 +45,8 @@ PERIMETER_FIELDS = (
 )
 
 
-class JourneyLocked(PermissionDenied):
-    """The member validated its data-collection journey: its billing perimeters are frozen."""
-
-
-@cache
-def _journey_lock_check() -> Callable[[Member], Any] | None:
-    """The data-collection journey's lock check, if that app is installed (looked up once)."""
-    try:
-        if importlib.util.find_spec("datacollection.services") is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    module = importlib.import_module("datacollection.services")
-    check = getattr(module, "journey_assert_editable", None)
-    return check if callable(check) else None
-
-
-def _assert_editable(member: Member) -> None:
-    """Refuse any write once the member's journey is validated (unlocked only by the supplier)."""
-    check = _journey_lock_check()
-    if check is None:
-        return
-    try:
-        check(member)
-    except (ValidationError, PermissionDenied) as exc:
-        raise JourneyLocked(JOURNEY_LOCKED_MESSAGE) from exc
+# Raised (by the journey's guard) once the member validated its data-collection journey.
+JourneyLocked = MemberLocked
 
 
 def _site_label(name: str, delivery_point: str) -> str:
@@ -135,7 +105,7 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
 def billing_perimeter_create(
     *, member: Member, actor: User | None, request: HttpRequest | None = None, **fields: Any
 ) -> BillingPerimeter:
-    _assert_editable(member)
+    assert_member_editable(member)
     perimeter = BillingPerimeter(member=member, **_normalise(fields))
     _clean_perimeter(perimeter)
     perimeter.save()
@@ -147,7 +117,7 @@ def billing_perimeter_create(
 def billing_perimeter_update(
     *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None, **fields: Any
 ) -> BillingPerimeter:
-    _assert_editable(perimeter.member)
+    assert_member_editable(perimeter.member)
     perimeter = BillingPerimeter.objects.select_for_update().get(pk=perimeter.pk)
     before = {name: getattr(perimeter, name) for name in PERIMETER_FIELDS}
     for name, value in _normalise(fields).items():
@@ -184,7 +154,7 @@ def billing_perimeter_delete(
     *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None
 ) -> None:
     """Delete a perimeter; its sites become available again (attachments cascade)."""
-    _assert_editable(perimeter.member)
+    assert_member_editable(perimeter.member)
     site_ids = list(perimeter.attachments.values_list("site_id", flat=True))
     audit_record(
         action="billing_perimeter.deleted",
@@ -213,7 +183,7 @@ def attach_sites(
     Queries: lock the perimeter, read the sites with their current attachment (one
     join), count the perimeter's sites, one INSERT for all, one audit event.
     """
-    _assert_editable(perimeter.member)
+    assert_member_editable(perimeter.member)
     site_ids = _site_ids(sites)
     if not site_ids:
         raise ValidationError(_("Sélectionnez au moins un site à rattacher."), code="no_site")
@@ -295,7 +265,7 @@ def detach_sites(
     request: HttpRequest | None = None,
 ) -> int:
     """Detach sites from a perimeter, all or none; returns how many were detached."""
-    _assert_editable(perimeter.member)
+    assert_member_editable(perimeter.member)
     site_ids = _site_ids(sites)
     if not site_ids:
         raise ValidationError(_("Sélectionnez au moins un site à détacher."), code="no_site")
@@ -322,3 +292,26 @@ def detach_sites(
         details={"sites": site_ids, "count": deleted},
     )
     return deleted
+
+
+@transaction.atomic
+def sites_release(*, site_ids: Iterable[int], actor: User | None, request: HttpRequest | None = None) -> int:
+    """Sites that are no longer confirmed leave their perimeter (a site "not mine" is not billed).
+
+    Called by the journey when a member changes a site's status; returns how many left.
+    """
+    ids = list(site_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {BillingPerimeterSite._meta.db_table} WHERE site_id = ANY(%s) RETURNING site_id",
+            [ids],
+        )
+        released = cursor.fetchall()
+    if released:
+        audit_record(
+            action="billing_perimeter.sites_released",
+            actor=actor,
+            request=request,
+            details={"sites": [site_id for (site_id,) in released]},
+        )
+    return len(released)

@@ -8,17 +8,15 @@ done items counts.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from billing_groups.selectors import empty_perimeters, unattached_confirmed_sites
 from perimeter.choices import ContactRole, SiteStatus
 from perimeter.models import Contact, Member, Site
 
@@ -62,17 +60,14 @@ class StepProgress:
     url: str
     done: int = 0
     total: int = 0
-    available: bool = True
     missing: list[MissingItem] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return self.available and self.done >= self.total
+        return self.done >= self.total
 
     @property
     def share(self) -> float:
-        if not self.available:
-            return 0.0
         return 1.0 if self.total == 0 else self.done / self.total
 
 
@@ -189,33 +184,26 @@ def perimeter_progress(sites: QuerySet[Site]) -> StepProgress:
     return step
 
 
-def _billing_selectors() -> Any | None:
-    try:
-        if importlib.util.find_spec("billing_groups.selectors") is None:
-            return None
-        return importlib.import_module("billing_groups.selectors")
-    except ImportError:
-        return None
-
-
 def billing_progress(member: Member, confirmed: int, *, sites_pending: bool = False) -> StepProgress:
-    selectors = _billing_selectors()
-    try:
-        url = reverse("billing_groups:list")
-    except Exception:
-        url = reverse("datacollection:journey")
+    url = reverse("billing_groups:list")
     step = StepProgress(3, _("Périmètres de facturation"), url)
-    if selectors is None:
-        step.available = False
-        step.total = 1
-        step.missing.append(MissingItem(3, _("Périmètres de facturation : module non disponible"), url))
-        return step
-    unattached = selectors.unattached_confirmed_sites(member).count()
+    unattached = unattached_confirmed_sites(member).count()
     step.total = max(confirmed, unattached)
     step.done = step.total - unattached
     if step.total == 0 and sites_pending:
         # Nothing confirmed yet: the step waits for step 2 (not done by default).
         step.total = 1
+    empty = list(empty_perimeters(member).order_by("name", "pk").values("pk", "name")[: LISTED_SITES + 1])
+    step.total += len(empty)  # each empty perimeter is one thing left to do
+    for row in empty[:LISTED_SITES]:
+        step.missing.append(
+            MissingItem(
+                3,
+                _("Le périmètre « %(name)s » ne contient aucun site : rattachez-lui des sites ou supprimez-le")
+                % {"name": row["name"]},
+                reverse("billing_groups:attach", args=[row["pk"]]),
+            )
+        )
     if unattached:
         step.missing.append(
             MissingItem(

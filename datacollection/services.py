@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -19,11 +19,14 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import User
+from billing_groups import services as billing
+from billing_groups.services import ATTACHABLE_STATUSES
 from datacollection.choices import MEMBER_SITE_STATUSES, JourneyEventKind
 from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.selectors import journey_locked, member_journey
 from perimeter import services as park
 from perimeter.choices import ContactRole
+from perimeter.extensions import MemberLocked
 from perimeter.models import Contact, Lot, Member, Site
 from perimeter.validators import validate_delivery_point
 
@@ -69,7 +72,7 @@ NEW_SITE_REQUIRED = (
 )
 
 
-class JourneyLocked(PermissionDenied):
+class JourneyLocked(MemberLocked):
     """The member validated its journey: nothing changes until the supplier unlocks it."""
 
 
@@ -211,6 +214,8 @@ def site_update(*, site: Site, actor: User | None, data: dict[str, Any], request
         audit_record(action="site.updated", actor=actor, request=request, target=site, details=changed)
     if status is not None and status != site.status:
         site = park.site_change_status(site=site, to_status=status, by=actor, request=request)
+        if status not in ATTACHABLE_STATUSES:
+            billing.sites_release(site_ids=[site.pk], actor=actor, request=request)
     return site
 
 
@@ -264,6 +269,8 @@ def sites_bulk_update(
         )
     if status:
         park.sites_change_status(site_ids=[s.pk for s in sites], to_status=status, by=actor, request=request)
+        if status not in ATTACHABLE_STATUSES:
+            billing.sites_release(site_ids=[s.pk for s in sites], actor=actor, request=request)
     return len(sites)
 
 

@@ -1,8 +1,12 @@
 """Hooks that later apps fill in, so that the park core never imports them.
 
-The technical sheet shows the site's latest meter readings (PRODUCT.md §3), which belong
-to ``consumption``: that app registers its provider when Django starts
-(``ConsumptionConfig.ready``); without it the sheet says there is no reading.
+- The technical sheet shows the site's latest meter readings (PRODUCT.md §3), which belong
+  to ``consumption``: that app registers its provider when Django starts
+  (``ConsumptionConfig.ready``); without it the sheet says there is no reading.
+- A member's collected data (billing perimeters included) freezes once its data-collection
+  journey is validated: ``datacollection`` registers that guard (``DatacollectionConfig.ready``)
+  and every app writing such data calls ``assert_member_editable``, so ``billing_groups``
+  never imports the journey.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from perimeter.models import Site
+from django.core.exceptions import PermissionDenied
+
+from perimeter.models import Member, Site
 
 LastReadingsProvider = Callable[[Site, int], list[Any]]
 
@@ -24,3 +30,23 @@ def register_last_readings(provider: LastReadingsProvider) -> None:
 
 def last_readings(site: Site, n: int) -> list[Any]:
     return _last_readings_provider(site, n) if _last_readings_provider is not None else []
+
+
+class MemberLocked(PermissionDenied):
+    """The member's data is frozen (its journey is validated); the message tells why and how to unlock."""
+
+
+MemberWriteGuard = Callable[[Member | int], None]
+
+_member_write_guards: list[MemberWriteGuard] = []
+
+
+def register_member_write_guard(guard: MemberWriteGuard) -> None:
+    if guard not in _member_write_guards:
+        _member_write_guards.append(guard)
+
+
+def assert_member_editable(member: Member | int) -> None:
+    """Raise ``MemberLocked`` (from a registered guard) when the member's data may not change."""
+    for guard in _member_write_guards:
+        guard(member)

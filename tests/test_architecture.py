@@ -39,3 +39,12 @@ def test_perimeter_imports_no_later_domain_app():
     # technical sheet); a static import would tie the core to them.
     offending = [f"{path} imports {module}" for path, module in _imports("perimeter") if module in LATER_APPS]
     assert offending == []
+
+
+def test_billing_groups_does_not_import_the_journey():
+    # The journey (datacollection) reads billing perimeters for its step 3; the lock reaches
+    # billing_groups through perimeter.extensions, so the dependency runs one way.
+    offending = [
+        f"{path} imports {module}" for path, module in _imports("billing_groups") if module == "datacollection"
+    ]
+    assert offending == []

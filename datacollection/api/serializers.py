@@ -20,7 +20,6 @@ class StepSerializer(serializers.Serializer[Any]):
     done = serializers.IntegerField()
     total = serializers.IntegerField()
     complete = serializers.BooleanField()
-    available = serializers.BooleanField()
 
 
 class MissingItemSerializer(serializers.Serializer[Any]):

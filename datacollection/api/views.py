@@ -91,7 +91,6 @@ def journey_state(member: Member) -> dict[str, Any]:
                 "done": step.done,
                 "total": step.total,
                 "complete": step.complete,
-                "available": step.available,
             }
             for step in (progress.steps if progress else [])
         ],

@@ -1,24 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-import pytest
-
-from billing_groups import services
+from django.utils import timezone
 
 
-@pytest.fixture(autouse=True)
-def _no_journey_lock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests start with an editable journey, whatever the datacollection app says."""
-    monkeypatch.setattr(services, "_journey_lock_check", lambda: None)
+def lock_journey(member: Any) -> None:
+    """Validate the member's journey for real: an open campaign on its lot and a validated journey."""
+    from datacollection.models import Journey
+    from datacollection.services import campaign_create
+    from tests.factories import LotFactory
 
-
-@pytest.fixture
-def locked_journey(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Simulate a validated journey: the datacollection check refuses every write."""
-    from django.core.exceptions import PermissionDenied
-
-    def check(member: Any) -> None:
-        raise PermissionDenied("validated")
-
-    monkeypatch.setattr(services, "_journey_lock_check", lambda: check)
+    today = timezone.localdate()
+    campaign = campaign_create(
+        lot=LotFactory(number=1),
+        name="Collecte 2025",
+        opens_on=today - dt.timedelta(days=3),
+        closes_on=today + dt.timedelta(days=10),
+        switch_date=today + dt.timedelta(days=60),
+    )
+    member.lots.add(campaign.lot)
+    Journey.objects.create(campaign=campaign, member=member, validated_at=timezone.now())

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import attached_sites
+from tests.billing_groups.conftest import lock_journey
 from tests.billing_groups.factories import BillingPerimeterFactory, ConfirmedSiteFactory
 from tests.conftest import TenantClient, logged_in
 from tests.factories import valid_siret
@@ -125,9 +126,9 @@ def test_foreign_site_ids_are_refused_without_detail(world: Any, alice_api: Tena
     assert "Secret de Bravo" not in response.content.decode()
 
 
-@pytest.mark.usefixtures("locked_journey")
 def test_locked_journey_refuses_writes(world: Any, alice_api: TenantClient) -> None:
     perimeter = BillingPerimeterFactory.create(member=world.member_a)
+    lock_journey(world.member_a)
     response = alice_api.post(
         reverse("api:billing-perimeter-attach", kwargs={"pk": perimeter.pk}),
         {"sites": [world.site_a.pk]},

@@ -11,6 +11,7 @@ from billing_groups import services
 from billing_groups.choices import BillingType
 from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import attached_sites
+from tests.billing_groups.conftest import lock_journey
 from tests.billing_groups.factories import BillingPerimeterFactory, ConfirmedSiteFactory
 from tests.conftest import ALPHA_HOST, TenantClient
 from tests.factories import valid_siret
@@ -216,10 +217,10 @@ def test_refusal_is_shown(world: Any, alice_client: TenantClient) -> None:
     assert not attached_sites(perimeter).exists()
 
 
-@pytest.mark.usefixtures("locked_journey")
 def test_locked_journey_on_pages(world: Any, alice_client: TenantClient) -> None:
     perimeter = BillingPerimeterFactory.create(member=world.member_a)
     site = ConfirmedSiteFactory.create(member=world.member_a)
+    lock_journey(world.member_a)
     response = alice_client.post(
         reverse("billing_groups:attach", kwargs={"pk": perimeter.pk}),
         {"action": "attach", "sites": [site.pk]},

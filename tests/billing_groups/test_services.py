@@ -20,6 +20,7 @@ from billing_groups.selectors import (
     unattached_confirmed_sites,
 )
 from perimeter.choices import Fluid, Segment, SiteStatus, TariffFormula, TariffOption
+from tests.billing_groups.conftest import lock_journey
 from tests.billing_groups.factories import BillingPerimeterFactory, ConfirmedSiteFactory
 from tests.factories import LotFactory, MemberFactory, SiteFactory, valid_siret
 
@@ -217,14 +218,14 @@ def test_attach_300_sites_in_one_call_with_bounded_queries() -> None:
     sites = ConfirmedSiteFactory.create_batch(300, member=perimeter.member)
     with CaptureQueriesContext(connection) as queries:
         assert services.attach_sites(perimeter=perimeter, sites=sites, actor=None) == 300
-    # SAVEPOINT, SELECT … FOR UPDATE the perimeter, SELECT the sites with their attachment,
-    # SAVEPOINT + INSERT of the 300 attachments + RELEASE (to turn a race into a message),
-    # INSERT the audit event, RELEASE.
-    assert len(_statements(queries)) <= 8, "\n".join(_statements(queries))
+    # SAVEPOINT, the journey lock check, SELECT … FOR UPDATE the perimeter, SELECT the sites
+    # with their attachment, SAVEPOINT + INSERT of the 300 attachments + RELEASE (to turn a
+    # race into a message), INSERT the audit event, RELEASE.
+    assert len(_statements(queries)) <= 9, "\n".join(_statements(queries))
     with CaptureQueriesContext(connection) as queries:
         assert services.detach_sites(perimeter=perimeter, sites=sites, actor=None) == 300
-    # SAVEPOINT, DELETE, INSERT the audit event, RELEASE.
-    assert len(_statements(queries)) <= 4, "\n".join(_statements(queries))
+    # SAVEPOINT, the journey lock check, DELETE, INSERT the audit event, RELEASE.
+    assert len(_statements(queries)) <= 5, "\n".join(_statements(queries))
 
 
 def _statements(queries: CaptureQueriesContext) -> list[str]:
@@ -270,10 +271,10 @@ def test_available_sites_and_step_completion() -> None:
     assert billing_step_complete(member)
 
 
-@pytest.mark.usefixtures("locked_journey")
 def test_locked_journey_refuses_every_write() -> None:
     perimeter = BillingPerimeterFactory.create()
     site = ConfirmedSiteFactory.create(member=perimeter.member)
+    lock_journey(perimeter.member)
     message = "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
     calls = [
         lambda: services.billing_perimeter_create(member=perimeter.member, actor=None, name="X", segment="C5"),
@@ -286,39 +287,3 @@ def test_locked_journey_refuses_every_write() -> None:
         with pytest.raises(PermissionDenied, match=message):
             call()
     assert BillingPerimeter.objects.get(pk=perimeter.pk).name == perimeter.name
-
-
-def test_lock_lookup_finds_datacollection_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real lookup (not the autouse stub) finds datacollection's check, once."""
-    monkeypatch.undo()
-    services._journey_lock_check.cache_clear()
-    found = services._journey_lock_check()
-    datacollection_services = pytest.importorskip("datacollection.services")
-    assert found is datacollection_services.journey_assert_editable
-    assert services._journey_lock_check() is found
-
-
-def test_really_validated_journey_refuses_attachment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """End to end with the datacollection app: a validated journey locks the perimeters."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    datacollection_services = pytest.importorskip("datacollection.services")
-    from datacollection.models import Journey
-
-    monkeypatch.undo()
-    services._journey_lock_check.cache_clear()
-    perimeter = BillingPerimeterFactory.create()
-    site = ConfirmedSiteFactory.create(member=perimeter.member)
-    today = timezone.localdate()
-    campaign = datacollection_services.campaign_create(
-        lot=site.lot,
-        name="Collecte 2025",
-        opens_on=today - dt.timedelta(days=3),
-        closes_on=today + dt.timedelta(days=10),
-        switch_date=today + dt.timedelta(days=60),
-    )
-    Journey.objects.create(campaign=campaign, member=perimeter.member, validated_at=timezone.now())
-    with pytest.raises(services.JourneyLocked, match="Votre parcours est validé"):
-        services.attach_sites(perimeter=perimeter, sites=[site], actor=None)

@@ -131,7 +131,6 @@ def test_billing_perimeters_are_locked_too(world, campaign, django_capture_on_co
     from billing_groups import services as billing_services
     from billing_groups.models import BillingPerimeter
 
-    billing_services._journey_lock_check.cache_clear()
     _validate(world, django_capture_on_commit_callbacks)
     perimeter = BillingPerimeter.objects.get(member=world.member_a)
     with pytest.raises(PermissionDenied, match=LOCKED):
@@ -236,3 +235,42 @@ def test_site_add_creates_a_site_to_confirm(world, campaign):
     assert site.status == SiteStatus.TO_CONFIRM
     with pytest.raises(ValidationError):
         services.site_add(member=world.member_a, actor=world.alice, data={"lot": LotFactory(number=7, name="x")})
+
+
+def _attached_site_ids(member):
+    from billing_groups.models import BillingPerimeterSite
+
+    return set(BillingPerimeterSite.objects.filter(site__member=member).values_list("site_id", flat=True))
+
+
+def test_a_site_declared_not_mine_leaves_its_billing_perimeter(world, campaign):
+    sites = add_sites(world.member_a, 3)
+    complete_journey(world.member_a)
+    assert _attached_site_ids(world.member_a) == {s.pk for s in Site.objects.filter(member=world.member_a)}
+    services.site_update(site=sites[0], actor=world.alice, data={"status": SiteStatus.NOT_MINE})
+    services.sites_bulk_update(
+        member=world.member_a, actor=world.alice, site_ids=[sites[1].pk], status=SiteStatus.ALREADY_TERMINATED
+    )
+    assert sites[0].pk not in _attached_site_ids(world.member_a)
+    assert sites[1].pk not in _attached_site_ids(world.member_a)
+    assert sites[2].pk in _attached_site_ids(world.member_a)
+    assert AuditEvent.objects.filter(action="billing_perimeter.sites_released").count() == 2
+    # Still complete: the released sites are no longer confirmed, so they need no perimeter.
+    from datacollection.selectors import member_journey
+
+    assert member_journey(world.member_a).progress().complete
+
+
+def test_an_empty_billing_perimeter_blocks_the_validation(world, campaign):
+    from billing_groups.models import BillingPerimeter
+    from datacollection.selectors import member_journey
+
+    complete_journey(world.member_a)
+    BillingPerimeter.objects.create(
+        member=world.member_a, name="Périmètre vide", segment="C5", billing_type="mono_site"
+    )
+    progress = member_journey(world.member_a).progress()
+    assert not progress.complete
+    assert any("« Périmètre vide » ne contient aucun site" in item.label for item in progress.missing)
+    with pytest.raises(ValidationError, match="pas complet"):
+        services.journey_validate(member=world.member_a, actor=world.alice)

@@ -107,8 +107,8 @@ def test_pages_with_300_sites_in_bounded_queries(world, campaign, as_alice, max_
     add_sites(world.member_a, 300)
     as_alice.get(reverse("datacollection:journey"))  # warm the session
     # Queries: session, user, campaigns, journeys, step 1 contacts, step 2 counts, pending sites,
-    # confirmed count, unattached count (+ savepoints).
-    with max_queries(14):
+    # confirmed count, unattached count, empty perimeters (+ savepoints).
+    with max_queries(15):
         assert as_alice.get(reverse("datacollection:journey")).status_code == 200
     # Queries: session, user, campaigns, journeys, page count, page of 50 sites with contacts, bulk contacts.
     with max_queries(12):

@@ -26,7 +26,7 @@ def test_create_follow_and_download(world, django_capture_on_commit_callbacks):
     assert status["title"] == "Fichier périmètre"
     download = client.get(status["download_url"])
     assert download.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(download.getvalue())).worksheets[0]
     assert ws["E2"].value == world.site_a.delivery_point
     listing = client.get(reverse("api:export-list")).json()
     assert [j["id"] for j in listing["results"]] == [job_id]
