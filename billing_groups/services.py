@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import User
 from billing_groups.choices import BillingType, InvoiceDelivery
+from billing_groups.extensions import perimeter_defaults
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
 from perimeter.choices import SiteStatus
 from perimeter.extensions import MemberLocked, assert_member_editable
@@ -105,8 +106,10 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
 def billing_perimeter_create(
     *, member: Member, actor: User | None, request: HttpRequest | None = None, **fields: Any
 ) -> BillingPerimeter:
+    """A new perimeter; what the member leaves empty takes the campaign's default (then the model's)."""
     assert_member_editable(member)
-    perimeter = BillingPerimeter(member=member, **_normalise(fields))
+    given = {name: value for name, value in fields.items() if value not in (None, "")}
+    perimeter = BillingPerimeter(member=member, **_normalise({**perimeter_defaults(member), **given}))
     _clean_perimeter(perimeter)
     perimeter.save()
     audit_record(action="billing_perimeter.created", actor=actor, request=request, target=perimeter)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups import services
+from billing_groups.extensions import perimeter_defaults
 from billing_groups.filtersets import SiteColumnFilterSet
 from billing_groups.forms import BillingPerimeterForm
 from billing_groups.models import BillingPerimeter
@@ -69,7 +70,10 @@ def perimeter_list(request: HttpRequest) -> HttpResponse:
 
 def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> HttpResponse:
     user = _user(request)
-    form = BillingPerimeterForm(request.POST or None, instance=perimeter)
+    if perimeter is None and user.member is not None:  # a new perimeter starts from the campaign's defaults
+        form = BillingPerimeterForm(request.POST or None, initial=perimeter_defaults(user.member))
+    else:
+        form = BillingPerimeterForm(request.POST or None, instance=perimeter)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PERIMETER_FIELDS}
         try:

@@ -24,6 +24,7 @@ class GeneralDataForm(forms.ModelForm):
             "chorus_siret",
             "chorus_service_code",
             "chorus_commitment_number",
+            "energy_mix",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

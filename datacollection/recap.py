@@ -1,44 +1,67 @@
 """The Excel recap mailed when a member validates its journey: everything collected, one sheet per topic.
 
-reports/' registry streams one table per export; this recap needs four small sheets,
-so it is written with openpyxl here (the member has at most hundreds of sites). Cell
-texts go through spreadsheets.xlsx.neutralise (never a formula, QUALITY.md item 10) and
-dates stay real Excel dates.
+Written with the platform's one Excel writer (``spreadsheets.xlsx.write_workbook``): texts
+neutralised (never a formula, QUALITY.md item 10), real dates, header frozen and filtered.
+A member has at most hundreds of sites: the file is built in memory for the mail.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
+from billing_groups.models import BillingPerimeter
 from perimeter.models import Contact, Member, Site
-from spreadsheets.xlsx import neutralise
+from spreadsheets.xlsx import DATE, NUMBER, Column, Table, write_workbook
 
 SHEET_GENERAL = "Données générales"
 SHEET_CONTACTS = "Interlocuteurs"
 SHEET_SITES = "Sites"
 SHEET_BILLING = "Périmètres de facturation"
 
-
-def _cell(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
-
-
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Worksheet:
-    sheet = workbook.create_sheet(title)
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([_cell(value) for value in row])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(name) + 4)
-    return sheet
+GENERAL_COLUMNS = [Column("Donnée", 32), Column("Valeur", 50)]
+CONTACT_COLUMNS = [
+    Column("Rôle", 16),
+    Column("Prénom", 16),
+    Column("Nom", 20),
+    Column("Fonction", 24),
+    Column("Téléphone", 16),
+    Column("E-mail", 30),
+]
+SITE_COLUMNS = [
+    Column("Nom du site", 32),
+    Column("Point de livraison", 18),
+    Column("Énergie", 12),
+    Column("Lot", 6, NUMBER),
+    Column("Statut", 24),
+    Column("État chez le distributeur", 20),
+    Column("Gestionnaire de réseau", 20),
+    Column("Segment", 9),
+    Column("Option tarifaire", 16),
+    Column("Date de mise en service", 14, DATE),
+    Column("Référence interne", 18),
+    Column("Autre référence", 18),
+    Column("Adresse", 30),
+    Column("Code postal", 10),
+    Column("Commune", 20),
+    Column("Interlocuteur", 24),
+]
+BILLING_COLUMNS = [
+    Column("Périmètre", 36),
+    Column("Segment", 9),
+    Column("Type de facturation", 24),
+    Column("Mode de paiement", 18),
+    Column("Rythme", 14),
+    Column("Envoi des factures", 16),
+    Column("E-mail de réception", 26),
+    Column("SIRET ChorusPro", 16),
+    Column("Code service ChorusPro", 18),
+    Column("Numéro d'engagement", 18),
+    Column("Référence budgétaire", 18),
+    Column("Site", 32),
+    Column("Point de livraison", 18),
+]
 
 
 def _general_rows(member: Member) -> list[tuple[str, Any]]:
@@ -52,105 +75,74 @@ def _general_rows(member: Member) -> list[tuple[str, Any]]:
         ("SIRET destinataire ChorusPro", member.chorus_siret),
         ("Code service ChorusPro", member.chorus_service_code),
         ("Numéro d'engagement ChorusPro", member.chorus_commitment_number),
+        ("Mix énergétique", member.get_energy_mix_display()),
     ]
 
 
-def _billing_rows(member: Member) -> list[tuple[Any, ...]]:
-    if importlib.util.find_spec("billing_groups.models") is None:
-        return []
-    from billing_groups.models import BillingPerimeterSite
+def _contact_rows(member: Member) -> Iterator[tuple[Any, ...]]:
+    for c in Contact.objects.filter(member=member).order_by("role", "last_name"):
+        yield (c.get_role_display(), c.first_name, c.last_name, c.job_title, c.phone, c.email)
 
-    attachments = (
-        BillingPerimeterSite.objects.filter(perimeter__member=member)
-        .select_related("perimeter", "site")
-        .order_by("perimeter__name", "site__site_name")
-    )
-    return [
-        (
-            a.perimeter.name,
-            a.perimeter.segment,
-            a.perimeter.get_billing_type_display(),
-            a.perimeter.get_payment_mode_display(),
-            a.perimeter.get_billing_rhythm_display(),
-            a.perimeter.get_invoice_delivery_display(),
-            a.site.site_name,
-            a.site.delivery_point,
+
+def _site_rows(member: Member) -> Iterator[tuple[Any, ...]]:
+    sites = Site.objects.filter(member=member).select_related("contact", "lot").order_by("site_name", "pk")
+    for s in sites:
+        yield (
+            s.site_name,
+            s.delivery_point,
+            s.get_fluid_display(),
+            s.lot.number,
+            s.get_status_display(),
+            s.get_distributor_state_display(),
+            s.get_distributor_display(),
+            s.segment,
+            s.get_tariff_option_display(),
+            s.activation_date,
+            s.internal_reference,
+            s.other_reference,
+            s.address_line,
+            s.postcode,
+            s.city,
+            str(s.contact) if s.contact else "",
         )
-        for a in attachments
-    ]
+
+
+def _billing_rows(member: Member) -> Iterator[tuple[Any, ...]]:
+    """One row per attached site; a perimeter without a site still gets its row."""
+    perimeters = (
+        BillingPerimeter.objects.filter(member=member).prefetch_related("attachments__site").order_by("name", "pk")
+    )
+    for p in perimeters:
+        head = (
+            p.name,
+            p.segment,
+            p.get_billing_type_display(),
+            p.get_payment_mode_display(),
+            p.get_billing_rhythm_display(),
+            p.get_invoice_delivery_display(),
+            p.delivery_email,
+            p.chorus_siret,
+            p.chorus_service_code,
+            p.chorus_commitment_number,
+            p.budget_reference,
+        )
+        sites = sorted((a.site for a in p.attachments.all()), key=lambda site: (site.site_name, site.pk))
+        if not sites:
+            yield (*head, "", "")
+        for site in sites:
+            yield (*head, site.site_name, site.delivery_point)
 
 
 def build_recap_workbook(member: Member) -> bytes:
     """The recap of everything the member collected, as an .xlsx file."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-    _sheet(workbook, SHEET_GENERAL, ["Donnée", "Valeur"], _general_rows(member))
-    contacts = Contact.objects.filter(member=member).order_by("role", "last_name")
-    _sheet(
-        workbook,
-        SHEET_CONTACTS,
-        ["Rôle", "Prénom", "Nom", "Fonction", "Téléphone", "E-mail"],
-        ((c.get_role_display(), c.first_name, c.last_name, c.job_title, c.phone, c.email) for c in contacts),
-    )
-    sites = Site.objects.filter(member=member).select_related("contact", "lot").order_by("site_name", "pk")
-    _sheet(
-        workbook,
-        SHEET_SITES,
-        [
-            "Nom du site",
-            "Point de livraison",
-            "Énergie",
-            "Lot",
-            "Statut",
-            "État chez le distributeur",
-            "Gestionnaire de réseau",
-            "Segment",
-            "Option tarifaire",
-            "Date de mise en service",
-            "Référence interne",
-            "Autre référence",
-            "Adresse",
-            "Code postal",
-            "Commune",
-            "Interlocuteur",
-        ],
-        (
-            (
-                s.site_name,
-                s.delivery_point,
-                s.get_fluid_display(),
-                s.lot.number,
-                s.get_status_display(),
-                s.get_distributor_state_display(),
-                s.get_distributor_display(),
-                s.segment,
-                s.get_tariff_option_display(),
-                s.activation_date,
-                s.internal_reference,
-                s.other_reference,
-                s.address_line,
-                s.postcode,
-                s.city,
-                str(s.contact) if s.contact else "",
-            )
-            for s in sites
-        ),
-    )
-    _sheet(
-        workbook,
-        SHEET_BILLING,
-        [
-            "Périmètre",
-            "Segment",
-            "Type de facturation",
-            "Mode de paiement",
-            "Rythme",
-            "Envoi des factures",
-            "Site",
-            "Point de livraison",
-        ],
-        _billing_rows(member),
-    )
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_workbook(
+        buffer,
+        tables=[
+            Table(SHEET_GENERAL, GENERAL_COLUMNS, _general_rows(member)),
+            Table(SHEET_CONTACTS, CONTACT_COLUMNS, _contact_rows(member)),
+            Table(SHEET_SITES, SITE_COLUMNS, _site_rows(member)),
+            Table(SHEET_BILLING, BILLING_COLUMNS, _billing_rows(member)),
+        ],
+    )
     return buffer.getvalue()

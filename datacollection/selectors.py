@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from accounts.choices import Module
 from accounts.models import User
+from billing_groups.choices import BillingType, InvoiceDelivery, PaymentMode
 from datacollection.models import Campaign, Journey
 from datacollection.progress import JourneyProgress, journey_progress
-from perimeter.models import Member, Site
+from perimeter.choices import ContactRole
+from perimeter.models import Contact, Member, Site
 
 
 def can_edit(user: User) -> bool:
@@ -160,3 +162,27 @@ def journey_summary(user: Any) -> dict[str, Any] | None:
         "complete": progress.complete,
         "missing_count": len(progress.missing),
     }
+
+
+def campaign_billing_defaults(member: Member) -> dict[str, str]:
+    """The billing perimeter fields a new perimeter starts with, from the member's open campaign."""
+    campaigns = campaigns_for_member(member)
+    if not campaigns:
+        return {}
+    campaign = campaigns[0]
+    defaults: dict[str, str] = {
+        "billing_type": BillingType.MULTI_SITE if campaign.default_grouped_invoice else BillingType.MONO_SITE,
+        "invoice_delivery": InvoiceDelivery.PAPER if campaign.default_paper_delivery else InvoiceDelivery.EMAIL,
+        "payment_mode": PaymentMode.TRANSFER if campaign.default_bank_transfer else PaymentMode.DIRECT_DEBIT,
+    }
+    if not campaign.default_paper_delivery:  # invoices by e-mail go to the billing contact unless told otherwise
+        email = (
+            Contact.objects.filter(member=member, role=ContactRole.BILLING)
+            .exclude(email="")
+            .order_by("pk")
+            .values_list("email", flat=True)
+            .first()
+        )
+        if email:
+            defaults["delivery_email"] = email
+    return defaults

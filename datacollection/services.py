@@ -25,7 +25,7 @@ from datacollection.choices import MEMBER_SITE_STATUSES, JourneyEventKind
 from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.selectors import journey_locked, member_journey
 from perimeter import services as park
-from perimeter.choices import ContactRole
+from perimeter.choices import ContactRole, EnergyMix
 from perimeter.extensions import MemberLocked
 from perimeter.models import Contact, Lot, Member, Site
 from perimeter.validators import validate_delivery_point
@@ -42,6 +42,7 @@ MEMBER_FIELDS = (
     "chorus_siret",
     "chorus_service_code",
     "chorus_commitment_number",
+    "energy_mix",
 )
 CONTACT_FIELDS = ("role", "first_name", "last_name", "job_title", "phone", "email")
 SITE_FIELDS = (
@@ -292,6 +293,17 @@ def site_add(*, member: Member, actor: User | None, data: dict[str, Any], reques
     return site
 
 
+def _apply_campaign_defaults(
+    member: Member, campaign: Campaign, *, actor: User | None, request: HttpRequest | None
+) -> None:
+    """What the member left unsaid takes the campaign's default parameters (PRODUCT.md §2)."""
+    if not member.energy_mix:
+        member.energy_mix = EnergyMix.NATIONAL if campaign.default_national_energy_mix else EnergyMix.RENEWABLE
+        member.save(update_fields=["energy_mix", "updated_at"])
+        details = {"energy_mix": member.energy_mix, "from": "campaign_default"}
+        audit_record(action="member.general_data_updated", actor=actor, request=request, target=member, details=details)
+
+
 @transaction.atomic
 def journey_validate(*, member: Member, actor: User | None, request: HttpRequest | None = None) -> list[Journey]:
     """ "Valider mon parcours": refused while incomplete; locks the journey and mails the recap once."""
@@ -305,6 +317,7 @@ def journey_validate(*, member: Member, actor: User | None, request: HttpRequest
             _("Votre parcours n'est pas complet : %(n)s élément(s) à compléter avant de le valider.")
             % {"n": len(progress.missing)}
         )
+    _apply_campaign_defaults(member, state.campaigns[0], actor=actor, request=request)
     now = timezone.now()
     journeys = []
     for campaign in state.campaigns:

@@ -72,6 +72,13 @@ class MemberKind(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class EnergyMix(models.TextChoices):
+    """The origin of the electricity supplied (the member's choice; empty: the campaign's default)."""
+
+    NATIONAL = "national", _("Mix énergétique national")
+    RENEWABLE = "renewable", _("Électricité d'origine renouvelable (garanties d'origine)")
+
+
 class ContactRole(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("Administratif")
     BILLING = "billing", _("Facturation")

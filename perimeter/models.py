@@ -14,6 +14,7 @@ from perimeter.choices import (
     ContactRole,
     Distributor,
     DistributorState,
+    EnergyMix,
     Fluid,
     MemberKind,
     Segment,
@@ -69,6 +70,13 @@ class Member(models.Model):
     chorus_commitment_number = models.CharField(_("numéro d'engagement"), max_length=50, blank=True)
     chorus_service_required = models.BooleanField(_("code service obligatoire"), default=False)
     chorus_commitment_required = models.BooleanField(_("numéro d'engagement obligatoire"), default=False)
+    energy_mix = models.CharField(
+        _("mix énergétique"),
+        max_length=12,
+        choices=EnergyMix.choices,
+        blank=True,
+        help_text=_("Sans choix de votre part, le mix énergétique par défaut de la campagne s'applique."),
+    )
     lots = models.ManyToManyField(Lot, related_name="members", blank=True, verbose_name=_("lots"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -79,6 +87,9 @@ class Member(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=_values(MemberKind)), name="member_kind_valid"),
             models.CheckConstraint(condition=Q(siret__regex=r"^[0-9]{14}$"), name="member_siret_format"),
+            models.CheckConstraint(
+                condition=Q(energy_mix="") | Q(energy_mix__in=_values(EnergyMix)), name="member_energy_mix_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -217,6 +217,15 @@ class _SheetStream:
         self.stream.close()
 
 
+@dataclass(frozen=True)
+class Table:
+    """One table of a workbook: its sheet title, its columns and its rows (an iterator, consumed once)."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+
+
 def write_xlsx(
     target: str | Path | IO[bytes],
     *,
@@ -233,42 +242,66 @@ def write_xlsx(
     ``on_progress`` is called with the number of data rows written so far, every
     ``progress_every`` rows.
     """
-    if not columns:
+    return write_workbook(
+        target,
+        tables=[Table(sheet_title, columns, rows)],
+        max_rows=max_rows,
+        on_progress=on_progress,
+        progress_every=progress_every,
+    )
+
+
+def write_workbook(
+    target: str | Path | IO[bytes],
+    *,
+    tables: Sequence[Table],
+    max_rows: int = EXCEL_MAX_ROWS,
+    on_progress: Callable[[int], None] | None = None,
+    progress_every: int = 50_000,
+) -> WriteResult:
+    """Write several tables, one sheet each (a table past the row limit goes on over more sheets)."""
+    if not tables:
+        raise ValueError("A workbook needs at least one table")
+    if any(not table.columns for table in tables):
         raise ValueError("An export needs at least one column")
     if max_rows < 2:
         raise ValueError("A sheet holds the header plus at least one row")
-    writers = [_CELL_WRITERS[c.kind] for c in columns]
-    pairs = list(enumerate(writers))
     written = 0
     sheets: list[_SheetStream] = []
+    names: list[str] = []
+    next_progress = progress_every
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        sheet = _SheetStream(archive, 1, columns)
-        sheets.append(sheet)
-        buffer: list[str] = []
-        next_progress = progress_every
-        try:
-            for row in rows:
-                if sheet.rows >= max_rows:
-                    sheet.write("".join(buffer))
-                    buffer.clear()
-                    sheet.close()
-                    sheet = _SheetStream(archive, len(sheets) + 1, columns)
-                    sheets.append(sheet)
-                sheet.rows += 1
-                buffer.append("<row>" + "".join([w(row[i]) for i, w in pairs]) + "</row>")
-                written += 1
-                if len(buffer) >= _FLUSH_ROWS:
-                    sheet.write("".join(buffer))
-                    buffer.clear()
-                    if on_progress is not None and written >= next_progress:
-                        on_progress(written)
-                        next_progress = written + progress_every
-        except BaseException:
-            sheet.stream.close()  # lets the zip file close; the caller removes the partial file
-            raise
-        sheet.write("".join(buffer))
-        sheet.close()
-        _write_package(archive, sheets, sheet_names(sheet_title, len(sheets)))
+        for table in tables:
+            columns = table.columns
+            pairs = list(enumerate([_CELL_WRITERS[c.kind] for c in columns]))
+            sheet = _SheetStream(archive, len(sheets) + 1, columns)
+            table_sheets = [sheet]
+            buffer: list[str] = []
+            try:
+                for row in table.rows:
+                    if sheet.rows >= max_rows:
+                        sheet.write("".join(buffer))
+                        buffer.clear()
+                        sheet.close()
+                        sheet = _SheetStream(archive, len(sheets) + len(table_sheets) + 1, columns)
+                        table_sheets.append(sheet)
+                    sheet.rows += 1
+                    buffer.append("<row>" + "".join([w(row[i]) for i, w in pairs]) + "</row>")
+                    written += 1
+                    if len(buffer) >= _FLUSH_ROWS:
+                        sheet.write("".join(buffer))
+                        buffer.clear()
+                        if on_progress is not None and written >= next_progress:
+                            on_progress(written)
+                            next_progress = written + progress_every
+            except BaseException:
+                sheet.stream.close()  # lets the zip file close; the caller removes the partial file
+                raise
+            sheet.write("".join(buffer))
+            sheet.close()
+            sheets += table_sheets
+            names += sheet_names(table.title, len(table_sheets))
+        _write_package(archive, sheets, names)
     if on_progress is not None:
         on_progress(written)
     return WriteResult(rows=written, sheets=len(sheets))

@@ -155,6 +155,7 @@ def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_cap
     general: dict[Any, Any] = {row[0]: row[1] for row in workbook[SHEET_GENERAL].iter_rows(min_row=2, values_only=True)}
     assert general["Raison sociale"] == "Ville d'Alpha"
     assert general["Code postal"] == "14000"
+    assert general["Mix énergétique"] == "Mix énergétique national"  # left empty: the campaign's default
     sites = list(workbook[SHEET_SITES].iter_rows(values_only=True))
     assert sites[0][:2] == ("Nom du site", "Point de livraison")
     assert sites[1][0] == world.site_a.site_name
@@ -169,10 +170,18 @@ def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_cap
             "Virement",
             "Mensuelle",
             "Papier",
+            None,
+            None,
+            None,
+            None,
+            None,
             world.site_a.site_name,
             world.site_a.delivery_point,
         )
     ]
+    sheet = workbook[SHEET_BILLING]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
 
 
 def test_recap_neutralises_formulas(world, campaign, django_capture_on_commit_callbacks, mailoutbox):
@@ -274,3 +283,33 @@ def test_an_empty_billing_perimeter_blocks_the_validation(world, campaign):
     assert any("« Périmètre vide » ne contient aucun site" in item.label for item in progress.missing)
     with pytest.raises(ValidationError, match="pas complet"):
         services.journey_validate(member=world.member_a, actor=world.alice)
+
+
+def test_a_new_billing_perimeter_starts_from_the_campaign_defaults(world, campaign):
+    from billing_groups.choices import BillingType, InvoiceDelivery, PaymentMode
+    from billing_groups.services import billing_perimeter_create
+
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        default_grouped_invoice=False, default_paper_delivery=False, default_bank_transfer=False
+    )
+    Contact.objects.create(member=world.member_b, role="billing", last_name="Compta", email="compta@b.test")
+    perimeter = billing_perimeter_create(member=world.member_b, actor=world.charlie, name="Écoles", segment="C5")
+    assert perimeter.billing_type == BillingType.MONO_SITE
+    assert perimeter.invoice_delivery == InvoiceDelivery.EMAIL
+    assert perimeter.delivery_email == "compta@b.test"  # the billing contact receives them
+    assert perimeter.payment_mode == PaymentMode.DIRECT_DEBIT
+    chosen = billing_perimeter_create(
+        member=world.member_b, actor=world.charlie, name="Mairie", segment="C5", payment_mode=PaymentMode.TRANSFER
+    )
+    assert chosen.payment_mode == PaymentMode.TRANSFER  # what the member gives wins
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [("", "national"), ("renewable", "renewable")])
+def test_the_energy_mix_left_empty_takes_the_campaign_default_at_validation(
+    world, campaign, django_capture_on_commit_callbacks, chosen, expected
+):
+    world.member_a.energy_mix = chosen
+    world.member_a.save()
+    _validate(world, django_capture_on_commit_callbacks)
+    world.member_a.refresh_from_db()
+    assert world.member_a.energy_mix == expected

@@ -115,3 +115,10 @@ def test_pages_with_300_sites_in_bounded_queries(world, campaign, as_alice, max_
         response = as_alice.get(reverse("datacollection:sites") + "?page=2", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content.decode().count('type="checkbox" name="sites"') == 50
+
+
+def test_new_billing_perimeter_form_shows_the_campaign_defaults(world, campaign, as_alice):
+    type(campaign).objects.filter(pk=campaign.pk).update(default_grouped_invoice=False)
+    page = as_alice.get(reverse("billing_groups:create")).content.decode()
+    assert '<option value="mono_site" selected>' in page
+    assert '<option value="paper" selected>' in page
