@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest
 
 from accounts.models import AuditEvent, User
@@ -18,6 +18,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if forwarded:
         return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _same_schema(request: HttpRequest | None) -> bool:
+    """Whether the request's user lives in the schema the event is written to."""
+    tenant = getattr(request, "tenant", None)
+    return tenant is None or tenant.schema_name == getattr(connection, "schema_name", tenant.schema_name)
 
 
 def audit_record(
@@ -37,6 +43,10 @@ def audit_record(
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
         actor = user
+    if actor is not None and not _same_schema(request):
+        # A back-office user (public schema) acting inside a syndicate: that schema has no
+        # such user row, so the event names them by e-mail only.
+        actor_email, actor = actor_email or actor.email, None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_email=actor_email or (actor.email if actor is not None else ""),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import followup_views, import_views, views
+from backoffice import campaign_views, followup_views, import_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,7 +12,9 @@ urlpatterns = [
     path("imports/<str:code>/<uuid:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<str:code>/<uuid:job_id>/erreurs/", import_views.import_errors, name="import_errors"),
     path("collecte/", followup_views.followup_campaigns, name="followup_campaigns"),
+    path("collecte/<str:code>/nouvelle/", campaign_views.campaign_create, name="campaign_create"),
     path("collecte/<str:code>/<int:campaign_id>/", followup_views.followup_table, name="followup_table"),
+    path("collecte/<str:code>/<int:campaign_id>/modifier/", campaign_views.campaign_edit, name="campaign_edit"),
     path("collecte/<str:code>/<int:campaign_id>/relancer/", followup_views.followup_remind, name="followup_remind"),
     path(
         "collecte/<str:code>/<int:campaign_id>/deverrouiller/<int:member_id>/",

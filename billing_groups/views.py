@@ -34,6 +34,7 @@ from billing_groups.selectors import (
     perimeters_for,
     unattached_confirmed_sites,
 )
+from config.form_errors import add_service_errors
 from perimeter.models import Site
 
 SITES_PER_PAGE = 50
@@ -86,7 +87,7 @@ def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> Http
             messages.success(request, _("Le périmètre de facturation est enregistré."))
             return redirect("billing_groups:list")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
     return render(request, "billing_groups/perimeter_form.html", {"form": form, "perimeter": perimeter})
 
 

@@ -19,8 +19,13 @@ WELCOME_TEXT = (
 )
 
 
+def _first_of_next_month(day: dt.date) -> dt.date:
+    """The switch date: all sites switch on the first of the month after the collection closes."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 def create_demo_campaigns(syndicate: Any) -> list[Campaign]:
-    """Open campaigns for lots 1 and 3: opened a week ago, closing in ten days, switch on 1 January next year."""
+    """Open campaigns for lots 1 and 3: opened a week ago, closing in ten days, switch the month after."""
     today = timezone.localdate()
     campaigns = []
     with schema_context(syndicate.schema_name):
@@ -35,7 +40,7 @@ def create_demo_campaigns(syndicate: Any) -> list[Campaign]:
                     name=f"Collecte des données contractuelles — lot {lot.number}",
                     opens_on=today - dt.timedelta(days=7),
                     closes_on=today + dt.timedelta(days=10),
-                    switch_date=dt.date(today.year + 1, 1, 1),
+                    switch_date=_first_of_next_month(today + dt.timedelta(days=10)),
                     welcome_text=WELCOME_TEXT,
                 )
             )

@@ -83,15 +83,88 @@ def journey_assert_editable(member: Member | int) -> None:
         raise JourneyLocked(_(JOURNEY_LOCKED_MESSAGE))
 
 
-def campaign_create(
-    *, lot: Lot, name: str, opens_on: dt.date, closes_on: dt.date, switch_date: dt.date, welcome_text: str = ""
-) -> Campaign:
-    """A campaign of one lot with the default parameters (national mix, grouped invoice, paper, transfer)."""
-    campaign = Campaign(
-        lot=lot, name=name, opens_on=opens_on, closes_on=closes_on, switch_date=switch_date, welcome_text=welcome_text
-    )
+CAMPAIGN_FIELDS = (
+    "lot",
+    "name",
+    "opens_on",
+    "closes_on",
+    "switch_date",
+    "welcome_text",
+    "default_national_energy_mix",
+    "default_grouped_invoice",
+    "default_paper_delivery",
+    "default_bank_transfer",
+)
+
+
+def _campaign_check(campaign: Campaign) -> None:
+    """Dates in order, and one campaign at a time per lot (a member must see one journey per lot)."""
+    errors: dict[str, str] = {}
+    if campaign.opens_on and campaign.closes_on and campaign.closes_on < campaign.opens_on:
+        errors["closes_on"] = _("La clôture doit suivre l'ouverture de la collecte.")
+    if campaign.closes_on and campaign.switch_date and campaign.switch_date <= campaign.closes_on:
+        errors["switch_date"] = _("La date de bascule doit suivre la clôture de la collecte.")
+    if errors:
+        raise ValidationError(errors)
+    overlapping = Campaign.objects.filter(
+        lot_id=campaign.lot_id, opens_on__lte=campaign.closes_on, closes_on__gte=campaign.opens_on
+    ).exclude(pk=campaign.pk)
+    other = overlapping.first()
+    if other is not None:
+        raise ValidationError(
+            {
+                "opens_on": _("La campagne « %(name)s » de ce lot couvre déjà ces dates (%(start)s – %(end)s).")
+                % {"name": other.name, "start": f"{other.opens_on:%d/%m/%Y}", "end": f"{other.closes_on:%d/%m/%Y}"}
+            }
+        )
     campaign.full_clean()
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    lot: Lot,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    switch_date: dt.date,
+    welcome_text: str = "",
+    actor_email: str = "",
+    request: HttpRequest | None = None,
+    **defaults: bool,
+) -> Campaign:
+    """A campaign of one lot; its default parameters (national mix, grouped invoice, paper, transfer) unless given."""
+    unknown = set(defaults) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
+    campaign = Campaign(
+        lot=lot,
+        name=name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        switch_date=switch_date,
+        welcome_text=welcome_text,
+        **defaults,
+    )
+    _campaign_check(campaign)
     campaign.save()
+    audit_record(action="campaign.created", actor_email=actor_email, request=request, target=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *, campaign: Campaign, data: dict[str, Any], actor_email: str = "", request: HttpRequest | None = None
+) -> Campaign:
+    """Change a campaign's dates, texts or defaults (the journeys and their progress are kept)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    changed = _apply(campaign, data, CAMPAIGN_FIELDS)
+    _campaign_check(campaign)
+    campaign.save()
+    if changed:
+        audit_record(
+            action="campaign.updated", actor_email=actor_email, request=request, target=campaign, details=changed
+        )
     return campaign
 
 

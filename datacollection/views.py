@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Module
 from accounts.models import User
+from config.form_errors import add_service_errors
 from datacollection import services
 from datacollection.choices import MEMBER_SITE_STATUSES
 from datacollection.filtersets import JourneySiteFilterSet
@@ -97,14 +97,6 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
             messages.error(request, message)
     else:
         messages.error(request, str(exc))
-
-
-def _form_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -184,7 +176,7 @@ def general(request: HttpRequest) -> HttpResponse:
         try:
             services.member_general_data_update(member=member, actor=user, data=data, request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Données générales enregistrées."))
             return redirect("datacollection:general")
@@ -230,7 +222,7 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 services.contact_update(contact=contact, actor=user, data=data, request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Interlocuteur enregistré."))
             return redirect(reverse("datacollection:general") + "#interlocuteurs")
@@ -314,7 +306,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.site_update(site=site, actor=user, data=data, request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Site « %(site)s » enregistré.") % {"site": data["site_name"]})
             return redirect(reverse("datacollection:sites") + f"#site-{site.pk}")
@@ -411,7 +403,7 @@ def site_add(request: HttpRequest) -> HttpResponse:
         try:
             site = services.site_add(member=member, actor=user, data=data, request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Site « %(site)s » ajouté : choisissez son statut.") % {"site": site.site_name})
             return redirect("datacollection:site_edit", pk=site.pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.choices import MEMBER_ROLES, Module
 from accounts.models import User
+from config.form_errors import add_service_errors
 from perimeter import charts, label_services
 from perimeter.extensions import last_readings
 from perimeter.filtersets import SiteFilterSet
@@ -128,7 +129,7 @@ def site_labels(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             label_services.site_labels_update(site=site, actor=user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Les libellés du site sont enregistrés."))
             return redirect("perimeter:site_detail", pk=site.pk)

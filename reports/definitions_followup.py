@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Trim
 
 from accounts.models import User
+from billing_groups.choices import BillingRhythm, BillingType, InvoiceDelivery, PaymentMode
 from datacollection.followup.selectors import campaign_followup
-from datacollection.models import Campaign
-from perimeter.choices import DistributorState, SiteStatus
-from perimeter.models import Site
+from datacollection.models import Campaign, Journey
+from perimeter.choices import ContactRole, DistributorState, EnergyMix, SiteStatus
+from perimeter.models import Contact, Member, Site
 from reports.registry import Params, ReportDefinition, register
 from spreadsheets.xlsx import DATE, DATETIME, NUMBER, Column
 
@@ -44,6 +46,11 @@ COLLECTED_COLUMNS = (
     Column("SIRET ChorusPro", 16),
     Column("Code service ChorusPro", 16),
     Column("N° d'engagement", 16),
+    Column("Mix énergétique", 22),
+    Column("Interlocuteur administratif", 28),
+    Column("Interlocuteur facturation", 28),
+    Column("Interlocuteur technique", 28),
+    Column("Parcours validé le", 18, DATETIME),
     Column("Point de livraison", 18),
     Column("Nom du site", 30),
     Column("Référence interne", 16),
@@ -55,13 +62,21 @@ COLLECTED_COLUMNS = (
     Column("Adresse du site", 30),
     Column("Code postal", 10),
     Column("Commune", 20),
-    Column("Interlocuteur", 26),
+    Column("Interlocuteur du site", 26),
     Column("Périmètre de facturation", 30),
+    Column("Segment du périmètre", 10),
     Column("Type de facturation", 14),
     Column("Mode de paiement", 14),
     Column("Rythme", 12),
     Column("Envoi des factures", 14),
+    Column("E-mail de réception", 26),
+    Column("SIRET ChorusPro du périmètre", 16),
+    Column("Code service du périmètre", 16),
+    Column("N° d'engagement du périmètre", 16),
+    Column("Référence budgétaire", 16),
 )
+# Where the site's own columns start: a member without a site leaves them empty.
+_SITE_COLUMNS_FROM = 14
 
 _STATUSES = {c.value: str(c.label) for c in SiteStatus}
 _STATES = {c.value: str(c.label) for c in DistributorState}
@@ -105,44 +120,115 @@ def collected_queryset(campaign: Campaign) -> QuerySet[Site]:
     return Site.objects.filter(lot_id=campaign.lot_id)
 
 
-def collected_rows(campaign: Campaign) -> Iterator[Sequence[Any]]:
-    rows = (
-        collected_queryset(campaign)
-        .order_by("member__legal_name", "site_name", "pk")
-        .values_list(
-            "member__legal_name",
-            "member__customer_number",
-            "member__siret",
-            "member__address_line",
-            "member__postcode",
-            "member__city",
-            "member__chorus_siret",
-            "member__chorus_service_code",
-            "member__chorus_commitment_number",
-            "delivery_point",
-            "site_name",
-            "internal_reference",
-            "status",
-            "distributor_state",
-            "activation_date",
-            "segment",
-            "tariff_option",
-            "address_line",
-            "postcode",
-            "city",
-            "contact__email",
-            "billing_attachment__perimeter__name",
-            "billing_attachment__perimeter__billing_type",
-            "billing_attachment__perimeter__payment_mode",
-            "billing_attachment__perimeter__billing_rhythm",
-            "billing_attachment__perimeter__invoice_delivery",
+def _members_without_sites(campaign: Campaign) -> QuerySet[Member]:
+    return Member.objects.filter(lots__id=campaign.lot_id).exclude(sites__lot_id=campaign.lot_id)
+
+
+def collected_count(campaign: Campaign) -> int:
+    return collected_queryset(campaign).count() + _members_without_sites(campaign).count()
+
+
+def _member_values(campaign: Campaign, member_ref: str) -> dict[str, Any]:
+    """The member's columns as annotations: its contact per role and its journey's validation."""
+    annotations: dict[str, Any] = {}
+    for role in (ContactRole.ADMINISTRATIVE, ContactRole.BILLING, ContactRole.TECHNICAL):
+        contact = Contact.objects.filter(member_id=OuterRef(member_ref), role=role).order_by("pk")
+        annotations[f"contact_{role}"] = Subquery(
+            contact.annotate(
+                label=Concat(
+                    Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField())),
+                    Value(" — "),
+                    "email",
+                    output_field=CharField(),
+                )
+            ).values("label")[:1]
         )
+    journey = Journey.objects.filter(campaign=campaign, member_id=OuterRef(member_ref))
+    annotations["validated_at"] = Subquery(journey.values("validated_at")[:1])
+    return annotations
+
+
+_MEMBER_FIELDS = (
+    "legal_name",
+    "customer_number",
+    "siret",
+    "address_line",
+    "postcode",
+    "city",
+    "chorus_siret",
+    "chorus_service_code",
+    "chorus_commitment_number",
+    "energy_mix",
+)
+_PERIMETER_FIELDS = (
+    "name",
+    "segment",
+    "billing_type",
+    "payment_mode",
+    "billing_rhythm",
+    "invoice_delivery",
+    "delivery_email",
+    "chorus_siret",
+    "chorus_service_code",
+    "chorus_commitment_number",
+    "budget_reference",
+)
+_MIXES = {c.value: str(c.label) for c in EnergyMix}
+_LABELS = {
+    "status": _STATUSES,
+    "distributor_state": _STATES,
+    "billing_attachment__perimeter__billing_type": {c.value: str(c.label) for c in BillingType},
+    "billing_attachment__perimeter__payment_mode": {c.value: str(c.label) for c in PaymentMode},
+    "billing_attachment__perimeter__billing_rhythm": {c.value: str(c.label) for c in BillingRhythm},
+    "billing_attachment__perimeter__invoice_delivery": {c.value: str(c.label) for c in InvoiceDelivery},
+    "member__energy_mix": _MIXES,
+}
+
+
+def collected_rows(campaign: Campaign) -> Iterator[Sequence[Any]]:
+    """Everything collected in the campaign: one row per site of the lot (member, site, billing
+    perimeter), then one row per member of the lot that has no site in it."""
+    site_fields = [
+        *[f"member__{name}" for name in _MEMBER_FIELDS],
+        "contact_administrative",
+        "contact_billing",
+        "contact_technical",
+        "validated_at",
+        "delivery_point",
+        "site_name",
+        "internal_reference",
+        "status",
+        "distributor_state",
+        "activation_date",
+        "segment",
+        "tariff_option",
+        "address_line",
+        "postcode",
+        "city",
+        "contact__email",
+        *[f"billing_attachment__perimeter__{name}" for name in _PERIMETER_FIELDS],
+    ]
+    labels = [_LABELS.get(name) for name in site_fields]
+    sites = (
+        collected_queryset(campaign)
+        .annotate(**_member_values(campaign, "member_id"))
+        .order_by("member__legal_name", "site_name", "pk")
+        .values_list(*site_fields)
     )
-    for row in rows.iterator(chunk_size=2000):
-        values: list[Any] = list(row)
-        values[12] = _STATUSES.get(str(values[12]), values[12])
-        values[13] = _STATES.get(str(values[13]), values[13])
-        yield values
+    for row in sites.iterator(chunk_size=2000):
+        yield [label.get(value, value) if label and value else value for label, value in zip(labels, row, strict=True)]
+    member_fields = [*_MEMBER_FIELDS, "contact_administrative", "contact_billing", "contact_technical", "validated_at"]
+    without_sites = (
+        _members_without_sites(campaign)
+        .annotate(**_member_values(campaign, "pk"))
+        .order_by("legal_name", "pk")
+        .values_list(*member_fields)
+    )
+    empty = [None] * (len(COLLECTED_COLUMNS) - _SITE_COLUMNS_FROM)
+    for member_row in without_sites.iterator(chunk_size=2000):
+        values = list(member_row)
+        values[9] = _MIXES.get(values[9], values[9])
+        yield [*values, *empty]
 
 
 def _followup_report_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
@@ -179,7 +265,7 @@ CAMPAIGN_COLLECTED_DATA = register(
         title="Données collectées",
         columns=COLLECTED_COLUMNS,
         rows=_collected_report_rows,
-        count=lambda user, params: collected_queryset(Campaign.objects.get(pk=params["campaign"])).count(),
+        count=lambda user, params: collected_count(Campaign.objects.get(pk=params["campaign"])),
         clean_params=_campaign_params,
     )
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -21,26 +20,10 @@ from perimeter.models import Member, Site
 from tenants.db import connection
 from tests.conftest import TenantClient
 from tests.datacollection.conftest import add_sites, complete_general_data, complete_journey
-from tests.factories import ContactFactory, LotFactory, MemberFactory, SiteFactory
+from tests.factories import ContactFactory, MemberFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "config.urls_public"
-
-
-@pytest.fixture
-def campaign(world: Any) -> Any:
-    from datacollection.services import campaign_create
-
-    today = timezone.localdate()
-    lot = LotFactory(number=1)
-    Site.objects.filter(pk__in=[world.site_a.pk, world.site_b.pk]).update(lot=lot)
-    return campaign_create(
-        lot=lot,
-        name="Collecte lot 1",
-        opens_on=today - dt.timedelta(days=7),
-        closes_on=today + dt.timedelta(days=10),
-        switch_date=dt.date(today.year + 1, 1, 1),
-    )
 
 
 @pytest.fixture
@@ -54,14 +37,6 @@ def three_members(world: Any, campaign: Any) -> dict[str, Any]:
     complete_general_data(world.member_b)
     Journey.objects.create(campaign=campaign, member=world.member_b, started_at=now)
     return {"not_started": world.member_a, "in_progress": world.member_b, "validated": member_c}
-
-
-@pytest.fixture
-def staff(world: Any, public_client: TenantClient) -> TenantClient:
-    connection.set_schema_to_public()
-    public_client.force_login(world.mallory)
-    connection.set_tenant(world.alpha)
-    return public_client
 
 
 def _call(world: Any, client: TenantClient, method: str, url: str, data: Any = None, **extra: Any) -> Any:
@@ -186,10 +161,21 @@ def test_exports_are_read_back(staff: TenantClient, world: Any, three_members: d
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("Membre", "N° client", "Commune", "État", "Progression (%)")
     assert {r[0] for r in rows[1:]} == {"Ville d'Alpha", "Commune de Bravo", "Zeta Syndicat des eaux"}
+    newcomer = MemberFactory(legal_name="Commune sans site")
+    newcomer.lots.add(campaign.lot)
     data = _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="donnees"))
     sheet = load_workbook(io.BytesIO(b"".join(data.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 1 + Site.objects.filter(lot=campaign.lot).count()
+    header = rows[0]
+    assert len(rows) == 1 + Site.objects.filter(lot=campaign.lot).count() + 1  # + the member without a site
+    by_member = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    zeta = by_member["Zeta Syndicat des eaux"]
+    assert zeta["Interlocuteur facturation"] == "Martin billing — billing@a.test"
+    assert zeta["Statut"] == "Bascule confirmée"
+    assert zeta["Périmètre de facturation"] == "Périmètre de facture N° 01"
+    assert zeta["Type de facturation"] == "Multi-sites (plusieurs sites sur une facture)"
+    assert zeta["Parcours validé le"] is not None
+    assert by_member["Commune sans site"]["Point de livraison"] is None
     assert (
         _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="x")).status_code
         == 404

@@ -23,7 +23,7 @@ def campaign(world: Any) -> Any:
         name="Collecte lot 1",
         opens_on=today - dt.timedelta(days=7),
         closes_on=today + dt.timedelta(days=10),
-        switch_date=dt.date(today.year + 1, 1, 1),
+        switch_date=dt.date(today.year + 1, 3, 1),
         welcome_text="Bienvenue dans votre parcours.",
     )
 

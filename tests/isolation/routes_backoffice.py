@@ -143,3 +143,15 @@ ROUTES += [
     Route("backoffice:followup_export", staff_only(), host="public", kwargs=_export_kwargs),
     Route("datacollection:followup", _coordinator_only),
 ]
+
+
+ROUTES += [
+    Route("backoffice:campaign_create", staff_only(), host="public", kwargs=_syndicate_kwargs),
+    # An empty form: the staff user gets the form back with its errors (200), nothing is written.
+    Route("backoffice:campaign_create", staff_only(), host="public", kwargs=_syndicate_kwargs, method="post"),
+    Route("backoffice:campaign_edit", staff_only(), host="public", kwargs=_table_kwargs),
+    Route("backoffice:campaign_edit", staff_only(), host="public", kwargs=_table_kwargs, method="post"),
+    # Without a reason the unlock is refused on the form (200); without a file, the upload too.
+    Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs, method="post"),
+    Route("backoffice:import_upload", staff_only(), host="public", kwargs=_syndicate_kwargs, method="post"),
+]

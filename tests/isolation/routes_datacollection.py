@@ -29,7 +29,7 @@ def _campaign() -> Any:
             "name": "Collecte matrice",
             "opens_on": today - dt.timedelta(days=1),
             "closes_on": today + dt.timedelta(days=5),
-            "switch_date": dt.date(today.year + 1, 1, 1),
+            "switch_date": dt.date(today.year + 1, 3, 1),
         },
     )
     return campaign
