@@ -9,6 +9,7 @@ class JourneyEventKind(models.TextChoices):
     VALIDATED = "validated", _("Parcours validé")
     UNLOCKED = "unlocked", _("Parcours déverrouillé")
     RECAP_SENT = "recap_sent", _("Récapitulatif envoyé")
+    RECAP_FAILED = "recap_failed", _("Récapitulatif non envoyé")
 
 
 # The statuses a member may choose for its site during the journey, with the words of the page.

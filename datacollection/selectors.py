@@ -18,7 +18,8 @@ from django.utils import timezone
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups.choices import BillingType, InvoiceDelivery, PaymentMode
-from datacollection.models import Campaign, Journey
+from datacollection.choices import JourneyEventKind
+from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.progress import JourneyProgress, journey_progress
 from perimeter.choices import ContactRole
 from perimeter.models import Contact, Member, Site
@@ -96,6 +97,21 @@ def member_journey(member: Member) -> MemberJourney:
         Journey.objects.filter(member=member, campaign__in=[c.pk for c in campaigns]).select_related("campaign")
     )
     return MemberJourney(member=member, campaigns=campaigns, journeys=journeys)
+
+
+def recap_failure(state: MemberJourney) -> str | None:
+    """Why the recap of the current validation could not be mailed, if it could not (else None)."""
+    pending = [j.pk for j in state.journeys if j.validated_at is not None and j.recap_sent_at is None]
+    if not pending:
+        return None
+    last = (
+        JourneyEvent.objects.filter(journey_id__in=pending, kind=JourneyEventKind.RECAP_FAILED)
+        .filter(at__gte=min(j.validated_at for j in state.journeys if j.pk in pending))  # type: ignore[type-var]
+        .order_by("-at")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return last
 
 
 def journey_locked(member: Member | int) -> bool:

@@ -459,6 +459,7 @@ def journey_send_recap(*, journey_ids: list[int]) -> bool:
     validated_by = pending[0].validated_by
     recipients = recap_recipients(member, validated_by)
     if not recipients:
+        _recap_failed(pending, _("aucun destinataire : ni l'auteur de la validation ni un interlocuteur n'a d'e-mail"))
         return False
     context = {"member": member, "journeys": journeys, "validated_at": pending[0].validated_at}
     message = EmailMessage(
@@ -478,3 +479,15 @@ def journey_send_recap(*, journey_ids: list[int]) -> bool:
         journey.save(update_fields=["recap_sent_at"])
         _event(journey, JourneyEventKind.RECAP_SENT, None, ", ".join(recipients))
     return True
+
+
+def _recap_failed(journeys: list[Journey], reason: str) -> None:
+    for journey in journeys:
+        _event(journey, JourneyEventKind.RECAP_FAILED, None, reason[:500])
+
+
+@transaction.atomic
+def journey_recap_failed(*, journey_ids: list[int], reason: str) -> None:
+    """The recap could not be mailed (retries exhausted): the journey says so to the member and the supplier."""
+    pending = list(Journey.objects.filter(pk__in=journey_ids, validated_at__isnull=False, recap_sent_at__isnull=True))
+    _recap_failed(pending, reason)

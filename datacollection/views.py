@@ -39,6 +39,7 @@ from datacollection.selectors import (
     journey_locked,
     journey_sites,
     member_journey,
+    recap_failure,
 )
 from perimeter.choices import SiteStatus
 from perimeter.models import Contact, Member
@@ -118,6 +119,7 @@ def journey(request: HttpRequest) -> HttpResponse:
             "state": state,
             "progress": progress,
             "show_control": request.GET.get("controle") == "1",
+            "recap_failure": recap_failure(state) if state.validated else None,
             "can_edit": can_edit(user) and not state.validated,
             "member_query": _member_query(user, member),
         },

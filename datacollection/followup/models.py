@@ -23,6 +23,9 @@ class Reminder(models.Model):
     requested_at = models.DateTimeField(_("demandée le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     recipients = models.JSONField(_("destinataires"), default=list)
+    # Set when the sending task gave up (retries exhausted): the follow-up table says so.
+    failed_at = models.DateTimeField(_("échec de l'envoi le"), null=True, blank=True)
+    error = models.CharField(_("erreur"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("relance")

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from billing_groups.services import ATTACHABLE_STATUSES
+from datacollection.choices import JourneyEventKind
 from datacollection.followup.models import Reminder
 from datacollection.models import Campaign, Journey
 from datacollection.progress import CONTACT_ROLES, MEMBER_REQUIRED_FIELDS, site_incomplete_q
@@ -64,6 +65,8 @@ class FollowupRow:
     sites: int
     reminders: int
     last_reminder_at: dt.datetime | None
+    reminders_failed: int = 0
+    recap_failed: bool = False
 
     @property
     def state_label(self) -> str:
@@ -139,14 +142,27 @@ def campaign_followup(campaign: Campaign) -> list[FollowupRow]:
     journeys = {
         journey.member_id: journey
         for journey in Journey.objects.filter(campaign=campaign, member_id__in=ids).annotate(
-            last_event=Max("events__at")
+            last_event=Max("events__at"),
+            # The recap of the current validation could not be mailed (the task gave up).
+            recap_failed=Count(
+                "events",
+                filter=Q(
+                    events__kind=JourneyEventKind.RECAP_FAILED,
+                    events__at__gte=F("validated_at"),
+                    recap_sent_at__isnull=True,
+                ),
+            ),
         )
     }
     reminders: dict[int, dict[str, Any]] = {
         row["member_id"]: dict(row)
         for row in Reminder.objects.filter(campaign=campaign, member_id__in=ids)
         .values("member_id")
-        .annotate(count=Count("pk"), last=Max("requested_at"))
+        .annotate(
+            count=Count("pk"),
+            last=Max("requested_at"),
+            failed=Count("pk", filter=Q(failed_at__isnull=False, sent_at__isnull=True)),
+        )
         .order_by()
     }
     rows = []
@@ -184,6 +200,8 @@ def campaign_followup(campaign: Campaign) -> list[FollowupRow]:
                 sites=site.get("total", 0),
                 reminders=reminder.get("count", 0),
                 last_reminder_at=reminder.get("last"),
+                reminders_failed=reminder.get("failed", 0),
+                recap_failed=bool(getattr(journey, "recap_failed", 0)) and state == VALIDATED,
             )
         )
     return rows

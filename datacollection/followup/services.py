@@ -102,6 +102,13 @@ def reminder_deliver(*, reminder_id: int) -> bool:
     return True
 
 
+def reminders_failed(*, reminder_ids: list[int], error: str) -> int:
+    """The sending task gave up: the reminders not sent are marked failed (shown in the follow-up)."""
+    return Reminder.objects.filter(pk__in=reminder_ids, sent_at__isnull=True).update(
+        failed_at=timezone.now(), error=error[:300]
+    )
+
+
 @transaction.atomic
 def followup_unlock(*, journey: Journey, reason: str, unlocked_by: str) -> Journey:
     """The back-office reopens a validated journey: datacollection's unlock, signed with the manager's e-mail."""

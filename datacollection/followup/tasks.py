@@ -17,7 +17,7 @@ MAX_RETRIES = 5
 
 @app.task(bind=True, name="followup.send_reminders", queue="light", acks_late=True, max_retries=MAX_RETRIES)
 def send_reminders(self: Task, reminder_ids: list[int], schema_name: str) -> int:
-    from datacollection.followup.services import reminder_deliver
+    from datacollection.followup.services import reminder_deliver, reminders_failed
 
     sent = 0
     # The real tenant (not just its schema): the mail's link is built on the syndicate's address.
@@ -27,8 +27,14 @@ def send_reminders(self: Task, reminder_ids: list[int], schema_name: str) -> int
             for reminder_id in reminder_ids:
                 sent += reminder_deliver(reminder_id=reminder_id)
         except TRANSIENT_ERRORS as exc:
+            if self.request.retries >= MAX_RETRIES:
+                reminders_failed(reminder_ids=reminder_ids, error=f"{type(exc).__name__}: {exc}")
+                raise
             countdown = int(
                 get_exponential_backoff_interval(factor=10, retries=self.request.retries, maximum=600, full_jitter=True)
             )
             raise self.retry(exc=exc, countdown=countdown) from exc
+        except Exception as exc:  # not worth retrying: say so at once
+            reminders_failed(reminder_ids=reminder_ids, error=f"{type(exc).__name__}: {exc}")
+            raise
     return sent

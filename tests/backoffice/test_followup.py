@@ -225,3 +225,51 @@ def test_bounded_queries_for_300_members(world: Any, campaign: Any, max_queries:
         rows = campaign_followup(campaign)
     assert len(rows) == 302
     assert sum(1 for r in rows if r.state == "in_progress") == 100
+
+
+FAILING_MAIL = "tests.support.mail.FailingSMTPBackend"
+
+
+def test_a_reminder_the_mail_server_never_takes_is_marked_failed(
+    staff: TenantClient, world: Any, campaign: Any, settings: Any
+) -> None:
+    import smtplib
+
+    from datacollection.followup.tasks import MAX_RETRIES, send_reminders
+
+    ContactFactory(member=world.member_a, email="mairie@alpha.test")
+    settings.EMAIL_BACKEND = FAILING_MAIL
+    reminder = Reminder.objects.create(
+        campaign=campaign, member=world.member_a, sent_by="mallory@fournisseur.test", recipients=["mairie@alpha.test"]
+    )
+    with pytest.raises(smtplib.SMTPServerDisconnected):  # the last retry gives up
+        send_reminders.apply(args=[[reminder.pk], "alpha"], retries=MAX_RETRIES)
+    reminder.refresh_from_db()
+    assert reminder.sent_at is None
+    assert reminder.failed_at is not None
+    assert "SMTPServerDisconnected" in reminder.error
+    row = next(r for r in campaign_followup(campaign) if r.member_id == world.member_a.pk)
+    assert row.reminders_failed == 1
+    body = _call(world, staff, "get", _url("followup_table", code="alpha", campaign_id=campaign.pk)).content.decode()
+    assert "1 en échec" in body
+
+
+def test_a_recap_that_cannot_be_mailed_is_shown_to_the_member_and_the_supplier(
+    staff: TenantClient, world: Any, alpha_client: TenantClient, campaign: Any, settings: Any
+) -> None:
+    import smtplib
+
+    from datacollection.services import journey_validate
+    from datacollection.tasks import MAX_RETRIES, send_recap
+
+    complete_journey(world.member_a)
+    journeys = journey_validate(member=world.member_a, actor=world.alice)  # on_commit: not sent in this test
+    settings.EMAIL_BACKEND = FAILING_MAIL
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        send_recap.apply(args=[[j.pk for j in journeys], "alpha"], retries=MAX_RETRIES)
+    assert JourneyEvent.objects.filter(journey=journeys[0], kind="recap_failed").exists()
+    alpha_client.force_login(world.alice)
+    page = alpha_client.get(reverse("datacollection:journey")).content.decode()
+    assert "récapitulatif Excel de votre parcours n'a pas pu vous être envoyé" in page
+    body = _call(world, staff, "get", _url("followup_table", code="alpha", campaign_id=campaign.pk)).content.decode()
+    assert "récapitulatif non envoyé" in body
