@@ -48,10 +48,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _member_admin(request: HttpRequest) -> User:
-    """The user administering accounts ("Administration des accès"): member administrators only."""
+def _users_manager(request: HttpRequest) -> User:
+    """The user administering the member's accounts ("Administration des accès"), else 403."""
     user = _user(request)
-    if not user.is_member_admin:
+    if not selectors.can_manage_users(user):
         raise PermissionDenied
     return user
 
@@ -202,7 +202,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 @login_required
 @require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     users = list(selectors.users_for(admin))  # one query
     pending = selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING).count()
     return render(request, "accounts/user_list.html", {"users": users, "pending_requests": pending})
@@ -211,7 +211,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     form = UserInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +231,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _user(request)
-    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 without the right
     form = UserRightsForm(request.POST or None, initial={"modules": target.modules})
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,12 +241,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Les droits sont enregistrés."))
             return redirect("accounts:user_edit", pk=target.pk)
-    return render(request, "accounts/user_edit.html", {"target": target, "form": form})
+    can_change = selectors.can_change_user(admin, target)  # an administrator's account: administrators only
+    return render(request, "accounts/user_edit.html", {"target": target, "form": form, "can_change": can_change})
 
 
 def _user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     admin = _user(request)
-    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 without the right
     try:
         if action == "resend":
             services.user_activation_send(user=target, actor=admin, request=request)
@@ -302,7 +303,7 @@ def access_request_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def access_request_list(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     requests = list(selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING))
     return render(request, "accounts/access_request_list.html", {"access_requests": requests})
 
