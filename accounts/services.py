@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +14,6 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +23,7 @@ from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
 from accounts.selectors import access_request_mismatches_recent, can_change_user, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
+from accounts.totp import matching_step, secret_new
 from perimeter.models import Member, Site
 
 MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
@@ -70,8 +69,11 @@ def user_create(
 
 @transaction.atomic
 def user_totp_setup(*, user: User, secret: str | None = None, actor: User | None = None) -> str:
-    """Give a supplier staff account its TOTP second factor; returns the secret (base32)."""
-    user.totp_secret = secret or pyotp.random_base32()
+    """Give a supplier staff account its TOTP second factor at once (demo seed); returns the secret.
+
+    People enrol through ``user_totp_enrol`` instead, which first checks a code of their app.
+    """
+    user.totp_secret = secret or secret_new()
     user.totp_confirmed_at = timezone.now()
     user.totp_last_step = None
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
@@ -140,7 +142,7 @@ def login_second_factor_check(*, user: User, code: str, request: HttpRequest) ->
     if ends_at is not None:
         audit_record(action="login.refused_locked", request=request, actor_email=user.email)
         return LoginResult(locked_until=ends_at)
-    step = _totp_matching_step(user=user, code="".join(code.split()))
+    step = matching_step(secret=user.totp_secret, code="".join(code.split()))
     if step is None:
         return _login_failure_record(email=user.email, request=request, action="login.second_factor_failed")
     # Claimed atomically: the same code cannot open a second session, even concurrently.
@@ -156,25 +158,48 @@ def login_second_factor_check(*, user: User, code: str, request: HttpRequest) ->
     return LoginResult(user=user)
 
 
-def _totp_matching_step(*, user: User, code: str) -> int | None:
-    """The time step whose code this is (now, or one step either side for clock drift)."""
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(user.totp_secret)
-    now = timezone.now()
-    for offset in (0, -1, 1):
-        at = now + timedelta(seconds=offset * totp.interval)
-        if constant_time_compare(totp.at(at), code):
-            return int(totp.timecode(at))
-    return None
+@transaction.atomic
+def user_totp_enrol(*, user: User, secret: str, code: str, request: HttpRequest) -> LoginResult:
+    """A staff account without a second factor confirms ``secret`` with a first code of its app.
+
+    Reached only after the password step (the view holds the pending login). The account
+    is then enrolled (audited, and its owner told by mail) and the login completes, the
+    code counting as the second factor; the code cannot be used again. Wrong codes count
+    towards the same lockout as login failures. An enrolled account is never re-enrolled here.
+    """
+    ip = client_ip(request)
+    ends_at = login_lockout_ends_at(email=user.email, ip_address=ip)
+    if ends_at is not None:
+        audit_record(action="login.refused_locked", request=request, actor_email=user.email)
+        return LoginResult(locked_until=ends_at)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_account_manager or user.has_second_factor:
+        raise ValidationError(_("Le second facteur de ce compte est déjà configuré."))
+    step = matching_step(secret=secret, code="".join(code.split()))
+    if step is None:
+        return _login_failure_record(email=user.email, request=request, action="user.totp_enrolment_failed")
+    user.totp_secret = secret
+    user.totp_confirmed_at = timezone.now()
+    user.totp_last_step = step
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    LoginFailure.objects.filter(email=user.email, ip_address=ip).delete()
+    audit_record(action="user.totp_enabled", actor=user, request=request, target=user)
+    audit_record(action="login.succeeded", actor=user, request=request, details={"second_factor": "totp"})
+    mail_queue(
+        to=[user.email],
+        subject=_("Second facteur configuré"),
+        template="accounts/mail/totp_enabled",
+        context={"user": user},
+    )
+    return LoginResult(user=user)
 
 
 # --- Activation and password reset --------------------------------------------------------
 
 
 @transaction.atomic
-def user_activation_send(*, user: User, actor: User | None = None, request: HttpRequest | None = None) -> None:
-    """Mail an activation link (valid ACCOUNT_ACTIVATION_HOURS, single use).
+def user_activation_send(*, user: User, actor: User | None = None, request: HttpRequest | None = None) -> str:
+    """Mail an activation link (valid ACCOUNT_ACTIVATION_HOURS, single use); returns the link.
 
     A new unusable password is drawn first: the token hashes the password, so any link
     sent before stops working (only the last mail counts).
@@ -192,6 +217,7 @@ def user_activation_send(*, user: User, actor: User | None = None, request: Http
         context={"user": user, "link": link, "hours": settings.ACCOUNT_ACTIVATION_HOURS},
     )
     audit_record(action="user.activation_sent", actor=actor, request=request, target=user)
+    return link
 
 
 @transaction.atomic
