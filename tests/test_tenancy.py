@@ -100,3 +100,42 @@ def test_cache_keys_carry_the_tenant(alpha, beta_tenant):
     assert cache.get("home:last-three-months") is None
     connection.set_tenant(alpha)
     cache.delete("home:last-three-months")
+
+
+def test_an_inactive_syndicate_answers_a_closed_notice(world, alpha_client, beta_client, public_client):
+    """Pages, logins and API of a closed syndicate answer 503 with a French notice; the
+    other syndicate stays open and the back-office still lists the closed one."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import AuditEvent
+    from tenants.models import Syndicate
+    from tests.conftest import PASSWORD
+
+    token = Token.objects.create(user=world.alice)
+    logged_in = type(alpha_client)("alpha.localhost")
+    logged_in.force_login(world.alice)
+    Syndicate.objects.filter(code="alpha").update(is_active=False)
+
+    page = alpha_client.get("/comptes/connexion/")
+    assert page.status_code == 503
+    body = page.content.decode()
+    assert '<html lang="fr">' in body
+    assert "Cet espace est momentanément fermé." in body
+    login = alpha_client.post("/comptes/connexion/", {"email": "alice@a.test", "password": PASSWORD})
+    assert login.status_code == 503
+    assert not AuditEvent.objects.filter(action="login.succeeded").exists()
+    assert logged_in.get("/").status_code == 503  # an open session does not get past it either
+    assert logged_in.get(f"/parc/sites/{world.site_a.pk}/").status_code == 503
+    api = alpha_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.status_code == 503
+    assert api.json() == {"detail": "Cet espace est momentanément fermé."}
+    assert alpha_client.get("/static/ui/app.css").status_code == 200  # the notice keeps its style
+
+    connection.set_tenant(world.beta)
+    assert beta_client.get("/comptes/connexion/").status_code == 200
+    connection.set_schema_to_public()
+    public_client.force_login(world.mallory)
+    backoffice = public_client.get("/backoffice/")
+    assert backoffice.status_code == 200
+    assert "Syndicat Alpha" in backoffice.content.decode()
+    connection.set_tenant(world.alpha)
