@@ -139,3 +139,47 @@ def test_an_inactive_syndicate_answers_a_closed_notice(world, alpha_client, beta
     assert backoffice.status_code == 200
     assert "Syndicat Alpha" in backoffice.content.decode()
     connection.set_tenant(world.alpha)
+
+
+def test_create_syndicate_makes_a_schema_and_an_address(world, alpha_client):
+    import io
+
+    from django.core.management import call_command
+
+    from perimeter.models import Member
+    from tenants.models import Syndicate
+
+    out = io.StringIO()
+    connection.set_schema_to_public()  # as manage.py starts
+    call_command("create_syndicate", "gamma", "Syndicat Gamma", "--contact-email", "contact@gamma.test", stdout=out)
+    assert out.getvalue().strip() == "Syndicat Gamma (gamma) : http://gamma.localhost:8000"
+    gamma = Syndicate.objects.get(code="gamma")
+    assert (gamma.schema_name, gamma.contact_email, gamma.is_active) == ("gamma", "contact@gamma.test", True)
+    assert gamma.get_primary_domain().domain == "gamma.localhost"
+    connection.set_tenant(gamma)
+    assert not Member.objects.exists()  # its own, migrated, empty tables
+    connection.set_tenant(world.alpha)
+    assert type(alpha_client)("gamma.localhost").get("/comptes/connexion/").status_code == 200
+
+
+def test_create_syndicate_refuses_an_existing_or_reserved_code(world):
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from tenants.models import Syndicate
+
+    connection.set_schema_to_public()
+    for code, message in [
+        ("alpha", "Un syndicat existe déjà avec le code « alpha » (Syndicat Alpha)."),
+        ("public", "Le code « public » est réservé à la plateforme."),
+        ("Bad-Code", "Le code court contient de 2 à 30 lettres minuscules ou chiffres"),
+    ]:
+        out = io.StringIO()
+        with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            call_command("create_syndicate", code, "Nouveau nom", stdout=out)
+        assert out.getvalue() == ""  # nothing printed as created
+    assert Syndicate.objects.get(code="alpha").name == "Syndicat Alpha"
+    assert Syndicate.objects.count() == 3  # public, alpha, beta
+    connection.set_tenant(world.alpha)
