@@ -183,3 +183,20 @@ def test_create_syndicate_refuses_an_existing_or_reserved_code(world):
     assert Syndicate.objects.get(code="alpha").name == "Syndicat Alpha"
     assert Syndicate.objects.count() == 3  # public, alpha, beta
     connection.set_tenant(world.alpha)
+
+
+def test_session_cookie_is_host_only(world, alpha_client):
+    """The session set by a login on a syndicate's address is sent back to that host only:
+    no Domain attribute, so neither the supplier's host nor another syndicate receives it."""
+    from django.conf import settings
+
+    from tests.conftest import PASSWORD
+
+    response = alpha_client.post("/comptes/connexion/", {"email": "alice@a.test", "password": PASSWORD})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value
+    assert cookie["domain"] == ""
+    assert "domain=" not in cookie.OutputString().lower()
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
