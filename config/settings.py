@@ -107,7 +107,6 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     "tenants.middleware.InactiveSyndicateMiddleware",  # a closed syndicate answers 503 before any view
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,8 +185,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # --- Internationalisation -----------------------------------------------------------------
 
+# The UI is French only (its source strings are French): no LocaleMiddleware, so no page
+# follows the browser's Accept-Language; Django's own messages come in French too.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGES = [("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -200,3 +200,18 @@ def test_session_cookie_is_host_only(world, alpha_client):
     assert "domain=" not in cookie.OutputString().lower()
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_pages_are_french_whatever_the_browser_asks(world, alpha_client, public_client):
+    """An English browser still gets French pages, Django's own messages included."""
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+    page = alpha_client.post("/comptes/connexion/", {"email": "pas-une-adresse"}, **english)
+    body = page.content.decode()
+    assert '<html lang="fr">' in body
+    assert "Ce champ est obligatoire." in body  # Django's required-field message
+    assert "Saisissez une adresse e-mail valide." in body  # Django's email validator
+    assert "This field is required" not in body
+    alpha_client.force_login(world.alice)
+    assert '<html lang="fr">' in alpha_client.get("/", **english).content.decode()
+    assert '<html lang="fr">' in public_client.get("/", **english).content.decode()
+    connection.set_tenant(world.alpha)
