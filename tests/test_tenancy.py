@@ -215,3 +215,14 @@ def test_pages_are_french_whatever_the_browser_asks(world, alpha_client, public_
     assert '<html lang="fr">' in alpha_client.get("/", **english).content.decode()
     assert '<html lang="fr">' in public_client.get("/", **english).content.decode()
     connection.set_tenant(world.alpha)
+
+
+def test_the_api_link_is_shown_where_the_api_exists(world, alpha_client, public_client):
+    """The footer links to the API docs on a syndicate's address, where they answer; not on the supplier's."""
+    tenant_page = alpha_client.get("/comptes/connexion/").content.decode()
+    assert 'href="/api/docs/"' in tenant_page
+    assert alpha_client.get("/api/docs/").status_code == 200
+    public_page = public_client.get("/").content.decode()
+    assert "/api/docs/" not in public_page
+    assert public_client.get("/api/docs/").status_code == 404
+    connection.set_tenant(world.alpha)
