@@ -79,3 +79,18 @@ def test_clean_db_stops_the_embedded_server_before_deleting_its_data(tmp_path, m
     finally:
         if localdb.server_pid(pgdata) is not None:
             localdb.stop_embedded(pgdata)
+
+
+def test_compose_starts_the_processes_after_the_migrations_behind_one_trusted_proxy():
+    import yaml
+
+    compose = yaml.safe_load((BASE_DIR / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    for name in ("web", "worker-light", "worker-heavy", "beat"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends_on["db"] == {"condition": "service_healthy"}, name
+    assert "migrate" not in services["migrate"]["depends_on"]
+    # Caddy is the one proxy in front of gunicorn: only its X-Forwarded-For entry is believed.
+    assert services["proxy"]["image"].startswith("caddy")
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
