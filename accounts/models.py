@@ -126,6 +126,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_account_manager(self) -> bool:
         return self.role == Role.ACCOUNT_MANAGER
 
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the account has a confirmed TOTP second factor (supplier staff)."""
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
+
     def has_module(self, module: str) -> bool:
         """Whether the user may use a module. Administrators have all; coordinators read all."""
         if self.role in {Role.MEMBER_ADMIN, Role.COORDINATOR}:

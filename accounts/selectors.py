@@ -11,13 +11,36 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.choices import AccessRequestStatus
+from accounts.choices import MEMBER_ROLES, AccessRequestStatus, Module
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
 
 
+def can_manage_users(user: User) -> bool:
+    """Whether the user administers their member's accounts ("Administration des accès").
+
+    The member administrator does, and so does a member user given the right; the
+    coordinator and supplier staff never do. Pages, API, navigation and the selectors
+    below all ask this one question.
+    """
+    return user.role in MEMBER_ROLES and user.member_id is not None and user.has_module(Module.ACCESS)
+
+
+def can_change_user(actor: User, target: User) -> bool:
+    """Whether ``actor`` may change ``target``'s account (rights, activation, disabling, removal).
+
+    A member user holding "Administration des accès" manages its member's users like the
+    administrator does, except the administrators themselves.
+    """
+    return (
+        can_manage_users(actor)
+        and actor.member_id == target.member_id
+        and (actor.is_member_admin or not target.is_member_admin)
+    )
+
+
 def users_for(user: User) -> QuerySet[User]:
-    """The users a member administrator manages: those of their own member, nobody else."""
-    if not user.is_member_admin or user.member_id is None:
+    """The users an account manager of the member sees: those of their own member, nobody else."""
+    if not can_manage_users(user) or user.member_id is None:
         return User.objects.none()
     return User.objects.filter(member_id=user.member_id).order_by("last_name", "first_name", "email")
 
@@ -40,8 +63,8 @@ def _refuse(user: User, queryset: QuerySet[Any], pk: int | str) -> NoReturn:
 
 
 def get_user_for(user: User, pk: int | str) -> User:
-    """A user the member administrator manages; 404 for a foreign id, 403 for a visible one."""
-    if not user.is_member_admin:
+    """A user of the caller's member; 404 for a foreign id, 403 for a visible one without the right."""
+    if not can_manage_users(user):
         _refuse(user, User.objects.all(), pk)
     found = users_for(user).filter(pk=pk).first()
     if found is None:
@@ -50,14 +73,14 @@ def get_user_for(user: User, pk: int | str) -> User:
 
 
 def access_requests_for(user: User) -> QuerySet[AccessRequest]:
-    """The sign-up requests a member administrator decides on: those naming their member."""
-    if not user.is_member_admin or user.member_id is None:
+    """The sign-up requests the member's account managers decide on: those naming their member."""
+    if not can_manage_users(user) or user.member_id is None:
         return AccessRequest.objects.none()
     return AccessRequest.objects.filter(member_id=user.member_id)
 
 
 def get_access_request_for(user: User, pk: int | str) -> AccessRequest:
-    if not user.is_member_admin:
+    if not can_manage_users(user):
         _refuse(user, AccessRequest.objects.all(), pk)
     found = access_requests_for(user).filter(pk=pk).first()
     if found is None:

@@ -5,26 +5,25 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record, client_ip
-from accounts.choices import ALL_MODULES, AccessRequestStatus, Role
+from accounts.choices import ALL_MODULES, AccessRequestStatus, Module, Role
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
-from accounts.selectors import access_request_mismatches_recent, login_lockout_ends_at
+from accounts.selectors import access_request_mismatches_recent, can_change_user, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
+from accounts.totp import matching_step, secret_new
 from perimeter.models import Member, Site
 
 MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
@@ -70,8 +69,11 @@ def user_create(
 
 @transaction.atomic
 def user_totp_setup(*, user: User, secret: str | None = None, actor: User | None = None) -> str:
-    """Give a supplier staff account its TOTP second factor; returns the secret (base32)."""
-    user.totp_secret = secret or pyotp.random_base32()
+    """Give a supplier staff account its TOTP second factor at once (demo seed); returns the secret.
+
+    People enrol through ``user_totp_enrol`` instead, which first checks a code of their app.
+    """
+    user.totp_secret = secret or secret_new()
     user.totp_confirmed_at = timezone.now()
     user.totp_last_step = None
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
@@ -140,7 +142,7 @@ def login_second_factor_check(*, user: User, code: str, request: HttpRequest) ->
     if ends_at is not None:
         audit_record(action="login.refused_locked", request=request, actor_email=user.email)
         return LoginResult(locked_until=ends_at)
-    step = _totp_matching_step(user=user, code="".join(code.split()))
+    step = matching_step(secret=user.totp_secret, code="".join(code.split()))
     if step is None:
         return _login_failure_record(email=user.email, request=request, action="login.second_factor_failed")
     # Claimed atomically: the same code cannot open a second session, even concurrently.
@@ -156,29 +158,53 @@ def login_second_factor_check(*, user: User, code: str, request: HttpRequest) ->
     return LoginResult(user=user)
 
 
-def _totp_matching_step(*, user: User, code: str) -> int | None:
-    """The time step whose code this is (now, or one step either side for clock drift)."""
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(user.totp_secret)
-    now = timezone.now()
-    for offset in (0, -1, 1):
-        at = now + timedelta(seconds=offset * totp.interval)
-        if constant_time_compare(totp.at(at), code):
-            return int(totp.timecode(at))
-    return None
+@transaction.atomic
+def user_totp_enrol(*, user: User, secret: str, code: str, request: HttpRequest) -> LoginResult:
+    """A staff account without a second factor confirms ``secret`` with a first code of its app.
+
+    Reached only after the password step (the view holds the pending login). The account
+    is then enrolled (audited, and its owner told by mail) and the login completes, the
+    code counting as the second factor; the code cannot be used again. Wrong codes count
+    towards the same lockout as login failures. An enrolled account is never re-enrolled here.
+    """
+    ip = client_ip(request)
+    ends_at = login_lockout_ends_at(email=user.email, ip_address=ip)
+    if ends_at is not None:
+        audit_record(action="login.refused_locked", request=request, actor_email=user.email)
+        return LoginResult(locked_until=ends_at)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_account_manager or user.has_second_factor:
+        raise ValidationError(_("Le second facteur de ce compte est déjà configuré."))
+    step = matching_step(secret=secret, code="".join(code.split()))
+    if step is None:
+        return _login_failure_record(email=user.email, request=request, action="user.totp_enrolment_failed")
+    user.totp_secret = secret
+    user.totp_confirmed_at = timezone.now()
+    user.totp_last_step = step
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    LoginFailure.objects.filter(email=user.email, ip_address=ip).delete()
+    audit_record(action="user.totp_enabled", actor=user, request=request, target=user)
+    audit_record(action="login.succeeded", actor=user, request=request, details={"second_factor": "totp"})
+    mail_queue(
+        to=[user.email],
+        subject=_("Second facteur configuré"),
+        template="accounts/mail/totp_enabled",
+        context={"user": user},
+    )
+    return LoginResult(user=user)
 
 
 # --- Activation and password reset --------------------------------------------------------
 
 
 @transaction.atomic
-def user_activation_send(*, user: User, actor: User | None = None, request: HttpRequest | None = None) -> None:
-    """Mail an activation link (valid ACCOUNT_ACTIVATION_HOURS, single use).
+def user_activation_send(*, user: User, actor: User | None = None, request: HttpRequest | None = None) -> str:
+    """Mail an activation link (valid ACCOUNT_ACTIVATION_HOURS, single use); returns the link.
 
     A new unusable password is drawn first: the token hashes the password, so any link
     sent before stops working (only the last mail counts).
     """
+    _change_allowed(user=user, actor=actor)
     if user.activated_at is not None:
         raise ValidationError(_("Ce compte est déjà activé."))
     user.set_unusable_password()
@@ -191,6 +217,7 @@ def user_activation_send(*, user: User, actor: User | None = None, request: Http
         context={"user": user, "link": link, "hours": settings.ACCOUNT_ACTIVATION_HOURS},
     )
     audit_record(action="user.activation_sent", actor=actor, request=request, target=user)
+    return link
 
 
 @transaction.atomic
@@ -251,7 +278,30 @@ def password_reset_complete(*, user: User, password: str, request: HttpRequest |
     return user
 
 
-# --- Member administrator: users of their member ------------------------------------------
+# --- "Administration des accès": users of the member ----------------------------------------
+
+
+def _change_allowed(*, user: User, actor: User | None) -> None:
+    """Refuse a change of ``user`` by an actor who may not make it (403).
+
+    ``actor`` None is the platform itself (seed, back-office decisions made by supplier staff).
+    """
+    if actor is not None and not can_change_user(actor, user):
+        raise PermissionDenied(_("Seul un administrateur du membre peut modifier le compte d'un administrateur."))
+
+
+def _grant_allowed(*, actor: User | None, added: Iterable[str]) -> None:
+    """A member user holding "Administration des accès" grants only rights it holds itself."""
+    if actor is None or actor.role != Role.MEMBER_USER:
+        return
+    missing = [m for m in ALL_MODULES if m in set(added) and m not in actor.modules]
+    if missing:
+        raise ValidationError(
+            {
+                "modules": _("Vous ne pouvez pas accorder un droit que vous n'avez pas vous-même : %(modules)s.")
+                % {"modules": ", ".join(str(Module(m).label) for m in missing)}
+            }
+        )
 
 
 @transaction.atomic
@@ -264,7 +314,12 @@ def member_user_invite(
     modules: Iterable[str],
     request: HttpRequest | None = None,
 ) -> User:
-    """ "Nouvel utilisateur": a user of the administrator's own member, who gets an activation mail."""
+    """ "Nouvel utilisateur": a user of the caller's own member, who gets an activation mail.
+
+    ``admin`` is the member administrator or a member user holding "Administration des accès".
+    """
+    modules = list(modules)
+    _grant_allowed(actor=admin, added=modules)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Un compte existe déjà avec cette adresse e-mail.")})
@@ -287,10 +342,12 @@ def user_rights_update(
     *, user: User, modules: Iterable[str], actor: User | None, request: HttpRequest | None = None
 ) -> User:
     """Rights per module of a member user (an administrator has them all, by role)."""
+    _change_allowed(user=user, actor=actor)
     if user.role != Role.MEMBER_USER:
         raise ValidationError(_("Les droits d'un administrateur ne se modifient pas module par module."))
     before = list(user.modules)
     wanted = set(modules)
+    _grant_allowed(actor=actor, added=wanted - set(before))
     user.modules = [m for m in ALL_MODULES if m in wanted]
     user.save(update_fields=["modules"])
     audit_record(
@@ -311,6 +368,7 @@ def _not_self(*, user: User, actor: User | None) -> None:
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User | None, request: HttpRequest | None = None) -> User:
     """Disable an account: its sessions end at their next request (AccountGuardMiddleware)."""
+    _change_allowed(user=user, actor=actor)
     _not_self(user=user, actor=actor)
     user.is_active = False
     user.deactivated_at = timezone.now()
@@ -322,6 +380,7 @@ def user_deactivate(*, user: User, actor: User | None, request: HttpRequest | No
 @transaction.atomic
 def user_remove(*, user: User, actor: User | None, request: HttpRequest | None = None) -> None:
     """Delete an account; the audit trail keeps its email (AuditEvent.actor_email)."""
+    _change_allowed(user=user, actor=actor)
     _not_self(user=user, actor=actor)
     audit_record(action="user.removed", actor=actor, request=request, target=user, details={"email": user.email})
     try:
@@ -399,9 +458,11 @@ def _access_request_create(
         member=member,
     )
     audit_record(action="access_request.submitted", request=request, actor_email=email, target=access_request)
-    # The member's administrators decide: tell them (the account manager sees it in the back-office).
+    # Those who manage the member's accounts decide: tell them (the account manager sees it in the back-office).
     admins = list(
-        User.objects.filter(member=member, role=Role.MEMBER_ADMIN, is_active=True).values_list("email", flat=True)
+        User.objects.filter(member=member, is_active=True)
+        .filter(Q(role=Role.MEMBER_ADMIN) | Q(role=Role.MEMBER_USER, modules__contains=[Module.ACCESS]))
+        .values_list("email", flat=True)
     )
     if admins:
         mail_queue(
@@ -446,11 +507,13 @@ def access_request_approve(
 ) -> User:
     """Create the requested account (member user) and mail its activation link.
 
-    ``actor`` is a member administrator of this schema; supplier staff acting from the
+    ``actor`` is a user of this schema managing the member's accounts; supplier staff acting from the
     back-office pass only ``actor_email`` (their account lives in the public schema).
     """
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     _pending(access_request)
+    modules = list(modules)
+    _grant_allowed(actor=actor, added=modules)
     if User.objects.filter(email__iexact=access_request.email).exists():
         raise ValidationError(_("Un compte existe déjà avec cette adresse e-mail : refusez la demande."))
     user = user_create(

@@ -16,13 +16,14 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import selectors, services, totp
 from accounts.choices import AccessRequestStatus
 from accounts.forms import (
     AccessRequestDecisionForm,
@@ -40,6 +41,7 @@ from accounts.tokens import activation_token_generator, reset_token_generator, u
 RESET_ANSWER = gettext_lazy("Si votre compte existe, un e-mail vous a été adressé.")
 PENDING_SECOND_FACTOR = "accounts.pending_second_factor"
 SECOND_FACTOR_SECONDS = 300  # the password step is valid this long
+ENROLMENT_SECONDS = 900  # longer when pairing an app: it may have to be installed first
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,10 +50,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _member_admin(request: HttpRequest) -> User:
-    """The user administering accounts ("Administration des accès"): member administrators only."""
+def _users_manager(request: HttpRequest) -> User:
+    """The user administering the member's accounts ("Administration des accès"), else 403."""
     user = _user(request)
-    if not user.is_member_admin:
+    if not selectors.can_manage_users(user):
         raise PermissionDenied
     return user
 
@@ -101,11 +103,29 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "at": time.time(),
                 "next": _next_url(request),
             }
-            return redirect("accounts:login_second_factor")
+            step = "accounts:login_second_factor" if result.user.has_second_factor else "accounts:totp_enrol"
+            return redirect(step)
         else:
             auth_login(request, result.user)  # rotates the session key
             return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+def _pending_login(request: HttpRequest, *, seconds: int) -> tuple[User, dict[str, Any]] | None:
+    """The staff account whose password step passed less than ``seconds`` ago, with its pending data."""
+    pending: dict[str, Any] | None = request.session.get(PENDING_SECOND_FACTOR)
+    if pending and time.time() - float(pending.get("at", 0)) < seconds:
+        user = User.objects.filter(pk=int(pending.get("user_id") or 0), is_active=True).first()
+        if user is not None:
+            return user, pending
+    request.session.pop(PENDING_SECOND_FACTOR, None)
+    return None
+
+
+def _second_factor_done(request: HttpRequest, user: User, pending: dict[str, Any]) -> HttpResponse:
+    request.session.pop(PENDING_SECOND_FACTOR, None)
+    auth_login(request, user)  # rotates the session key
+    return redirect(pending.get("next") or "/")
 
 
 @sensitive_post_parameters("code")
@@ -113,13 +133,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def login_second_factor(request: HttpRequest) -> HttpResponse:
     """Step 2 for supplier staff: the TOTP code, within a few minutes of the password step."""
-    pending: dict[str, Any] | None = request.session.get(PENDING_SECOND_FACTOR)
-    user = None
-    if pending and time.time() - float(pending.get("at", 0)) < SECOND_FACTOR_SECONDS:
-        user = User.objects.filter(pk=int(pending.get("user_id") or 0), is_active=True).first()
-    if user is None or pending is None:
-        request.session.pop(PENDING_SECOND_FACTOR, None)
+    found = _pending_login(request, seconds=SECOND_FACTOR_SECONDS)
+    if found is None:
         return redirect("accounts:login")
+    user, pending = found
+    if not user.has_second_factor:
+        return redirect("accounts:totp_enrol")
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.login_second_factor_check(user=user, code=form.cleaned_data["code"], request=request)
@@ -130,11 +149,49 @@ def login_second_factor(request: HttpRequest) -> HttpResponse:
         if result.user is None:
             form.add_error("code", _("Ce code n'est pas valide. Saisissez le code affiché maintenant."))
         else:
-            next_url = pending.get("next") or "/"
+            return _second_factor_done(request, result.user, pending)
+    return render(request, "accounts/login_second_factor.html", {"form": form})
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """Step 2 for supplier staff without a second factor yet: pair an authenticator app.
+
+    The candidate secret waits in the (server-side) session until a first code confirms it.
+    """
+    found = _pending_login(request, seconds=ENROLMENT_SECONDS)
+    if found is None:
+        return redirect("accounts:login")
+    user, pending = found
+    if user.has_second_factor or not user.is_account_manager:
+        return redirect("accounts:login_second_factor")
+    secret = pending.get("totp_secret")
+    if not secret:
+        secret = pending["totp_secret"] = totp.secret_new()
+        request.session[PENDING_SECOND_FACTOR] = pending
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.user_totp_enrol(user=user, secret=secret, code=form.cleaned_data["code"], request=request)
+        if result.locked_until is not None:
             request.session.pop(PENDING_SECOND_FACTOR, None)
-            auth_login(request, result.user)
-            return redirect(next_url)
-    return render(request, "accounts/login_second_factor.html", {"form": form, "configured": bool(user.totp_secret)})
+            messages.error(request, _locked_message(result.locked_minutes))
+            return redirect("accounts:login")
+        if result.user is None:
+            form.add_error("code", _("Ce code n'est pas valide. Saisissez le code affiché maintenant."))
+        else:
+            messages.success(request, _("Votre application d'authentification est associée à votre compte."))
+            return _second_factor_done(request, result.user, pending)
+    uri = totp.provisioning_uri(secret=secret, email=user.email)
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(totp.qr_svg(uri, title=_("QR code à scanner"))),  # noqa: S308 (segno's SVG, no input markup)
+        "secret": totp.secret_display(secret),
+        "issuer": totp.ISSUER,
+        "user_email": user.email,
+    }
+    return render(request, "accounts/totp_enrol.html", context)
 
 
 # --- Activation and reset ------------------------------------------------------------------
@@ -202,7 +259,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 @login_required
 @require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     users = list(selectors.users_for(admin))  # one query
     pending = selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING).count()
     return render(request, "accounts/user_list.html", {"users": users, "pending_requests": pending})
@@ -211,7 +268,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     form = UserInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +288,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _user(request)
-    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 without the right
     form = UserRightsForm(request.POST or None, initial={"modules": target.modules})
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,12 +298,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Les droits sont enregistrés."))
             return redirect("accounts:user_edit", pk=target.pk)
-    return render(request, "accounts/user_edit.html", {"target": target, "form": form})
+    can_change = selectors.can_change_user(admin, target)  # an administrator's account: administrators only
+    return render(request, "accounts/user_edit.html", {"target": target, "form": form, "can_change": can_change})
 
 
 def _user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     admin = _user(request)
-    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 for a non-administrator
+    target = selectors.get_user_for(admin, pk)  # 404 for a foreign id, 403 without the right
     try:
         if action == "resend":
             services.user_activation_send(user=target, actor=admin, request=request)
@@ -302,7 +360,7 @@ def access_request_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def access_request_list(request: HttpRequest) -> HttpResponse:
-    admin = _member_admin(request)
+    admin = _users_manager(request)
     requests = list(selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING))
     return render(request, "accounts/access_request_list.html", {"access_requests": requests})
 

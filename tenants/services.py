@@ -28,14 +28,20 @@ def syndicate_create(
     contact_email: str = "",
     domain: str | None = None,
     schema_name: str | None = None,
+    exist_ok: bool = True,
 ) -> Syndicate:
     """Create a syndicate, its schema (migrated) and its primary domain.
 
-    Idempotent on ``code``: an existing syndicate is returned unchanged, so that
-    the demo seed can run twice.
+    Idempotent on ``code`` by default: an existing syndicate is returned unchanged, so
+    that the demo seed can run twice; ``exist_ok=False`` refuses it instead. The code
+    of the public schema is reserved (it is the supplier's own tenant row).
     """
+    if code == settings.PUBLIC_SCHEMA_NAME or schema_name == settings.PUBLIC_SCHEMA_NAME:
+        raise ValidationError({"code": f"Le code « {settings.PUBLIC_SCHEMA_NAME} » est réservé à la plateforme."})
     existing = Syndicate.objects.filter(code=code).first()
     if existing is not None:
+        if not exist_ok:
+            raise ValidationError({"code": f"Un syndicat existe déjà avec le code « {code} » ({existing.name})."})
         return existing
     syndicate = Syndicate(
         code=code,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Module
+from accounts.selectors import can_manage_users
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,7 @@ class NavItem:
     label: str
     url_name: str
     module: str | None  # None: everyone logged in
+    allowed: Callable[[Any], bool] | None = None  # a finer rule than the module right
 
 
 # Later modules add their entry here when they exist (url names resolved lazily).
@@ -26,7 +30,7 @@ NAV_ITEMS = [
     NavItem(str(_("Consommation")), "consumption:home", Module.CONSUMPTION),
     NavItem(str(_("Facturation")), "invoicing:home", Module.BILLING),
     NavItem(str(_("Demandes techniques")), "technical_requests:list", Module.TECHNICAL_REQUESTS),
-    NavItem(str(_("Utilisateurs")), "accounts:user_list", Module.ACCESS),
+    NavItem(str(_("Utilisateurs")), "accounts:user_list", None, allowed=can_manage_users),
     NavItem(str(_("Mes exports")), "reports:job_list", None),
 ]
 
@@ -40,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items = []
     for item in NAV_ITEMS:
         if item.module is not None and not user.has_module(item.module):
+            continue
+        if item.allowed is not None and not item.allowed(user):
             continue
         try:
             url = reverse(item.url_name)

@@ -1,7 +1,8 @@
 """Accounts API: the current user (``/api/v1/me/``) and a member administrator's users.
 
 Scoping goes through accounts.selectors, like the pages: a foreign id is a 404; a
-user who is not a member administrator gets 403 (on an object they may know exists).
+user who does not manage the member's accounts (``can_manage_users``) gets 403 (on an
+object they may know exists).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from config.api_pagination import BoundedPageNumberPagination
 from perimeter.api.permissions import IsMemberSpaceUser
 
 NOT_FOUND = OpenApiResponse(description="Utilisateur inexistant ou d'un autre membre.")
-FORBIDDEN = OpenApiResponse(description="Réservé aux administrateurs du membre.")
+FORBIDDEN = OpenApiResponse(description="Réservé aux utilisateurs ayant le droit « Administration des accès ».")
 
 
 def _user(request: Request) -> User:
@@ -73,7 +74,7 @@ class MemberUserViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet[User],
 ):
-    """Users of the caller's member, for its administrators ("Administration des accès")."""
+    """Users of the caller's member, for those who manage its accounts ("Administration des accès")."""
 
     permission_classes = [IsMemberSpaceUser]
     pagination_class = BoundedPageNumberPagination
@@ -82,8 +83,8 @@ class MemberUserViewSet(
 
     def _admin(self) -> User:
         user = _user(self.request)
-        if not user.is_member_admin:
-            raise PermissionDenied("Réservé aux administrateurs du membre.")
+        if not selectors.can_manage_users(user):
+            raise PermissionDenied("Réservé aux utilisateurs ayant le droit « Administration des accès ».")
         return user
 
     def get_queryset(self) -> QuerySet[User]:
@@ -91,7 +92,7 @@ class MemberUserViewSet(
         return selectors.users_for(user) if isinstance(user, User) else User.objects.none()
 
     def get_object(self) -> User:
-        return selectors.get_user_for(_user(self.request), self.kwargs["pk"])  # 404 foreign, 403 non-admin
+        return selectors.get_user_for(_user(self.request), self.kwargs["pk"])  # 404 foreign, 403 without the right
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._admin()

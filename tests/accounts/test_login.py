@@ -66,6 +66,47 @@ def test_eleventh_attempt_is_locked_for_that_pair_only(world, alpha_client, sett
     assert not LoginFailure.objects.filter(email="bob@a.test", ip_address="10.0.0.1").exists()
 
 
+def test_a_forged_forwarded_header_does_not_escape_the_lockout(world, alpha_client, settings):
+    """Without a trusted proxy (the default) X-Forwarded-For is the client's own words: ignored."""
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    for n in range(settings.LOGIN_LOCKOUT_FAILURES):
+        alpha_client.post(
+            LOGIN,
+            {"email": "bob@a.test", "password": "Wrong-password-123"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",  # a new "address" at each attempt
+        )
+    assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"10.0.0.1"}
+    response = alpha_client.post(
+        LOGIN,
+        {"email": "bob@a.test", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert "bloquée" in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_only_its_entry_counts(world, alpha_client, settings):
+    """With one proxy (Caddy), the client is the last entry; what the client put before is ignored."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.LOGIN_LOCKOUT_FAILURES):
+        alpha_client.post(
+            LOGIN,
+            {"email": "bob@a.test", "password": "Wrong-password-123"},
+            REMOTE_ADDR="172.18.0.5",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7",  # forged part, then the proxy's entry
+        )
+    assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    right = {"email": "bob@a.test", "password": PASSWORD}
+    response = alpha_client.post(LOGIN, right, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert "bloquée" in response.content.decode()
+    # Another client behind the same proxy is not locked.
+    other = TenantClient("alpha.localhost").post(
+        LOGIN, right, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert other.status_code == 302
+
+
 def test_unknown_address_locks_out_like_a_known_one(world, alpha_client, settings):
     for _ in range(settings.LOGIN_LOCKOUT_FAILURES):
         _login(alpha_client, "ghost@a.test", "Wrong-password-123")

@@ -81,7 +81,11 @@ _NO_LEAK = lambda w: [w.charlie.email, w.member_b.legal_name, w.dave.email, "tar
 ROUTES = [
     Route("accounts:login_second_factor", fixed(302)),
     Route("accounts:login_second_factor", fixed(302), host="public"),
+    # Without a pending password step both go back to the login page.
+    Route("accounts:totp_enrol", fixed(302)),
+    Route("accounts:totp_enrol", fixed(302), host="public"),
     Route("accounts:activate", public_page(), kwargs=_link_kwargs),
+    Route("accounts:activate", public_page(), host="public", kwargs=_link_kwargs),
     Route("accounts:password_reset", public_page()),
     Route("accounts:password_reset", public_page(), host="public"),
     Route("accounts:password_reset_confirm", public_page(), kwargs=_link_kwargs),

@@ -27,6 +27,7 @@ class Command(BaseCommand):
                 contact_name=options["contact_name"],
                 contact_email=options["contact_email"],
                 domain=options["domain"],
+                exist_ok=False,  # a second run must not print the existing syndicate as created
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
