@@ -56,7 +56,7 @@ class JourneyLocked(PermissionDenied):
 
 
 @cache
-def _journey_lock_check() -> Callable[[Member], Any] | None:
+def _journey_lock_check() -> Callable[[Member | int], Any] | None:
     """The data-collection journey's lock check, if that app is installed (looked up once)."""
     try:
         if importlib.util.find_spec("datacollection.services") is None:
@@ -68,8 +68,11 @@ def _journey_lock_check() -> Callable[[Member], Any] | None:
     return check if callable(check) else None
 
 
-def _assert_editable(member: Member) -> None:
-    """Refuse any write once the member's journey is validated (unlocked only by the supplier)."""
+def perimeters_assert_editable(member: Member | int) -> None:
+    """Refuse any write once the member's journey is validated (unlocked only by the supplier).
+
+    The pages call it before showing a form, so that a locked member never fills one in vain.
+    """
     check = _journey_lock_check()
     if check is None:
         return
@@ -135,7 +138,7 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
 def billing_perimeter_create(
     *, member: Member, actor: User | None, request: HttpRequest | None = None, **fields: Any
 ) -> BillingPerimeter:
-    _assert_editable(member)
+    perimeters_assert_editable(member)
     perimeter = BillingPerimeter(member=member, **_normalise(fields))
     _clean_perimeter(perimeter)
     perimeter.save()
@@ -147,7 +150,7 @@ def billing_perimeter_create(
 def billing_perimeter_update(
     *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None, **fields: Any
 ) -> BillingPerimeter:
-    _assert_editable(perimeter.member)
+    perimeters_assert_editable(perimeter.member)
     perimeter = BillingPerimeter.objects.select_for_update().get(pk=perimeter.pk)
     before = {name: getattr(perimeter, name) for name in PERIMETER_FIELDS}
     for name, value in _normalise(fields).items():
@@ -184,7 +187,7 @@ def billing_perimeter_delete(
     *, perimeter: BillingPerimeter, actor: User | None, request: HttpRequest | None = None
 ) -> None:
     """Delete a perimeter; its sites become available again (attachments cascade)."""
-    _assert_editable(perimeter.member)
+    perimeters_assert_editable(perimeter.member)
     site_ids = list(perimeter.attachments.values_list("site_id", flat=True))
     audit_record(
         action="billing_perimeter.deleted",
@@ -213,7 +216,7 @@ def attach_sites(
     Queries: lock the perimeter, read the sites with their current attachment (one
     join), count the perimeter's sites, one INSERT for all, one audit event.
     """
-    _assert_editable(perimeter.member)
+    perimeters_assert_editable(perimeter.member)
     site_ids = _site_ids(sites)
     if not site_ids:
         raise ValidationError(_("Sélectionnez au moins un site à rattacher."), code="no_site")
@@ -295,7 +298,7 @@ def detach_sites(
     request: HttpRequest | None = None,
 ) -> int:
     """Detach sites from a perimeter, all or none; returns how many were detached."""
-    _assert_editable(perimeter.member)
+    perimeters_assert_editable(perimeter.member)
     site_ids = _site_ids(sites)
     if not site_ids:
         raise ValidationError(_("Sélectionnez au moins un site à détacher."), code="no_site")
