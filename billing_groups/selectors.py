@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups.models import BillingPerimeter
-from billing_groups.services import ATTACHABLE_STATUSES
+from billing_groups.services import ATTACHABLE_STATUSES, JourneyLocked, perimeters_assert_editable
 from perimeter.models import Member, Site
 from perimeter.selectors import members_for
 
@@ -23,6 +23,17 @@ def can_edit_perimeters(user: User | Any) -> bool:
         and user.member_id is not None
         and not user.is_coordinator
     )
+
+
+def perimeters_locked(member: Member | int | None) -> bool:
+    """Whether the member validated its journey: its perimeters are then read-only until unlocked."""
+    if member is None:
+        return False
+    try:
+        perimeters_assert_editable(member)
+    except JourneyLocked:
+        return True
+    return False
 
 
 def perimeters_for(user: User | Any) -> QuerySet[BillingPerimeter]:
@@ -57,6 +68,14 @@ def available_sites(perimeter: BillingPerimeter) -> QuerySet[Site]:
 
 def attached_sites(perimeter: BillingPerimeter) -> QuerySet[Site]:
     return Site.objects.filter(billing_attachment__perimeter_id=perimeter.pk)
+
+
+def confirmed_site_counts(member: Member | int) -> dict[str, int]:
+    """For step 3's page, in one query: the member's confirmed sites, and how many wait for a perimeter."""
+    member_id = member if isinstance(member, int) else member.pk
+    return Site.objects.filter(member_id=member_id, status__in=ATTACHABLE_STATUSES).aggregate(
+        confirmed=Count("pk"), waiting=Count("pk", filter=Q(billing_attachment__isnull=True))
+    )
 
 
 def unattached_confirmed_sites(member: Member | int) -> QuerySet[Site]:

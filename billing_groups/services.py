@@ -50,6 +50,14 @@ PERIMETER_FIELDS = (
 JourneyLocked = MemberLocked
 
 
+def perimeters_assert_editable(member: Member | int) -> None:
+    """Refuse any write once the member's journey is validated (unlocked only by the supplier).
+
+    The pages call it before showing a form, so that a locked member never fills one in vain.
+    """
+    assert_member_editable(member)
+
+
 def _site_label(name: str, delivery_point: str) -> str:
     return f"« {name} » ({delivery_point})"
 

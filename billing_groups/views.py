@@ -1,11 +1,15 @@
 """Step 3 of the journey: the member's billing perimeters and the sites attached to them.
 
 Everything goes through the member-scoping selectors (a foreign id gives 404); the
-Collecte right is checked after the object is found, coordinators only read.
+Collecte right is checked after the object is found, coordinators only read. Once the
+member validated its journey the pages are read-only, and a write (a form left open in
+another tab) answers 403 with the message that says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -30,9 +34,10 @@ from billing_groups.selectors import (
     attached_sites,
     available_sites,
     can_edit_perimeters,
+    confirmed_site_counts,
     get_perimeter_for,
     perimeters_for,
-    unattached_confirmed_sites,
+    perimeters_locked,
 )
 from config.form_errors import add_service_errors
 from perimeter.models import Site
@@ -54,18 +59,38 @@ def _require(user: User, *, write: bool = False) -> None:
         raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
 
 
+def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write on a validated journey answers 403 with the message that says why (and whom to call)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except services.JourneyLocked as exc:
+            return render(request, "billing_groups/refused.html", {"message": str(exc)}, status=403)
+
+    return wrapper
+
+
 @login_required
 @require_http_methods(["GET"])
 def perimeter_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require(user)
-    # Queries: the perimeters with their site counts; the count of sites left to attach.
+    # Queries: the perimeters with their site counts; the confirmed sites and those left to
+    # attach (one aggregate); the journey's lock.
     perimeters = list(perimeters_for(user))
-    waiting = unattached_confirmed_sites(user.member_id).count() if user.member_id is not None else None
+    counts = confirmed_site_counts(user.member_id) if user.member_id is not None else None
+    locked = perimeters_locked(user.member_id)
     return render(
         request,
         "billing_groups/perimeter_list.html",
-        {"perimeters": perimeters, "waiting": waiting, "can_edit": can_edit_perimeters(user)},
+        {
+            "perimeters": perimeters,
+            "counts": counts,
+            "locked": locked,
+            "can_edit": can_edit_perimeters(user) and not locked,
+        },
     )
 
 
@@ -93,26 +118,34 @@ def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuses_locked
 def perimeter_create(request: HttpRequest) -> HttpResponse:
-    _require(_user(request), write=True)
+    user = _user(request)
+    _require(user, write=True)
+    assert user.member_id is not None
+    services.perimeters_assert_editable(user.member_id)
     return _form_view(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuses_locked
 def perimeter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     perimeter = get_perimeter_for(user, pk)
     _require(user, write=True)
+    services.perimeters_assert_editable(perimeter.member_id)
     return _form_view(request, perimeter)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuses_locked
 def perimeter_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     perimeter = get_perimeter_for(user, pk)
     _require(user, write=True)
+    services.perimeters_assert_editable(perimeter.member_id)
     if request.method == "POST":
         services.billing_perimeter_delete(perimeter=perimeter, actor=user, request=request)
         text = _("Le périmètre « %(name)s » est supprimé ; ses sites sont à nouveau disponibles.")
@@ -188,9 +221,11 @@ def perimeter_attach(request: HttpRequest, pk: int) -> HttpResponse:
             url = reverse("billing_groups:attach", kwargs={"pk": perimeter.pk})
             query = request.GET.urlencode()
             return redirect(f"{url}?{query}" if query else url)
+    locked = perimeters_locked(perimeter.member_id)
     context = {
         "perimeter": perimeter,
-        "can_edit": can_edit_perimeters(user),
+        "locked": locked,
+        "can_edit": can_edit_perimeters(user) and not locked,
         "available": _panel(request, AVAILABLE, available_sites(perimeter)),
         "attached": _panel(request, ATTACHED, attached_sites(perimeter)),
         "query": request.GET.urlencode(),

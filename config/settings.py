@@ -299,7 +299,8 @@ EMAIL_BACKEND = env_str(
     if TESTING
     else "django.core.mail.backends.filebased.EmailBackend",
 )
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Where the file backend writes each mail (the browser tests point their server at a temporary folder).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,10 @@ class JourneySiteFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=SiteStatus.choices, empty_label=_("Tous"))
     fluid = django_filters.ChoiceFilter(label=_("Énergie"), choices=Fluid.choices, empty_label=_("Toutes"))
     segment = django_filters.ChoiceFilter(label=_("Segment"), choices=Segment.choices, empty_label=_("Tous"))
-    a_completer = django_filters.BooleanFilter(label=_("À compléter seulement"), method="pending")
+    # A checkbox: the control list links here with ``?a_completer=1``.
+    a_completer = django_filters.BooleanFilter(
+        label=_("À compléter seulement"), method="pending", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Site

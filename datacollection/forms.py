@@ -116,6 +116,9 @@ class BulkSitesForm(forms.Form):
     contact = forms.ModelChoiceField(label=_("Interlocuteur"), queryset=Contact.objects.none(), required=False)
 
     def __init__(self, *args: Any, member: Member | None, **kwargs: Any) -> None:
+        # The page also holds the filter form, whose fields share these names: distinct ids
+        # keep every label tied to its own control.
+        kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         if member is not None:
             self.fields["contact"].queryset = Contact.objects.filter(member=member)  # type: ignore[attr-defined]

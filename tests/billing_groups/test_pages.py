@@ -73,9 +73,9 @@ def test_list_query_count_does_not_grow(world: Any, alice_client: TenantClient, 
     for i in range(30):
         BillingPerimeterFactory.create(member=world.member_a, name=f"P{i:02d}")
     # tenant domain, session, user, perimeters with their site counts (one aggregate),
-    # count of sites left to attach, the header's member name; session save (savepoint,
-    # update, release) — none per row.
-    with max_queries(9):
+    # count of sites left to attach, the journey lock, the header's member name; session
+    # save (savepoint, update, release) — none per row.
+    with max_queries(10):
         response = alice_client.get(reverse("billing_groups:list"))
     assert len(response.context["perimeters"]) == 30
 
@@ -241,3 +241,47 @@ def test_charlie_gets_404_on_alices_perimeter(world: Any) -> None:
     client = TenantClient(ALPHA_HOST)
     client.force_login(world.charlie)
     assert client.get(reverse("billing_groups:attach", kwargs={"pk": perimeter.pk})).status_code == 404
+
+
+LOCKED = "Votre parcours est validé : il n&#x27;est plus modifiable sans un appel ou un mail auprès de nos services."
+
+
+def test_locked_journey_forms_answer_with_the_reason(world: Any, alice_client: TenantClient) -> None:
+    perimeter = BillingPerimeterFactory.create(member=world.member_a, name="Écoles")
+    lock_journey(world.member_a)
+    edit = reverse("billing_groups:edit", kwargs={"pk": perimeter.pk})
+    delete = reverse("billing_groups:delete", kwargs={"pk": perimeter.pk})
+    # A form left open in another tab, posted after the validation; or the form asked for again.
+    for url, data in ((reverse("billing_groups:create"), _form()), (edit, _form(name="Autre")), (delete, {})):
+        for response in (alice_client.get(url), alice_client.post(url, data)):
+            assert response.status_code == 403
+            assert LOCKED in response.content.decode()
+    perimeter.refresh_from_db()
+    assert perimeter.name == "Écoles"
+
+
+def test_locked_journey_pages_are_read_only(world: Any, alice_client: TenantClient) -> None:
+    perimeter = BillingPerimeterFactory.create(member=world.member_a, name="Écoles")
+    ConfirmedSiteFactory.create(member=world.member_a, segment=perimeter.segment)
+    lock_journey(world.member_a)
+    pages = (
+        alice_client.get(reverse("billing_groups:list")).content.decode(),
+        alice_client.get(reverse("billing_groups:attach", kwargs={"pk": perimeter.pk})).content.decode(),
+    )
+    for page in pages:
+        assert "Parcours validé — non modifiable sans un appel ou un mail auprès de nos services" in page
+    assert "Créer un périmètre de facturation" not in pages[0]
+    assert reverse("billing_groups:edit", kwargs={"pk": perimeter.pk}) not in pages[0]
+    assert "Voir les sites" in pages[0]
+    assert 'type="checkbox"' not in pages[1]
+    assert "Rattacher la sélection" not in pages[1]
+
+
+def test_list_says_to_confirm_sites_first_when_none_is_confirmed(world: Any, alice_client: TenantClient) -> None:
+    # world.site_a is still "à confirmer": nothing is attachable, nothing is done either.
+    page = alice_client.get(reverse("billing_groups:list")).content.decode()
+    assert "confirmez vos sites à l'étape 2 (Périmètre)" in page
+    assert "Tous vos sites confirmés sont rattachés" not in page
+    ConfirmedSiteFactory.create(member=world.member_a)
+    page = alice_client.get(reverse("billing_groups:list")).content.decode()
+    assert "1 site confirmé reste à rattacher à un périmètre." in page

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 from django.urls import reverse
 
@@ -122,3 +125,31 @@ def test_new_billing_perimeter_form_shows_the_campaign_defaults(world, campaign,
     page = as_alice.get(reverse("billing_groups:create")).content.decode()
     assert '<option value="mono_site" selected>' in page
     assert '<option value="paper" selected>' in page
+
+
+def test_control_list_link_shows_only_the_sites_left_to_complete(world, campaign, as_alice):
+    done, left = add_sites(world.member_a, 2)
+    Site.objects.filter(pk=done.pk).update(status=SiteStatus.SWITCH_CONFIRMED)
+    # The link the control list gives when more sites are pending than it names one by one.
+    response = as_alice.get(reverse("datacollection:sites") + "?a_completer=1")
+    shown = {site.pk for site in response.context["page"]}
+    assert left.pk in shown
+    assert done.pk not in shown
+    assert 'type="checkbox" name="a_completer"' in response.content.decode()
+    everything = {site.pk for site in as_alice.get(reverse("datacollection:sites")).context["page"]}
+    assert {done.pk, left.pk} <= everything
+
+
+def test_site_table_page_keeps_filter_and_bulk_controls_apart(world, campaign, as_alice):
+    add_sites(world.member_a, 2)
+    page = as_alice.get(reverse("datacollection:sites")).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    # The bulk panel's "Statut" label is its own select's, not the filter's.
+    assert '<label for="id_bulk_status">' in page
+    assert re.search(r'<select name="status" id="id_bulk_status"', page)
+    # The filter form reacts to its own controls only: picking a value in a bulk panel's
+    # select must not reload the table (and lose the ticked sites).
+    filters = re.search(r'<form method="get" class="filters"[^>]*>', page)
+    assert filters is not None
+    assert "from:" not in filters.group(0)

@@ -3,7 +3,8 @@
 The server is a separate process (``manage.py runserver``) on the test database, so
 it sees only committed data: the seed is committed once per run in its own tenant
 (``sdec`` on sdec.localhost, like the demo), which no other test touches. Chromium
-resolves every ``*.localhost`` name to the loopback address by itself.
+resolves every ``*.localhost`` name to the loopback address by itself. The server
+writes its mails as files in a temporary folder (``mail_dir``), which tests read back.
 """
 
 from __future__ import annotations
@@ -67,7 +68,15 @@ def e2e_syndicate(django_db_setup: None, django_db_blocker: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(e2e_syndicate: str, django_db_blocker: Any) -> Iterator[str]:
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder where the server's file mail backend writes every mail it sends."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def server_url(
+    e2e_syndicate: str, django_db_blocker: Any, mail_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     with django_db_blocker.unblock():
         test_database = connection.settings_dict["NAME"]
     port = _free_port()
@@ -76,14 +85,26 @@ def server_url(e2e_syndicate: str, django_db_blocker: Any) -> Iterator[str]:
 
     parts = urlsplit(_database_url())
     database_url = urlunsplit(parts._replace(path="/" + test_database))
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "test", "PLATFORM_PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_ENV": "test",
+        "PLATFORM_PORT": str(port),
+        # The server is another process: its mails must land where the tests can read them.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    # The server logs every request on stderr: a file, not a pipe nobody reads (a full
+    # pipe would block the server mid-test).
+    log_path = tmp_path_factory.getbasetemp() / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -91,7 +112,7 @@ def server_url(e2e_syndicate: str, django_db_blocker: Any) -> Iterator[str]:
                 break
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode() if process.stderr else "server died") from None
+                raise RuntimeError(log_path.read_text(errors="replace") or "server died") from None
             time.sleep(0.2)
     yield f"http://{e2e_syndicate}.localhost:{port}"
     process.terminate()
