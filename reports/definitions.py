@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils import timezone
 
 from accounts.choices import Module
 from accounts.models import User
+from consumption.choices import ReadingNature
 from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
 from perimeter.models import Site, SiteStatusChange
 from perimeter.selectors import sites_for
@@ -49,6 +51,8 @@ PERIMETER_COLUMNS = (
     Column("Date de résiliation", 13, DATE),
     Column("Dernier changement de statut", 13, DATE),
     Column("Interlocuteur", 30),
+    Column("Dernière relève réelle", 13, DATE),
+    Column("Index réels (kWh)", 30),
 )
 
 _FLUIDS = {c.value: str(c.label) for c in Fluid}
@@ -74,6 +78,21 @@ def _perimeter_queryset(user: User, params: Params) -> QuerySet[Site]:
     return sites
 
 
+# The latest real reading of each site (PRODUCT.md §3): its date, and the index of every
+# post read that day ("HP 12345 ; HC 6789", kWh). One correlated lookup per site on the
+# readings' primary key (site, day, …), which the file's single query carries.
+_LAST_REAL_READ_ON = RawSQL(
+    "SELECT max(r.read_on) FROM consumption_reading r WHERE r.site_id = perimeter_site.id AND r.nature = %s",
+    [ReadingNature.REAL],
+)
+_LAST_REAL_INDEXES = RawSQL(
+    "SELECT string_agg(r.post || ' ' || (r.index_wh / 1000)::text, ' ; ' ORDER BY r.post)"
+    " FROM consumption_reading r WHERE r.site_id = perimeter_site.id AND r.nature = %s AND r.read_on = ("
+    "SELECT max(l.read_on) FROM consumption_reading l WHERE l.site_id = perimeter_site.id AND l.nature = %s)",
+    [ReadingNature.REAL, ReadingNature.REAL],
+)
+
+
 def _perimeter_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     last_change = (
         SiteStatusChange.objects.filter(site_id=OuterRef("pk")).values("site_id").annotate(at=Max("at")).values("at")
@@ -92,6 +111,8 @@ def _perimeter_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
                     output_field=CharField(),
                 )
             ),
+            last_real_read_on=_LAST_REAL_READ_ON,
+            last_real_indexes=_LAST_REAL_INDEXES,
         )
         .order_by("member__legal_name", "site_name", "id")
         .values_list(
@@ -120,6 +141,8 @@ def _perimeter_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
             "termination_date",
             "last_change_at",
             "contact_label",
+            "last_real_read_on",
+            "last_real_indexes",
         )
     )
     local = timezone.get_current_timezone()

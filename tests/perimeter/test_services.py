@@ -263,6 +263,21 @@ def test_site_change_status_writes_history(member: Member, lots: tuple[Lot, Lot]
     )
 
 
+def test_leaving_the_market_dates_the_exit_and_is_audited(member: Member, lots: tuple[Lot, Lot]) -> None:
+    from accounts.models import AuditEvent
+    from perimeter.services import sites_change_status
+
+    site = site_create(**_elec(member, lots[0]))
+    site_change_status(site=site, to_status=SiteStatus.OUT_OF_MARKET, effective_date=dt.date(2025, 9, 30))
+    site.refresh_from_db()
+    assert site.termination_date == dt.date(2025, 9, 30)  # the perimeter file shows when it left
+    event = AuditEvent.objects.get(action="site.status_changed", target_id=str(site.pk))
+    assert event.details == {"from": SiteStatus.TO_CONFIRM, "to": SiteStatus.OUT_OF_MARKET}
+    other = site_create(**{**_elec(member, lots[0]), "delivery_point": "30000000009999"})
+    assert sites_change_status(site_ids=[site.pk, other.pk], to_status=SiteStatus.OUT_OF_MARKET) == 1  # one moved
+    assert SiteStatusChange.objects.filter(site=other, to_status=SiteStatus.OUT_OF_MARKET).count() == 1
+
+
 def test_site_change_status_refuses_unknown_or_same_status(member: Member, lots: tuple[Lot, Lot]) -> None:
     site = site_create(**_elec(member, lots[0]))
     with pytest.raises(ValidationError, match="déjà au statut « À confirmer »"):

@@ -32,6 +32,24 @@ def _request(user, django_capture_on_commit_callbacks, report="perimeter_file", 
     return job
 
 
+def _readings(site):
+    from django.db import connection
+
+    rows = [
+        (dt.date(2025, 1, 31), "HP", 11_000_000, "real"),
+        (dt.date(2025, 6, 28), "HP", 12_345_678, "real"),
+        (dt.date(2025, 6, 28), "HC", 4_321_000, "real"),
+        (dt.date(2025, 6, 30), "HP", 12_400_000, "estimated"),
+    ]
+    with connection.cursor() as cursor:
+        for read_on, post, index_wh, nature in rows:
+            cursor.execute(
+                "INSERT INTO consumption_reading (site_id, read_on, source, post, nature, index_wh, meter_turnover)"
+                " VALUES (%s, %s, 'periodic', %s, %s, %s, false)",
+                [site.pk, read_on, post, nature, index_wh],
+            )
+
+
 def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_commit_callbacks):
     terminated = SiteFactory(
         member=world.member_a,
@@ -45,6 +63,7 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
         from_status=SiteStatus.ACTIVE,
         to_status=SiteStatus.TERMINATED,
     )
+    _readings(terminated)
     job = _request(world.alice, django_capture_on_commit_callbacks)
 
     assert job.status == ExportStatus.DONE
@@ -58,7 +77,7 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
     ws = wb.worksheets[0]
     assert ws.title == "Fichier périmètre"
     assert [c.value for c in ws[1]] == [c.header for c in PERIMETER_COLUMNS]
-    assert len(PERIMETER_COLUMNS) == 25
+    assert len(PERIMETER_COLUMNS) == 27
     rows: dict[Any, Any] = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {world.site_a.delivery_point, terminated.delivery_point}  # nothing of member B
     row = rows[terminated.delivery_point]
@@ -70,6 +89,9 @@ def test_perimeter_file_job_builds_file_and_emails_it(world, django_capture_on_c
     assert isinstance(row[23], dt.datetime)
     assert row[16] == 12
     assert row[17] == 8000
+    assert row[25] == dt.datetime(2025, 6, 28)  # the latest real reading, not the later estimate
+    assert row[26] == "HC 4321 ; HP 12345"
+    assert rows[world.site_a.delivery_point][25] is None  # never read
     assert ws.freeze_panes == "A2"
 
     assert len(mail.outbox) == 1
