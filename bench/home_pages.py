@@ -47,9 +47,20 @@ def main() -> None:
     from accounts.models import User
 
     call_command("seed_demo", "--only", "sdec", verbosity=0)
+    from perimeter.models import Site
+
+    with schema_context("sdec"):
+        caen_site = (
+            Site.objects.filter(member__legal_name="Ville de Caen").order_by("pk").values_list("pk", flat=True)[0]
+        )
+    pages = [
+        *PAGES,
+        ("admin@caen.demo", f"/collecte/sites/{caen_site}/", "journey step 2, one site's form"),
+        ("admin@caen.demo", f"/parc/sites/{caen_site}/", "technical sheet"),
+    ]
     rows = []
     clients: dict[str, Client] = {}
-    for email, path, label in PAGES:
+    for email, path, label in pages:
         client = clients.get(email)
         if client is None:
             client = Client(HTTP_HOST="sdec.localhost")
