@@ -1,4 +1,4 @@
-"""Export benchmark: the perimeter file of a whole syndicate (13,000 sites × 25 columns).
+"""Export benchmark: the perimeter file of a whole syndicate (13,000 sites × 27 columns).
 
 Builds a throwaway database ``bench_exports`` (one syndicate, 330 members, 13,000 sites
 with contacts and status history), then times the perimeter-file definition written by
