@@ -49,21 +49,20 @@ def _non_communicating_site_pk(world: Any, target: str) -> dict[str, Any]:
 
 
 def _open_alert_pk(world: Any, target: str) -> dict[str, Any]:
-    """An open alert of the target's site (a new one once a persona has acknowledged the previous)."""
+    """An open alert of the target's site (opened again once a persona has acknowledged it)."""
     import datetime as dt
 
     from consumption.choices import AlertKind
     from consumption.models import Alert
 
     site = _site(world, target)
-    alert = Alert.objects.filter(site=site, acknowledged_at__isnull=True).first() or Alert.objects.create(
+    alert, _created = Alert.objects.get_or_create(
         site=site,
         kind=AlertKind.MISSING_DATA,
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 1, 10),
-        value=10,
-        threshold=7,
+        resolved_at__isnull=True,
+        defaults={"period_start": dt.date(2025, 1, 1), "period_end": dt.date(2025, 1, 10), "value": 10, "threshold": 7},
     )
+    Alert.objects.filter(pk=alert.pk).update(acknowledged_at=None, acknowledged_by=None)
     return {"pk": alert.pk}
 
 
