@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -143,6 +144,17 @@ def _scope(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"kind": "syndicate", "member_id": None, "label": _("Ensemble du syndicat"), "fluid": fluid}
 
 
+def _scope_export_params(scope: dict[str, Any], user: User) -> dict[str, Any]:
+    """The chart's scope in the parameters of the ``consumption_monthly`` report (same names as the page)."""
+    if scope["kind"] == "site":
+        return {"site": scope["site"].pk}
+    if scope["kind"] == "perimeter":
+        return {"perimetre": scope["perimeter"].pk}
+    if scope["kind"] == "member" and user.member_id is None:  # a coordinator's chosen member
+        return {"membre": scope["member_id"], "energie": scope["fluid"]}
+    return {"energie": scope["fluid"]}  # the user's member, or the whole syndicate for a coordinator
+
+
 @login_required
 @require_GET
 def curves(request: HttpRequest) -> HttpResponse:
@@ -169,6 +181,10 @@ def curves(request: HttpRequest) -> HttpResponse:
             compare=compare,
             total=rows[-1].cumulated if rows else 0.0,
             figure=charts.monthly_figure(rows, compare=compare) if current or previous else None,
+            export_url=_url_or_none("reports:direct_download", report=MONTHLY_REPORT),
+            export_params=urlencode(
+                _scope_export_params(scope, user) | {"debut": f"{first:%Y-%m}", "fin": f"{last:%Y-%m}"}
+            ),
         )
     if user.member_id is not None:
         context["site_choices"] = list(sites_for(user).order_by("site_name", "pk").values_list("pk", "site_name"))
