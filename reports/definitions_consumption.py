@@ -273,10 +273,14 @@ def _load_curve_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     curve = load_curve_for_site(
         site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
     )
-    # Naive local end times (the writer stores them as Excel datetimes without time zone).
+    # Naive local end times (the writer stores them as Excel datetimes without time zone),
+    # and their UTC offset in hours: the October repeated hour shows 02:00 twice, +2 then +1.
     ends = curve.ends_local.astype("datetime64[s]").astype(object)
-    for end, power, step in zip(ends, curve.power_w.tolist(), curve.step_minutes.tolist(), strict=True):
-        yield [site.delivery_point, end, power, step]
+    offsets = [m / 60 if m % 60 else m // 60 for m in curve.utc_offset_minutes.tolist()]
+    for end, offset, power, step in zip(
+        ends, offsets, curve.power_w.tolist(), curve.step_minutes.tolist(), strict=True
+    ):
+        yield [site.delivery_point, end, offset, power, step]
 
 
 def _load_curve_count(user: User, params: Params) -> int:
@@ -292,6 +296,7 @@ CONSUMPTION_LOAD_CURVE = register(
         columns=(
             Column("Point de livraison (PRM)", 18),
             Column("Fin de l'intervalle (heure locale)", 20, DATETIME),
+            Column("Décalage UTC (heures)", 10, NUMBER),
             Column("Puissance moyenne (W)", 14, NUMBER),
             Column("Pas (minutes)", 10, NUMBER),
         ),

@@ -78,8 +78,16 @@ def test_load_curve_export_has_naive_local_times(world: Any) -> None:
     rows = _rows(_download(world.alice, "consumption_load_curve", params))
 
     assert len(rows) == 1 + 50  # the October day has 50 half-hours
-    assert rows[1][1] == dt.datetime(2025, 10, 26, 0, 30)
-    assert rows[-1][1:] == (dt.datetime(2025, 10, 27, 0, 0), 900, 30)
+    assert rows[0][1:3] == ("Fin de l'intervalle (heure locale)", "Décalage UTC (heures)")
+    assert rows[1][1:3] == (dt.datetime(2025, 10, 26, 0, 30), 2)
+    # The repeated hour: 02:00 and 02:30 twice, told apart by their offset.
+    assert [r[1:3] for r in rows[4:8]] == [
+        (dt.datetime(2025, 10, 26, 2, 0), 2),
+        (dt.datetime(2025, 10, 26, 2, 30), 2),
+        (dt.datetime(2025, 10, 26, 2, 0), 1),
+        (dt.datetime(2025, 10, 26, 2, 30), 1),
+    ]
+    assert rows[-1][1:] == (dt.datetime(2025, 10, 27, 0, 0), 1, 900, 30)
 
 
 # --- The curves page's export: the page's scope, member-scoped ---------------------------
