@@ -465,3 +465,18 @@ def test_ingest_meter_data_command_fails_clearly_on_a_bad_file(alpha: Any, tmp_p
         call_command("ingest_meter_data", "alpha", str(tmp_path / "absent.csv"))
     with pytest.raises(CommandError, match="Unknown syndicate"):
         call_command("ingest_meter_data", "gamma", str(path))
+
+
+def test_ingest_meter_data_command_refuses_a_file_over_the_limit_unread(
+    alpha: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consumption.services
+
+    monkeypatch.setattr(consumption.services, "MAX_FILE_BYTES", 10)
+    path = tmp_path / "gros.csv"
+    path.write_bytes(b"point;horodate;puissance_w;pas_minutes\n")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+
+    with pytest.raises(CommandError, match=r"gros\.csv: Fichier trop volumineux"):
+        call_command("ingest_meter_data", "alpha", str(path))
+    assert not IngestionReport.objects.exists()

@@ -20,6 +20,9 @@ ROUTES = [
         api=True,
         data=lambda w, target: {"syndicate": "alpha", "file_name": "matrice.csv", "content": SAMPLE},
     ),
+    # The supplier's API described for its staff only (the members' schema is on each syndicate's address).
+    Route("staff_api_schema", staff_only(api=True), host="public", api=True),
+    Route("staff_api_docs", staff_only(api=True), host="public", api=True),
 ]
 
 

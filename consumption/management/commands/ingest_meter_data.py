@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import tenant_context
 
 from consumption.choices import FileKind, IngestionStatus
-from consumption.services import meter_file_ingest, report_summary
+from consumption.services import file_size_refusal, meter_file_ingest, report_summary
 from tenants.models import Syndicate
 
 
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        refusal = file_size_refusal(path.stat().st_size)
+        if refusal:  # refused before the file is read into memory
+            raise CommandError(f"{path.name}: {refusal}")
         with tenant_context(syndicate):
             report = meter_file_ingest(
                 content=path.read_bytes(), file_name=path.name, kind=options["kind"], received_by="ingest_meter_data"
