@@ -9,8 +9,13 @@ Three kinds (PRODUCT.md section 4):
   last ``POWER_DAYS`` days (kVA taken as kW: the contract's own approximation).
 
 Each kind is one aggregate SQL query over the whole syndicate (partition-pruned by
-the period), so the daily run stays short whatever the number of sites. There is at
-most one open alert per (site, kind): a new run refreshes its period and value.
+the period), so the daily run stays short whatever the number of sites.
+
+An alert is one episode (see ``Alert``): the run opens it when the condition appears,
+refreshes its period and value while the condition holds, and resolves it the first
+day the condition no longer holds (it leaves the lists). The digest mails each alert
+once, the day after it opened: it selects alerts opened since the user's last digest,
+never on ``updated_at`` (which every run refreshes).
 """
 
 from __future__ import annotations
@@ -134,25 +139,22 @@ FINDERS = {
 def alerts_compute(*, today: dt.date | None = None) -> dict[str, int]:
     """Find the alerts of the current syndicate for ``today`` and store them; idempotent.
 
-    An open alert of the same site and kind is refreshed (period, value, threshold)
-    rather than duplicated; returns the number of alerts found per kind.
+    Per kind: an ongoing alert of a site still found is refreshed (period, value,
+    threshold), a site newly found gets a new alert, and an ongoing alert of a site no
+    longer found is resolved. Returns the number of alerts found per kind.
     """
     today = today or timezone.localdate()
+    now = timezone.now()
     counts: dict[str, int] = {}
     for kind, finder in FINDERS.items():
-        found = finder(today)
+        found = {f[0]: f for f in finder(today)}
         counts[kind.value] = len(found)
-        if not found:
-            continue
-        open_alerts = {
-            alert.site_id: alert
-            for alert in Alert.objects.filter(
-                kind=kind, acknowledged_at__isnull=True, site_id__in=[f[0] for f in found]
-            )
-        }
+        ongoing = Alert.objects.filter(kind=kind, resolved_at__isnull=True)
+        ongoing.exclude(site_id__in=list(found)).update(resolved_at=now, updated_at=now)
+        refreshed = {alert.site_id: alert for alert in ongoing.filter(site_id__in=list(found))}
         new, changed = [], []
-        for site_id, start, end, value, threshold in found:
-            alert = open_alerts.get(site_id)
+        for site_id, start, end, value, threshold in found.values():
+            alert = refreshed.get(site_id)
             if alert is None:
                 new.append(
                     Alert(
@@ -164,9 +166,9 @@ def alerts_compute(*, today: dt.date | None = None) -> dict[str, int]:
                         threshold=threshold,
                     )
                 )
-            else:
+            elif (alert.period_start, alert.period_end, alert.value, alert.threshold) != (start, end, value, threshold):
                 alert.period_start, alert.period_end, alert.value, alert.threshold = start, end, value, threshold
-                alert.updated_at = timezone.now()
+                alert.updated_at = now
                 changed.append(alert)
         Alert.objects.bulk_create(new, batch_size=1000)
         Alert.objects.bulk_update(
@@ -176,11 +178,13 @@ def alerts_compute(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def alerts_queryset_for(user: User) -> QuerySet[Alert]:
-    """Open alerts of the sites the user may read (member scoping through ``sites_for``)."""
+    """Open alerts (ongoing, not acknowledged) of the sites the user may read (scoping through ``sites_for``)."""
     if not user.is_authenticated or not user.has_module(Module.CONSUMPTION):
         return Alert.objects.none()
     return (
-        Alert.objects.filter(site__in=sites_for(user).order_by().values("pk"), acknowledged_at__isnull=True)
+        Alert.objects.filter(
+            site__in=sites_for(user).order_by().values("pk"), acknowledged_at__isnull=True, resolved_at__isnull=True
+        )
         .select_related("site")
         .order_by("-created_at", "-id")
     )
@@ -216,7 +220,11 @@ def _numbers(alert: Alert) -> dict[str, str]:
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
-    """Close an alert (``alert`` comes from ``alerts_queryset_for``)."""
+    """Take an alert off the user's lists (``alert`` comes from ``alerts_queryset_for``).
+
+    The episode goes on while its condition holds (the daily run keeps it and raises no
+    new one); it is resolved when the condition ends.
+    """
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = user
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
@@ -236,7 +244,12 @@ def digest_enabled(user: User) -> bool:
 
 @transaction.atomic
 def alerts_digest_send(*, now: dt.datetime | None = None) -> int:
-    """One email per opted-in user with the alerts new or refreshed since their last digest; returns the count."""
+    """One email per opted-in user with the open alerts opened since their last digest; returns the count.
+
+    An alert is mailed once: the day after it opened. One still ongoing the next day is
+    not sent again (its ``updated_at`` moves every day, its ``created_at`` does not);
+    one that ended and came back is a new alert, so it is sent.
+    """
     now = now or timezone.now()
     sent = 0
     preferences = (
@@ -247,7 +260,7 @@ def alerts_digest_send(*, now: dt.datetime | None = None) -> int:
     for preference in preferences:
         user = preference.user
         since = preference.last_sent_at or now - dt.timedelta(days=1)
-        alerts = list(alerts_queryset_for(user).filter(updated_at__gt=since, updated_at__lte=now)[:200])
+        alerts = list(alerts_queryset_for(user).filter(created_at__gt=since, created_at__lte=now)[:200])
         if not alerts:
             continue
         mail_queue(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -174,18 +174,43 @@ def daily_figure(rows: Sequence[DayRow], *, compare: bool) -> dict[str, Any]:
     return _json(figure)
 
 
-def load_curve_series(curve: LoadCurve, *, title: str) -> dict[str, Any]:
+# The load curve is compared with the same weekdays one year earlier (52 weeks): a
+# curve's shape follows the day of the week (offices, schools, weekends), so Monday is
+# drawn over last year's Monday, not over whatever day that date was.
+PREVIOUS_YEAR_SHIFT = dt.timedelta(weeks=52)
+
+
+def previous_year_days(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a load curve of ``first``..``last`` is compared with (52 weeks earlier)."""
+    return first - PREVIOUS_YEAR_SHIFT, last - PREVIOUS_YEAR_SHIFT
+
+
+def shifted_to_this_year(previous: LoadCurve) -> LoadCurve:
+    """Last year's curve (epoch ms of naive local times) moved 52 weeks later, onto this year's days."""
+    shift_ms = int(PREVIOUS_YEAR_SHIFT.total_seconds() * 1000)
+    return previous._replace(ends_local=np.asarray(previous.ends_local, dtype=np.int64) + shift_ms)
+
+
+def _compact(curve: LoadCurve) -> dict[str, Any]:
+    ends = np.asarray(curve.ends_local, dtype=np.int64)
+    if len(ends) == 0:
+        return {"t0": None, "dt": [], "w": []}
+    minutes = np.diff(ends) // 60_000
+    return {"t0": int(ends[0]), "dt": minutes.tolist(), "w": np.asarray(curve.power_w).tolist()}
+
+
+def load_curve_series(curve: LoadCurve, *, title: str, previous: LoadCurve | None = None) -> dict[str, Any]:
     """The curve as compact JSON: ``t0`` (epoch ms of the first local end time), ``dt`` minutes, ``w`` watts.
 
     ``curve`` must carry epoch milliseconds of naive local times (``epoch_ms=True``):
     plotly reads them as wall-clock times, so the axis shows local time without any
-    time-zone arithmetic in the browser.
+    time-zone arithmetic in the browser. ``previous``: last year's curve, already moved
+    onto this year's days (``shifted_to_this_year``), in the same compact form.
     """
-    ends = np.asarray(curve.ends_local, dtype=np.int64)
-    if len(ends) == 0:
-        return {"t0": None, "dt": [], "w": [], "title": title}
-    minutes = np.diff(ends) // 60_000
-    return {"t0": int(ends[0]), "dt": minutes.tolist(), "w": np.asarray(curve.power_w).tolist(), "title": title}
+    series = {**_compact(curve), "title": title}
+    if previous is not None:
+        series["previous"] = _compact(previous)
+    return series
 
 
 @dataclass(frozen=True)
@@ -197,10 +222,28 @@ class CurveDayRow:
     max_w: int
     mean_w: int
     kwh: float
+    previous_max_w: int | None = None
+    previous_kwh: float | None = None
 
 
-def load_curve_day_rows(curve: LoadCurve) -> list[CurveDayRow]:
-    """Per local day of the interval *start*: count, maximum and mean power, energy (kWh)."""
+def load_curve_day_rows(curve: LoadCurve, previous: LoadCurve | None = None) -> list[CurveDayRow]:
+    """Per local day of the interval *start*: count, maximum and mean power, energy (kWh).
+
+    ``previous`` (moved onto this year's days): its maximum and energy on the same line.
+    """
+    rows = _day_rows(curve)
+    if previous is None:
+        return rows
+    before = {row.day: row for row in _day_rows(previous)}
+    return [
+        replace(row, previous_max_w=before[row.day].max_w, previous_kwh=before[row.day].kwh)
+        if row.day in before
+        else row
+        for row in rows
+    ]
+
+
+def _day_rows(curve: LoadCurve) -> list[CurveDayRow]:
     ends = np.asarray(curve.ends_local, dtype=np.int64)
     if len(ends) == 0:
         return []

@@ -144,10 +144,14 @@ class IngestionReport(models.Model):
 
 
 class Alert(models.Model):
-    """Something unusual on a site's meter data, computed each day; open until a member acknowledges it.
+    """One episode of something unusual on a site's meter data, from the day it is found to the day it ends.
 
-    One open alert per (site, kind): the daily computation updates it instead of piling
-    up a new one every day.
+    The daily computation opens an alert when the condition appears (``created_at``),
+    refreshes its period and value while the condition holds, and closes it
+    (``resolved_at``) the first day it no longer holds; a condition that comes back
+    later opens a new alert. A member acknowledging an alert (``acknowledged_at``)
+    takes it off the lists without ending the episode, so it is not raised again the
+    next day. One ongoing (unresolved) alert per (site, kind).
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
@@ -162,13 +166,14 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    resolved_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("alerte de consommation")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "kind"], condition=models.Q(acknowledged_at__isnull=True), name="conso_alert_one_open"
+                fields=["site", "kind"], condition=models.Q(resolved_at__isnull=True), name="conso_alert_one_ongoing"
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in AlertKind]), name="conso_alert_kind_valid"

@@ -7,7 +7,9 @@ for these short aggregate queries (its compilation costs more than the query).
 
 Time: days are local days in Europe/Paris (gas: gas days); load-curve points come
 back as naive local times of the interval end (or epoch milliseconds), which plotly
-draws 200× faster than time-zone-aware timestamps.
+draws 200× faster than time-zone-aware timestamps, together with the UTC offset of
+each end, so that the two local hours of the October change stay distinct where
+they must (the API, hourly means).
 """
 
 from __future__ import annotations
@@ -50,11 +52,28 @@ class DailyValue(NamedTuple):
 
 
 class LoadCurve(NamedTuple):
-    """Arrays of equal length: interval ends (naive local datetime64[s] or epoch ms), power (W), step (min)."""
+    """Arrays of equal length: interval ends (naive local datetime64[s] or epoch ms), power (W), step (min).
+
+    ``utc_offset_minutes`` is Europe/Paris's offset at each interval end: the naive
+    local end minus it is the UTC instant (the October repeated hour is ambiguous
+    without it).
+    """
 
     ends_local: np.ndarray
     power_w: np.ndarray
     step_minutes: np.ndarray
+    utc_offset_minutes: np.ndarray
+
+    def ends_iso(self) -> list[str]:
+        """The interval ends as ISO 8601 local times with their offset (``2025-10-26T02:30:00+01:00``)."""
+        local = np.asarray(self.ends_local)
+        if local.dtype.kind != "M":  # epoch milliseconds
+            local = local.astype(np.int64).astype("datetime64[ms]")
+        texts = local.astype("datetime64[s]").astype(str)
+        offsets, codes = np.unique(np.asarray(self.utc_offset_minutes, dtype=np.int64), return_inverse=True)
+        suffixes = np.array([f"{'-' if o < 0 else '+'}{abs(o) // 60:02d}:{abs(o) % 60:02d}" for o in offsets.tolist()])
+        result: list[str] = np.char.add(texts, suffixes[codes]).tolist() if len(texts) else []
+        return result
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -139,26 +158,41 @@ def local_day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def load_curve_for_site(site_id: int, *, first_day: dt.date, last_day: dt.date, epoch_ms: bool = False) -> LoadCurve:
+def _curve_columns(instant: str, power: str, step: str) -> str:
+    """Naive local epoch seconds, power, step, and the Paris UTC offset (minutes) of ``instant``."""
+    local = f"extract(epoch FROM {instant} AT TIME ZONE 'Europe/Paris')"
+    return f"{local}::bigint, {power}, {step}, ({local} - extract(epoch FROM {instant}))::int / 60"
+
+
+def load_curve_for_site(
+    site_id: int, *, first_day: dt.date, last_day: dt.date, epoch_ms: bool = False, hourly: bool = False
+) -> LoadCurve:
     """The load-curve points whose interval lies in the local days ``first_day``..``last_day``.
 
     An interval belongs to the day of its start: the point stamped at local midnight
     closes the previous day. A 30-minute curve has 46 points on the last Sunday of
     March and 50 on the last Sunday of October.
+
+    ``hourly``: the mean power of each *UTC* hour (stamped at the hour's end), so the
+    October repeated local hour gives two points (25 on that day, 23 in March).
     """
     start, end = local_day_bounds(first_day, last_day)
-    rows = _fetch(
-        """
-        SELECT extract(epoch FROM ends_at AT TIME ZONE 'Europe/Paris')::bigint, power_w, step_minutes
-        FROM consumption_loadcurvepoint
-        WHERE site_id = %(site)s AND ends_at > %(start)s AND ends_at <= %(end)s ORDER BY ends_at
-        """,
-        {"site": site_id, "start": start, "end": end},
-    )
-    data = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    bounds = "site_id = %(site)s AND ends_at > %(start)s AND ends_at <= %(end)s"
+    if hourly:
+        hour_end = "date_trunc('hour', ends_at - make_interval(mins => step_minutes), 'UTC') + interval '1 hour'"
+        columns = _curve_columns("h", "round(avg(power_w))::int", "60")
+        sql = (
+            f"SELECT {columns} FROM (SELECT {hour_end} AS h, power_w FROM consumption_loadcurvepoint "
+            f"WHERE {bounds}) p GROUP BY h ORDER BY h"
+        )
+    else:
+        columns = _curve_columns("ends_at", "power_w", "step_minutes")
+        sql = f"SELECT {columns} FROM consumption_loadcurvepoint WHERE {bounds} ORDER BY ends_at"
+    rows = _fetch(sql, {"site": site_id, "start": start, "end": end})
+    data = np.array(rows, dtype=np.int64).reshape(-1, 4)
     seconds = data[:, 0]
     ends = seconds * 1000 if epoch_ms else seconds.astype("datetime64[s]")
-    return LoadCurve(ends_local=ends, power_w=data[:, 1], step_minutes=data[:, 2])
+    return LoadCurve(ends_local=ends, power_w=data[:, 1], step_minutes=data[:, 2], utc_offset_minutes=data[:, 3])
 
 
 class ReadingRow(NamedTuple):

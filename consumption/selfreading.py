@@ -10,6 +10,24 @@ Rules (PRODUCT.md section 4):
   that, the reading is refused until the member confirms it, then stored *flagged*
   for the supplier to check.
 
+How the energy since the last index is counted:
+- across a declared turnover, a post whose index went down counted
+  ``(register capacity − last index) + new index``. The register's capacity is not in
+  the park: it is taken as the next power of ten above the last index, with at least
+  ``REGISTER_MIN_DIGITS`` digits in kWh (a meter at 99,850 kWh rolls over at 100,000).
+  A turnover declared on a meter far from its maximum therefore counts as a huge
+  consumption and needs the member's confirmation, like any implausible value;
+- a post without any previous index (the meter's first reading) has no reference: a
+  cumulative index says nothing about a period's consumption, and its size alone
+  proves nothing (a 20-year-old meter can show any value). Such a post is stored
+  unchecked; only the posts that have a previous index are counted, and a first
+  reading of every post is never called implausible;
+- without a CAR (empty or zero), the reference is ``SEGMENT_REFERENCE_KWH`` for the
+  site's segment: the upper end of what a site of that segment consumes in a year
+  (gas segments are defined by annual consumption; for C5, 36 kVA used about 2,800
+  hours). Generous on purpose: without the site's own figure, only a value
+  implausible for any site of its segment is questioned.
+
 The indexes are written as ``Reading`` rows (source "member", nature "self-reading",
 in Wh), the submission itself with its checks as ``SelfReadingSubmission``; the
 confirmation mail (with the optional extra contact) is queued on commit; audited.
@@ -37,6 +55,21 @@ from perimeter.models import Site
 PLAUSIBLE_FACTOR = 2.0  # × the CAR prorated over the days since the last index
 # Below this energy (kWh) since the last index, no reading is called implausible (tiny CARs, same-day readings).
 PLAUSIBLE_FLOOR_KWH = 50.0
+# A meter's register is assumed to have at least this many digits (kWh) when it rolls over.
+REGISTER_MIN_DIGITS = 5
+# Annual reference (kWh) by segment when the site has no CAR: the upper end of the segment.
+SEGMENT_REFERENCE_KWH = {
+    "C5": 100_000,
+    "C4": 1_500_000,
+    "C3": 10_000_000,
+    "C2": 10_000_000,
+    "C1": 50_000_000,
+    "T1": 6_000,
+    "T2": 300_000,
+    "T3": 5_000_000,
+    "T4": 50_000_000,
+    "TP": 50_000_000,
+}
 
 
 class SelfReadingRefused(Exception):
@@ -81,17 +114,21 @@ def communicating_refusal() -> str:
     )
 
 
-def last_indexes(site_id: int, *, before: dt.date) -> dict[str, LastIndex]:
-    """The latest index of each post strictly before ``before`` (any source), in one query."""
+def last_indexes(site_id: int, *, before: dt.date, replacing: dt.date | None = None) -> dict[str, LastIndex]:
+    """The latest index of each post strictly before ``before`` (any source), in one query.
+
+    ``replacing``: the day of a self-reading about to be replaced (a second one the same
+    day): the member's own reading of that day is not its reference.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT DISTINCT ON (post) post, read_on, index_wh, nature
             FROM consumption_reading
-            WHERE site_id = %s AND read_on < %s
+            WHERE site_id = %s AND read_on < %s AND (read_on IS DISTINCT FROM %s OR source <> %s)
             ORDER BY post, read_on DESC, (source = 'member') DESC
             """,
-            [site_id, before],
+            [site_id, before, replacing, ReadingSource.MEMBER],
         )
         return {post: LastIndex(read_on, index_wh, nature) for post, read_on, index_wh, nature in cursor.fetchall()}
 
@@ -108,16 +145,17 @@ def self_reading_check(
     if sorted(indexes_wh) != sorted(posts):
         check.refuse("", _("Saisissez un index pour chacun des postes : %(posts)s.") % {"posts": ", ".join(posts)})
         return check
-    previous = last_indexes(site.pk, before=read_on + dt.timedelta(days=1))
+    previous = last_indexes(site.pk, before=read_on + dt.timedelta(days=1), replacing=read_on)
     energy_wh = 0
     since: dt.date | None = None
     for post in posts:
         value, last = indexes_wh[post], previous.get(post)
-        if last is None:
-            continue
         if value < 0:
             check.refuse(post, _("Un index ne peut pas être négatif."))
-        elif value < last.index_wh and not meter_turnover:
+            continue
+        if last is None:  # the meter's first reading: no reference to count from (module docstring)
+            continue
+        if value < last.index_wh and not meter_turnover:
             check.refuse(
                 post,
                 _(
@@ -131,21 +169,48 @@ def self_reading_check(
                     "day": f"{last.read_on:%d/%m/%Y}",
                 },
             )
-        elif value >= last.index_wh:
+        elif value < last.index_wh:  # across the declared turnover
+            energy_wh += register_capacity_wh(last.index_wh) - last.index_wh + value
+        else:
             energy_wh += value - last.index_wh
         since = last.read_on if since is None else min(since, last.read_on)
-    if check.errors or since is None or not site.car_kwh:
+    if check.errors or since is None:
+        return check
+    reference_kwh, reference_label = _annual_reference(site)
+    if reference_kwh is None:
         return check
     days = max((read_on - since).days, 1)
-    expected_kwh = site.car_kwh * days / 365
+    expected_kwh = reference_kwh * days / 365
     energy_kwh = energy_wh / 1000
     if energy_kwh > max(PLAUSIBLE_FACTOR * expected_kwh, PLAUSIBLE_FLOOR_KWH):
         check.implausible = _(
             "La consommation depuis la dernière relève (%(energy)s kWh en %(days)s jours) dépasse nettement "
-            "la consommation attendue d'après la consommation annuelle de référence du site (environ "
-            "%(expected)s kWh)."
-        ) % {"energy": f"{energy_kwh:,.0f}", "days": days, "expected": f"{expected_kwh:,.0f}"}
+            "la consommation attendue d'après %(reference)s (environ %(expected)s kWh)."
+        ) % {
+            "energy": f"{energy_kwh:,.0f}",
+            "days": days,
+            "reference": reference_label,
+            "expected": f"{expected_kwh:,.0f}",
+        }
     return check
+
+
+def register_capacity_wh(last_index_wh: int) -> int:
+    """Where a meter whose last index is ``last_index_wh`` rolls over: next power of ten (kWh), 5+ digits."""
+    digits = max(len(str(max(last_index_wh, 0) // 1000)), REGISTER_MIN_DIGITS)
+    return 10**digits * 1000
+
+
+def _annual_reference(site: Site) -> tuple[float | None, str]:
+    """The site's CAR, or its segment's reference when the CAR is empty (module docstring), with its wording."""
+    if site.car_kwh:
+        return float(site.car_kwh), _("la consommation annuelle de référence du site")
+    reference = SEGMENT_REFERENCE_KWH.get(site.segment)
+    if reference is None:
+        return None, ""
+    return float(reference), _("la consommation habituelle maximale d'un site de segment %(segment)s") % {
+        "segment": site.segment
+    }
 
 
 def _readings_upsert(site_id: int, read_on: dt.date, indexes_wh: dict[str, int], meter_turnover: bool) -> None:

@@ -23,6 +23,17 @@ from consumption.models import IngestionReport
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
+def file_size_refusal(size: int) -> str | None:
+    """Why a file of ``size`` bytes cannot be ingested (French), or None.
+
+    Callers that hold a file on disk or an upload check its size with this *before*
+    reading it into memory; ``meter_file_ingest`` checks again as the last guard.
+    """
+    if size > MAX_FILE_BYTES:
+        return f"Fichier trop volumineux (maximum {MAX_FILE_BYTES // (1024 * 1024)} Mo)."
+    return None
+
+
 class _Clock:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -82,8 +93,9 @@ def meter_file_ingest(
     )
     rejections = Rejections()
     try:
-        if len(content) > MAX_FILE_BYTES:
-            raise FileFormatError(f"Fichier trop volumineux (maximum {MAX_FILE_BYTES // (1024 * 1024)} Mo).")
+        refusal = file_size_refusal(len(content))
+        if refusal:
+            raise FileFormatError(refusal)
         report.file_format, report.kind, frame = parse(content, kind=kind)
     except FileFormatError as error:
         report.status = IngestionStatus.REJECTED

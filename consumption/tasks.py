@@ -15,7 +15,7 @@ from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from consumption.partitions import partitions_ensure
-from consumption.services import meter_file_ingest
+from consumption.services import file_size_refusal, meter_file_ingest
 from tenants.models import Syndicate
 
 logger = logging.getLogger(__name__)
@@ -48,16 +48,26 @@ def inbox_process(syndicate: Syndicate) -> int:
     count = 0
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
         target = folder / "done"
+        refusal = file_size_refusal(path.stat().st_size)
+        if refusal:  # not read into memory: it waits in failed/ for the staff
+            logger.error("Ingestion of %s refused: %s", path, refusal)
+            path.replace(_mkdir(folder / "failed") / path.name)
+            count += 1
+            continue
         try:
             with tenant_context(syndicate):
                 meter_file_ingest(content=path.read_bytes(), file_name=path.name, received_by="inbox")
         except Exception:  # one broken file must not block the others; the file waits in failed/
             logger.exception("Ingestion of %s failed", path)
             target = folder / "failed"
-        target.mkdir(exist_ok=True)
-        path.replace(target / path.name)
+        path.replace(_mkdir(target) / path.name)
         count += 1
     return count
+
+
+def _mkdir(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @shared_task(queue="heavy")

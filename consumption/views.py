@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -143,6 +144,17 @@ def _scope(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"kind": "syndicate", "member_id": None, "label": _("Ensemble du syndicat"), "fluid": fluid}
 
 
+def _scope_export_params(scope: dict[str, Any], user: User) -> dict[str, Any]:
+    """The chart's scope in the parameters of the ``consumption_monthly`` report (same names as the page)."""
+    if scope["kind"] == "site":
+        return {"site": scope["site"].pk}
+    if scope["kind"] == "perimeter":
+        return {"perimetre": scope["perimeter"].pk}
+    if scope["kind"] == "member" and user.member_id is None:  # a coordinator's chosen member
+        return {"membre": scope["member_id"], "energie": scope["fluid"]}
+    return {"energie": scope["fluid"]}  # the user's member, or the whole syndicate for a coordinator
+
+
 @login_required
 @require_GET
 def curves(request: HttpRequest) -> HttpResponse:
@@ -169,6 +181,10 @@ def curves(request: HttpRequest) -> HttpResponse:
             compare=compare,
             total=rows[-1].cumulated if rows else 0.0,
             figure=charts.monthly_figure(rows, compare=compare) if current or previous else None,
+            export_url=_url_or_none("reports:direct_download", report=MONTHLY_REPORT),
+            export_params=urlencode(
+                _scope_export_params(scope, user) | {"debut": f"{first:%Y-%m}", "fin": f"{last:%Y-%m}"}
+            ),
         )
     if user.member_id is not None:
         context["site_choices"] = list(sites_for(user).order_by("site_name", "pk").values_list("pk", "site_name"))
@@ -217,19 +233,33 @@ def site_daily(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def site_load_curve(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 10- or 30-minute load curve (zoom, range slider), its daily summary table and its export."""
+    """The 10- or 30-minute load curve (zoom, range slider), its daily summary table and its export.
+
+    ``comparer``: last year's curve over the same weekdays (52 weeks earlier), drawn on
+    this year's days, and its daily maximum and energy in the table. One query more.
+    """
     user = _user(request)
     site = _site_for(user, pk)
     form = DayPeriodForm(request.GET, default_days=7)
     context: dict[str, Any] = {"site": site, "form": form}
     if form.is_valid():
-        first, last = form.cleaned_data["debut"], form.cleaned_data["fin"]
+        first, last, compare = form.cleaned_data["debut"], form.cleaned_data["fin"], form.cleaned_data["comparer"]
         curve = selectors.load_curve_for_site(site.pk, first_day=first, last_day=last, epoch_ms=True)
+        previous = None
+        if compare:
+            previous_first, previous_last = charts.previous_year_days(first, last)
+            previous = charts.shifted_to_this_year(
+                selectors.load_curve_for_site(site.pk, first_day=previous_first, last_day=previous_last, epoch_ms=True)
+            )
         context.update(
             points=len(curve.power_w),
             step=int(curve.step_minutes[0]) if len(curve.step_minutes) else None,
-            series=charts.load_curve_series(curve, title=site.site_name) if len(curve.power_w) else None,
-            day_rows=charts.load_curve_day_rows(curve),
+            series=charts.load_curve_series(curve, title=site.site_name, previous=previous)
+            if len(curve.power_w)
+            else None,
+            day_rows=charts.load_curve_day_rows(curve, previous),
+            compare=compare,
+            previous_points=len(previous.power_w) if previous is not None else 0,
             subscribed_w=int(site.subscribed_power_kva * 1000) if site.subscribed_power_kva else None,
             export_request_url=_url_or_none("reports:job_create"),
             report=LOAD_CURVE_REPORT,

@@ -16,12 +16,14 @@ from django.db.models import QuerySet
 
 from accounts.choices import Module
 from accounts.models import User
+from billing_groups.selectors import attached_sites, get_perimeter_for
 from consumption.choices import ReadingNature, ReadingSource
 from consumption.models import MonthlyEnergy, Reading
 from consumption.partitions import month_start
 from consumption.selectors import daily_energy_for_site, load_curve_for_site
 from perimeter.choices import Fluid
-from perimeter.selectors import get_site_for, sites_for
+from perimeter.models import Site
+from perimeter.selectors import get_member_for, get_site_for, sites_for
 from reports.registry import Params, ReportDefinition, register
 from spreadsheets.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
 
@@ -60,6 +62,10 @@ def _site_id(params: Params) -> int:
         raise ValidationError("Indiquez le site (« site »).") from None
 
 
+def _site_check(user: User, params: Params) -> None:
+    get_site_for(user, params["site"])  # a foreign site raises Http404 before any job is queued
+
+
 # --- Consommation mensuelle détaillée (par site et par mois) -----------------------------
 
 MONTHLY_COLUMNS = (
@@ -73,8 +79,20 @@ MONTHLY_COLUMNS = (
 )
 
 
+# The scopes of the curves page (same query-string names as the page).
+MONTHLY_SCOPES = ("site", "perimetre", "membre")
+
+
+def _scope_id(params: Params, name: str) -> int:
+    try:
+        return int(params[name])
+    except (TypeError, ValueError):
+        raise ValidationError(f"« {name} » doit être un identifiant.") from None
+
+
 def _monthly_params(params: Params) -> Params:
-    _only(params, {"debut", "fin", "energie"})
+    """The period and energy, and the scope of the curves page: a site, a billing perimeter or a member."""
+    _only(params, {"debut", "fin", "energie", *MONTHLY_SCOPES})
     last = _month(params["fin"], "fin") if params.get("fin") else month_start(dt.date.today())
     first = _month(params["debut"], "debut") if params.get("debut") else last.replace(year=last.year - 1)
     if first > last or (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
@@ -84,15 +102,36 @@ def _monthly_params(params: Params) -> Params:
         if params["energie"] not in _FLUIDS:
             raise ValidationError("Énergie inconnue.")
         cleaned["energie"] = params["energie"]
+    scopes = [name for name in MONTHLY_SCOPES if params.get(name)]
+    if len(scopes) > 1:
+        raise ValidationError("Choisissez un site, un périmètre de facturation ou un membre, pas plusieurs.")
+    for name in scopes:
+        cleaned[name] = _scope_id(params, name)
     return cleaned
 
 
-def _monthly_queryset(user: User, params: Params) -> QuerySet[MonthlyEnergy]:
-    sites = sites_for(user)
+def _monthly_sites(user: User, params: Params) -> QuerySet[Site]:
+    """The sites of the chosen scope, through the member-scoping helpers (a foreign id: 404)."""
+    if params.get("site") is not None:
+        sites = Site.objects.filter(pk=get_site_for(user, params["site"]).pk)
+    elif params.get("perimetre") is not None:
+        sites = attached_sites(get_perimeter_for(user, params["perimetre"]))
+    elif params.get("membre") is not None:
+        sites = sites_for(user).filter(member_id=get_member_for(user, params["membre"]).pk)
+    else:
+        sites = sites_for(user)
     if params.get("energie"):
         sites = sites.filter(fluid=params["energie"])
+    return sites
+
+
+def _monthly_check(user: User, params: Params) -> None:
+    _monthly_sites(user, params)  # resolves the scope: a foreign site, perimeter or member raises Http404
+
+
+def _monthly_queryset(user: User, params: Params) -> QuerySet[MonthlyEnergy]:
     return MonthlyEnergy.objects.filter(
-        site__in=sites.order_by().values("pk"),
+        site__in=_monthly_sites(user, params).order_by().values("pk"),
         month__gte=dt.date.fromisoformat(params["debut"]),
         month__lte=dt.date.fromisoformat(params["fin"]),
     )
@@ -121,6 +160,7 @@ CONSUMPTION_MONTHLY = register(
         count=lambda user, params: _monthly_queryset(user, params).count(),
         module=Module.CONSUMPTION,
         clean_params=_monthly_params,
+        check_access=_monthly_check,
     )
 )
 
@@ -164,6 +204,7 @@ CONSUMPTION_DAILY = register(
         count=_daily_count,
         module=Module.CONSUMPTION,
         clean_params=_period_params,
+        check_access=_site_check,
     )
 )
 
@@ -219,6 +260,7 @@ CONSUMPTION_READINGS = register(
         count=lambda user, params: _readings_queryset(user, params).count(),
         module=Module.CONSUMPTION,
         clean_params=_readings_params,
+        check_access=_site_check,
     )
 )
 
@@ -231,10 +273,14 @@ def _load_curve_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     curve = load_curve_for_site(
         site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
     )
-    # Naive local end times (the writer stores them as Excel datetimes without time zone).
+    # Naive local end times (the writer stores them as Excel datetimes without time zone),
+    # and their UTC offset in hours: the October repeated hour shows 02:00 twice, +2 then +1.
     ends = curve.ends_local.astype("datetime64[s]").astype(object)
-    for end, power, step in zip(ends, curve.power_w.tolist(), curve.step_minutes.tolist(), strict=True):
-        yield [site.delivery_point, end, power, step]
+    offsets = [m / 60 if m % 60 else m // 60 for m in curve.utc_offset_minutes.tolist()]
+    for end, offset, power, step in zip(
+        ends, offsets, curve.power_w.tolist(), curve.step_minutes.tolist(), strict=True
+    ):
+        yield [site.delivery_point, end, offset, power, step]
 
 
 def _load_curve_count(user: User, params: Params) -> int:
@@ -250,6 +296,7 @@ CONSUMPTION_LOAD_CURVE = register(
         columns=(
             Column("Point de livraison (PRM)", 18),
             Column("Fin de l'intervalle (heure locale)", 20, DATETIME),
+            Column("Décalage UTC (heures)", 10, NUMBER),
             Column("Puissance moyenne (W)", 14, NUMBER),
             Column("Pas (minutes)", 10, NUMBER),
         ),
@@ -257,5 +304,6 @@ CONSUMPTION_LOAD_CURVE = register(
         count=_load_curve_count,
         module=Module.CONSUMPTION,
         clean_params=_period_params,
+        check_access=_site_check,
     )
 )

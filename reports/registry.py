@@ -19,6 +19,8 @@ from spreadsheets.xlsx import Column
 Params = dict[str, Any]
 RowSource = Callable[[User, Params], Iterable[Sequence[Any]]]
 RowCount = Callable[[User, Params], int]
+# Raises Http404 (a foreign object) or PermissionDenied when the user may not export these parameters.
+AccessCheck = Callable[[User, Params], None]
 
 
 def _no_params(params: Params) -> Params:
@@ -38,6 +40,9 @@ class ReportDefinition:
     count: RowCount
     module: str | None = None  # the module right the user needs (None: anyone logged in)
     clean_params: Callable[[Params], Params] = field(default=_no_params)
+    # Checked when the export is asked for, so that a foreign site is refused (404) at
+    # once instead of queuing a job that fails; the rows are scoped again when read.
+    check_access: AccessCheck | None = None
 
     @property
     def filename(self) -> str:

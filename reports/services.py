@@ -51,7 +51,10 @@ def _definition_for(user: User, report: str, params: Params | None) -> tuple[Rep
         raise ValidationError({"report": "Rapport inconnu."})
     if not definition.allowed_for(user):
         raise PermissionDenied("Vous n'avez pas accès à ce rapport.")
-    return definition, definition.clean_params(dict(params or {}))
+    cleaned = definition.clean_params(dict(params or {}))
+    if definition.check_access is not None:
+        definition.check_access(user, cleaned)
+    return definition, cleaned
 
 
 def export_file_path(job: ExportJob, schema: str) -> str:

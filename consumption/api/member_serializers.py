@@ -78,8 +78,11 @@ class LoadCurveSerializer(serializers.Serializer[Any]):
     first = serializers.DateField()
     last = serializers.DateField()
     step_minutes = serializers.IntegerField(allow_null=True)
-    timezone = serializers.CharField(help_text="Les instants sont des heures locales sans décalage (fin d'intervalle).")
-    ends = serializers.ListField(child=serializers.DateTimeField())
+    timezone = serializers.CharField(help_text="Fuseau des heures locales (Europe/Paris).")
+    ends = serializers.ListField(
+        child=serializers.DateTimeField(),
+        help_text="Fin de chaque intervalle, heure locale avec décalage UTC (2025-10-26T02:30:00+01:00).",
+    )
     power_w = serializers.ListField(child=serializers.IntegerField())
 
 

@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, overload
 
-import numpy as np
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -224,7 +223,12 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
 
     @extend_schema(
         summary="Courbe de charge d'un site",
-        description="Puissance moyenne (W) par intervalle, horodatée en heure locale de fin d'intervalle.",
+        description=(
+            "Puissance moyenne (W) par intervalle, horodatée à la fin de l'intervalle en heure locale avec son "
+            "décalage UTC (ISO 8601, ex. 2025-10-26T02:30:00+01:00) : les deux heures de 2 h du dernier dimanche "
+            "d'octobre restent distinctes. Au pas horaire, moyenne de chaque heure UTC (25 points ce jour-là, "
+            "23 le dernier dimanche de mars)."
+        ),
         parameters=[LoadCurveQuerySerializer],
         responses={200: LoadCurveSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     )
@@ -234,17 +238,9 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
         query = LoadCurveQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         first, last = query.validated_data["first"], query.validated_data["last"]
-        curve = selectors.load_curve_for_site(site.pk, first_day=first, last_day=last, epoch_ms=True)
-        ends_ms = np.asarray(curve.ends_local, dtype=np.int64)
-        power = np.asarray(curve.power_w, dtype=np.int64)
-        step: int | None = int(curve.step_minutes[0]) if len(power) else None
-        if query.validated_data["step"] == "60" and len(power):
-            hour = (ends_ms - np.asarray(curve.step_minutes, dtype=np.int64) * 60_000) // 3_600_000
-            # The October repeated hour appears twice in local time: its points are averaged together.
-            hours, group = np.unique(hour, return_inverse=True)
-            power = np.round(np.bincount(group, weights=power) / np.bincount(group)).astype(np.int64)
-            ends_ms, step = (hours + 1) * 3_600_000, 60
-        ends = ends_ms.astype("datetime64[ms]").astype("datetime64[s]").astype(str).tolist()
+        hourly = query.validated_data["step"] == "60"
+        curve = selectors.load_curve_for_site(site.pk, first_day=first, last_day=last, hourly=hourly)
+        step: int | None = int(curve.step_minutes[0]) if len(curve.power_w) else None
         return Response(
             {
                 "site": site.pk,
@@ -252,8 +248,8 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
                 "last": last,
                 "step_minutes": step,
                 "timezone": "Europe/Paris",
-                "ends": ends,
-                "power_w": power.tolist(),
+                "ends": curve.ends_iso(),
+                "power_w": curve.power_w.tolist(),
             }
         )
 

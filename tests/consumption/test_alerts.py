@@ -8,7 +8,13 @@ from typing import Any
 
 from django.urls import reverse
 
-from consumption.alerts import alerts_compute, alerts_digest_send, alerts_for, digest_preference_set
+from consumption.alerts import (
+    alert_acknowledge,
+    alerts_compute,
+    alerts_digest_send,
+    alerts_for,
+    digest_preference_set,
+)
 from consumption.choices import AlertKind
 from consumption.models import Alert
 from consumption.tasks import alerts_compute_all
@@ -68,18 +74,68 @@ def test_subscribed_power_exceeded_raises_an_alert(world: Any) -> None:
     assert (alert.value, alert.threshold) == (7200.0, 6000.0)
 
 
+def _missing_data_alerts(site: Any) -> list[Alert]:
+    return list(Alert.objects.filter(site=site, kind=AlertKind.MISSING_DATA).order_by("pk"))
+
+
 def test_a_second_run_refreshes_the_open_alert_instead_of_adding_one(world: Any) -> None:
     daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
     alerts_compute(today=TODAY)
     alerts_compute(today=TODAY + dt.timedelta(days=1))
 
-    alert = Alert.objects.get(site=world.site_a, kind=AlertKind.MISSING_DATA)
+    [alert] = _missing_data_alerts(world.site_a)
     assert alert.value == 11
+    assert alert.resolved_at is None
 
-    alert.acknowledged_at = alert.updated_at
-    alert.save()
-    alerts_compute(today=TODAY + dt.timedelta(days=2))
-    assert Alert.objects.filter(site=world.site_a, kind=AlertKind.MISSING_DATA).count() == 2
+
+def test_an_acknowledged_alert_is_not_raised_again_while_its_condition_holds(world: Any) -> None:
+    daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+    alerts_compute(today=TODAY)
+    [alert] = _missing_data_alerts(world.site_a)
+    alert_acknowledge(alert=alert, user=world.alice)
+
+    alerts_compute(today=TODAY + dt.timedelta(days=1))
+
+    assert _missing_data_alerts(world.site_a) == [alert]
+    assert alerts_for(world.alice, 5) == []
+
+
+def test_an_alert_ends_with_its_condition_and_a_new_one_opens_if_it_comes_back(world: Any) -> None:
+    daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+    alerts_compute(today=TODAY)
+    client = logged_in(world.alice)
+    assert "Données manquantes" in client.get(reverse("consumption:home")).content.decode()
+
+    daily_load([world.site_a.pk], dt.date(2025, 6, 5), dt.date(2025, 6, 15))  # the data came in
+    alerts_compute(today=dt.date(2025, 6, 16))
+
+    [ended] = _missing_data_alerts(world.site_a)
+    assert ended.resolved_at is not None
+    assert alerts_for(world.alice, 5) == []
+    assert "Données manquantes" not in client.get(reverse("consumption:home")).content.decode()
+    assert "Données manquantes" not in client.get(reverse("consumption:alerts")).content.decode()
+
+    alerts_compute(today=dt.date(2025, 6, 25))  # silent again for 9 days
+
+    first, again = _missing_data_alerts(world.site_a)
+    assert first == ended
+    assert again.resolved_at is None
+    assert again.period_start == dt.date(2025, 6, 16)
+    assert alerts_for(world.alice, 5) == [again]
+
+
+def test_each_kind_resolves_on_its_own(world: Any) -> None:
+    small = SiteFactory(member=world.member_a, subscribed_power_kva=Decimal("6"))
+    load_curve_load_days(small.pk, TODAY - dt.timedelta(days=3), 2, power_w=7_200)
+    daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+    alerts_compute(today=TODAY)
+    assert {a.kind for a in alerts_for(world.alice, 5)} == {AlertKind.MISSING_DATA, AlertKind.POWER_EXCEEDED}
+
+    # Ten days later the peak is out of the 7-day window; site_a is still silent.
+    alerts_compute(today=TODAY + dt.timedelta(days=10))
+
+    assert [a.kind for a in alerts_for(world.alice, 5)] == [AlertKind.MISSING_DATA]
+    assert Alert.objects.get(site=small, kind=AlertKind.POWER_EXCEEDED).resolved_at is not None
 
 
 def _alert(site: Any, kind: str = AlertKind.MISSING_DATA) -> Alert:
@@ -136,6 +192,30 @@ def test_daily_digest_sends_one_email_per_opted_in_user(
     alice_mail = next(m for m in mailoutbox if m.to == [world.alice.email])
     assert world.site_a.site_name in alice_mail.body
     assert world.site_b.site_name not in alice_mail.body
+
+
+def test_the_digest_mails_an_alert_once_while_it_goes_on_and_again_when_it_comes_back(
+    world: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    digest_preference_set(user=world.alice, daily_digest=True)
+    daily_load([world.site_a.pk], dt.date(2025, 5, 1), dt.date(2025, 6, 4))
+
+    def day(today: dt.date) -> int:
+        """The daily beat: compute, then send the digests."""
+        alerts_compute(today=today)
+        with django_capture_on_commit_callbacks(execute=True):
+            return alerts_digest_send()
+
+    assert day(TODAY) == 1  # opened: mailed
+    assert day(TODAY + dt.timedelta(days=1)) == 0  # still missing, refreshed: not mailed again
+    assert day(TODAY + dt.timedelta(days=2)) == 0
+    daily_load([world.site_a.pk], dt.date(2025, 6, 5), dt.date(2025, 6, 17))
+    assert day(dt.date(2025, 6, 18)) == 0  # resolved: nothing to say
+    assert day(dt.date(2025, 6, 26)) == 1  # silent again: a new alert, mailed
+
+    assert len(mailoutbox) == 2
+    assert "18/06/2025" in mailoutbox[1].body  # the new episode's start
+    assert "05/06/2025" not in mailoutbox[1].body
 
 
 def test_digest_preference_page(world: Any) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import random
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
 
 from consumption.choices import IngestionStatus
-from consumption.models import DailyEnergy, LoadCurvePoint, MonthlyEnergy, Reading
+from consumption.models import DailyEnergy, IngestionReport, LoadCurvePoint, MonthlyEnergy, Reading
 from consumption.partitions import existing_partitions, partitions_ensure
 from consumption.selectors import load_curve_for_site
 from consumption.services import meter_file_ingest
@@ -23,21 +26,21 @@ def _csv(header: str, lines: list[str]) -> bytes:
     return ("\n".join([header, *lines]) + "\n").encode()
 
 
-def _curve_instants(day: dt.date) -> pd.DatetimeIndex:
-    """Interval ends (UTC) of the 30-minute intervals of a local day."""
+def _curve_instants(day: dt.date, step: int = 30) -> pd.DatetimeIndex:
+    """Interval ends (UTC) of the ``step``-minute intervals of a local day."""
     start = pd.Timestamp(day, tz="Europe/Paris")
     end = pd.Timestamp(day + dt.timedelta(days=1), tz="Europe/Paris")
-    return pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq="30min", inclusive="right")
+    return pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq=f"{step}min", inclusive="right")
 
 
-def _aware_lines(point: str, instants: pd.DatetimeIndex) -> list[str]:
+def _aware_lines(point: str, instants: pd.DatetimeIndex, step: int = 30) -> list[str]:
     local = instants.tz_convert("Europe/Paris")
-    return [f"{point};{t.isoformat()};{1000 + i};30" for i, t in enumerate(local)]
+    return [f"{point};{t.isoformat()};{1000 + i};{step}" for i, t in enumerate(local)]
 
 
-def _naive_lines(point: str, instants: pd.DatetimeIndex) -> list[str]:
+def _naive_lines(point: str, instants: pd.DatetimeIndex, step: int = 30) -> list[str]:
     local = instants.tz_convert("Europe/Paris").tz_localize(None)
-    return [f"{point};{t:%Y-%m-%d %H:%M:%S};{1000 + i};30" for i, t in enumerate(local)]
+    return [f"{point};{t:%Y-%m-%d %H:%M:%S};{1000 + i};{step}" for i, t in enumerate(local)]
 
 
 HEADER_CURVE = "point;horodate;puissance_w;pas_minutes"
@@ -45,12 +48,20 @@ HEADER_INDEX = "point;date;poste;index_wh"
 HEADER_GAS = "point;jour_gazier;volume_m3;coefficient"
 
 
-@pytest.mark.parametrize(("day", "expected"), [(dt.date(2025, 3, 30), 46), (dt.date(2025, 10, 26), 50)])
+@pytest.mark.parametrize(
+    ("day", "step", "expected"),
+    [
+        (dt.date(2025, 3, 30), 30, 46),
+        (dt.date(2025, 10, 26), 30, 50),
+        (dt.date(2025, 3, 30), 10, 138),  # 23 hours of 10-minute intervals (C1–C4 meters)
+        (dt.date(2025, 10, 26), 10, 150),  # 25 hours
+    ],
+)
 @pytest.mark.parametrize("shape", ["aware", "naive"])
-def test_load_curve_dst_days(base_site: Any, day: dt.date, expected: int, shape: str) -> None:
-    instants = _curve_instants(day)
+def test_load_curve_dst_days(base_site: Any, day: dt.date, step: int, expected: int, shape: str) -> None:
+    instants = _curve_instants(day, step)
     assert len(instants) == expected
-    lines = (_aware_lines if shape == "aware" else _naive_lines)(base_site.delivery_point, instants)
+    lines = (_aware_lines if shape == "aware" else _naive_lines)(base_site.delivery_point, instants, step)
     report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name=f"cdc-{shape}.csv")
 
     assert report.status == IngestionStatus.ACCEPTED, report.rejected
@@ -61,6 +72,7 @@ def test_load_curve_dst_days(base_site: Any, day: dt.date, expected: int, shape:
     assert stored == [t.to_pydatetime() for t in instants]
     # Powers follow the file order, so each instant got its own line's value.
     assert list(curve.power_w) == [1000 + i for i in range(expected)]
+    assert set(curve.step_minutes) == {step}
 
 
 def test_naive_october_repeated_hour_resolved_by_order_in_an_unsorted_file(base_site: Any) -> None:
@@ -141,6 +153,121 @@ def test_file_sent_twice_changes_nothing(base_site: Any) -> None:
     assert second.messages[0].startswith("Fichier déjà reçu le")
     assert "Aucune donnée nouvelle ou modifiée" in second.messages[-1]
     assert LoadCurvePoint.objects.filter(site=base_site).count() == 48
+
+
+def test_daily_index_file_sent_twice_changes_nothing(hphc_site: Any) -> None:
+    p = hphc_site.delivery_point
+    lines = [
+        f"{p};2025-03-{d:02d};{post};{base + 10_000 * d}"
+        for d in (28, 29, 30)
+        for post, base in (("HP", 10**6), ("HC", 5 * 10**5))
+    ]
+    content = _csv(HEADER_INDEX, lines)
+    first = meter_file_ingest(content=content, file_name="index.csv")
+    stored = (
+        list(Reading.objects.filter(site=hphc_site).values_list("read_on", "post", "index_wh")),
+        dict(DailyEnergy.objects.filter(site=hphc_site).values_list("day", "kwh")),
+        MonthlyEnergy.objects.get(site=hphc_site).kwh,
+    )
+
+    second = meter_file_ingest(content=content, file_name="index (renvoi).csv")
+
+    assert (first.inserted_rows, first.updated_rows) == (6 + 2, 0)  # six readings, two days of energy
+    assert (second.inserted_rows, second.updated_rows) == (0, 0)
+    assert second.status == IngestionStatus.ACCEPTED
+    assert second.duplicate_of == first
+    assert second.messages[0].startswith("Fichier déjà reçu le")
+    assert second.messages[-1] == "Aucune donnée nouvelle ou modifiée : tout était déjà enregistré."
+    assert stored == (
+        list(Reading.objects.filter(site=hphc_site).values_list("read_on", "post", "index_wh")),
+        dict(DailyEnergy.objects.filter(site=hphc_site).values_list("day", "kwh")),
+        MonthlyEnergy.objects.get(site=hphc_site).kwh,
+    )
+
+
+def test_gas_file_sent_twice_changes_nothing(gas_site: Any) -> None:
+    content = (SAMPLES / "gas_daily.csv").read_bytes()
+    first = meter_file_ingest(content=content, file_name="gaz.csv")
+    second = meter_file_ingest(content=content, file_name="gaz.csv")
+
+    assert (first.inserted_rows, first.updated_rows) == (2, 0)
+    assert (second.inserted_rows, second.updated_rows, second.accepted_rows) == (0, 0, 2)
+    assert second.duplicate_of == first
+    assert "Aucune donnée nouvelle ou modifiée" in second.messages[-1]
+    assert DailyEnergy.objects.filter(site=gas_site).count() == 2
+    assert MonthlyEnergy.objects.get(site=gas_site).kwh == pytest.approx(120.5 * 11.21 + 98.0 * 11.19)
+
+
+def test_daily_index_identical_and_conflicting_duplicates(base_site: Any) -> None:
+    p = base_site.delivery_point
+    lines = [
+        f"{p};2025-04-01;BASE;1000000",
+        f"{p};2025-04-02;BASE;1010000",
+        f"{p};2025-04-02;BASE;1010000",  # identical repeat: the first is kept
+        f"{p};2025-04-03;BASE;1020000",
+        f"{p};2025-04-03;BASE;1025000",  # two values for the same day: both rejected
+        f"{p};2025-04-04;BASE;1030000",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_INDEX, lines), file_name="index.csv")
+
+    assert report.status == IngestionStatus.PARTIAL
+    assert (report.received_rows, report.accepted_rows, report.rejected_rows) == (6, 3, 3)
+    reasons = {item["line"]: item["reason"] for item in report.rejected}
+    assert reasons == {
+        4: "Doublon d'une ligne précédente (ignoré)",
+        5: "Valeurs contradictoires pour le même point et le même instant",
+        6: "Valeurs contradictoires pour le même point et le même instant",
+    }
+    assert sorted(Reading.objects.filter(site=base_site).values_list("read_on", "index_wh")) == [
+        (dt.date(2025, 4, 1), 1000000),
+        (dt.date(2025, 4, 2), 1010000),
+        (dt.date(2025, 4, 4), 1030000),
+    ]
+    # 3 April has no trustworthy index: neither its energy nor the next day's can be computed.
+    assert dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh")) == {dt.date(2025, 4, 2): 10.0}
+    assert "2 jour(s) sans énergie calculée" in " ".join(report.messages)
+
+
+def test_daily_index_absurd_jump_excludes_the_day_and_keeps_the_index(base_site: Any) -> None:
+    p = base_site.delivery_point  # 12 kVA: at most about 346 kWh a day
+    lines = [
+        f"{p};2025-02-10;BASE;1000000",
+        f"{p};2025-02-11;BASE;1010000",
+        f"{p};2025-02-12;BASE;501010000",  # +500 MWh in a day, and the next days follow from it
+        f"{p};2025-02-13;BASE;501020000",
+        f"{p};2025-02-14;BASE;501030000",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_INDEX, lines), file_name="index.csv")
+
+    assert report.rejected == [
+        {
+            "line": 4,
+            "column": "index_wh",
+            "value": "",
+            "reason": "Saut d'index invraisemblable : énergie du jour exclue",
+        }
+    ]
+    assert report.status == IngestionStatus.PARTIAL
+    energy = dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh"))
+    assert energy == {dt.date(2025, 2, 11): 10.0, dt.date(2025, 2, 13): 10.0, dt.date(2025, 2, 14): 10.0}
+    # The jumped index stays the base of the next day.
+    assert Reading.objects.get(site=base_site, read_on=dt.date(2025, 2, 12)).index_wh == 501010000
+
+
+def test_gas_implausible_daily_energy_is_rejected(gas_site: Any) -> None:
+    # 120 MWh a year: about 330 kWh a day; 15 times that (≈ 4.9 MWh) is the most a day may hold.
+    lines = [
+        f"{gas_site.delivery_point};2025-01-20;100;11,2",
+        f"{gas_site.delivery_point};2025-01-21;1000;11,2",  # 11.2 MWh in one gas day
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_GAS, lines), file_name="gaz.csv")
+
+    assert report.rejected == [
+        {"line": 3, "column": "volume_m3", "value": "1000", "reason": "Énergie du jour invraisemblable"}
+    ]
+    assert dict(DailyEnergy.objects.filter(site=gas_site).values_list("day", "kwh")) == {
+        dt.date(2025, 1, 20): pytest.approx(1120.0)
+    }
 
 
 def test_corrected_file_updates_only_changed_values(base_site: Any) -> None:
@@ -309,3 +436,47 @@ def test_partitions_ensure_creates_the_coming_months(alpha: Any) -> None:
     created = partitions_ensure(ahead_months=2, today=dt.date(2031, 1, 10))
     assert "consumption_loadcurvepoint_p203103" in created
     assert partitions_ensure(ahead_months=2, today=dt.date(2031, 1, 10)) == []
+
+
+def test_ingest_meter_data_command(base_site: Any, tmp_path: Path) -> None:
+    path = tmp_path / "cdc.csv"
+    path.write_bytes(_csv(HEADER_CURVE, _aware_lines(base_site.delivery_point, _curve_instants(dt.date(2025, 1, 15)))))
+    out = io.StringIO()
+
+    call_command("ingest_meter_data", "alpha", str(path), stdout=out)
+
+    summary = json.loads(out.getvalue())
+    assert (summary["kind"], summary["status"], summary["inserted_rows"]) == ("load_curve", "accepted", 48)
+    assert LoadCurvePoint.objects.filter(site=base_site).count() == 48
+    assert IngestionReport.objects.get(pk=summary["id"]).received_by == "ingest_meter_data"
+
+
+def test_ingest_meter_data_command_fails_clearly_on_a_bad_file(alpha: Any, tmp_path: Path) -> None:
+    path = tmp_path / "inconnu.csv"
+    path.write_bytes(b"a;b;c\n1;2;3\n")
+
+    with pytest.raises(CommandError) as failure:
+        call_command("ingest_meter_data", "alpha", str(path), stdout=io.StringIO())
+
+    assert failure.value.returncode != 0
+    assert "inconnu.csv: file rejected" in str(failure.value)
+    assert "En-tête CSV non reconnu" in str(failure.value)
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("ingest_meter_data", "alpha", str(tmp_path / "absent.csv"))
+    with pytest.raises(CommandError, match="Unknown syndicate"):
+        call_command("ingest_meter_data", "gamma", str(path))
+
+
+def test_ingest_meter_data_command_refuses_a_file_over_the_limit_unread(
+    alpha: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consumption.services
+
+    monkeypatch.setattr(consumption.services, "MAX_FILE_BYTES", 10)
+    path = tmp_path / "gros.csv"
+    path.write_bytes(b"point;horodate;puissance_w;pas_minutes\n")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+
+    with pytest.raises(CommandError, match=r"gros\.csv: Fichier trop volumineux"):
+        call_command("ingest_meter_data", "alpha", str(path))
+    assert not IngestionReport.objects.exists()

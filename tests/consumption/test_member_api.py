@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.conftest import ALPHA_HOST, TenantClient, logged_in
-from tests.consumption.meterdata import daily_load, load_curve_load_days, reading_add
+from tests.consumption.meterdata import daily_load, reading_add
 from tests.factories import SiteFactory
 
 BASE = "/api/v1/consumption"
@@ -83,22 +84,90 @@ def test_perimeter_energy(world: Any) -> None:
     assert sum(v["kwh"] for v in body["values"]) == 15.0
 
 
-def test_load_curve_native_and_hourly(world: Any) -> None:
-    load_curve_load_days(world.site_a.pk, dt.date(2025, 10, 26), 1, power_w=1000)  # 50 half-hours (DST end)
-    client = logged_in(world.alice)
+def _curve_with_power_per_utc_hour(site_id: int, day: dt.date, *, step: int = 30) -> None:
+    """A curve over a local day whose points of UTC hour h read alternately 1000 + 100·h and 1000 + 100·h + 20 W."""
+    import pandas as pd
 
-    native = client.get(
-        f"{BASE}/sites/{world.site_a.pk}/load-curve/", {"first": "2025-10-26", "last": "2025-10-26"}
-    ).json()
+    from consumption.ingestion.load_curve import load_curve_load
+
+    start, end = (pd.Timestamp(d).tz_localize("Europe/Paris") for d in (day, day + dt.timedelta(days=1)))
+    ends = pd.date_range(start + pd.Timedelta(minutes=step), end, freq=f"{step}min")
+    hour = np.arange(len(ends)) // (60 // step)
+    load_curve_load(
+        pd.DataFrame(
+            {
+                "site_id": site_id,
+                "ends_at": ends.tz_convert("UTC").tz_localize(None),
+                "power_w": 1000 + 100 * hour + 20 * (np.arange(len(ends)) % 2),
+                "step_minutes": step,
+                "utc_offset_minutes": [int(t.utcoffset().total_seconds() // 60) for t in ends],
+            }
+        )
+    )
+
+
+def test_load_curve_keeps_the_october_repeated_hour(world: Any) -> None:
+    _curve_with_power_per_utc_hour(world.site_a.pk, dt.date(2025, 10, 26))  # 50 half-hours (DST end)
+    client = logged_in(world.alice)
+    url = f"{BASE}/sites/{world.site_a.pk}/load-curve/"
+
+    native = client.get(url, {"first": "2025-10-26", "last": "2025-10-26"}).json()
     assert native["step_minutes"] == 30
     assert len(native["power_w"]) == 50
-    assert native["ends"][0] == "2025-10-26T00:30:00"
+    assert native["ends"][0] == "2025-10-26T00:30:00+02:00"
+    # Local 02:00 and 02:30 come twice, once in summer time, once in winter time.
+    assert native["ends"][3:8] == [
+        "2025-10-26T02:00:00+02:00",
+        "2025-10-26T02:30:00+02:00",
+        "2025-10-26T02:00:00+01:00",
+        "2025-10-26T02:30:00+01:00",
+        "2025-10-26T03:00:00+01:00",
+    ]
+    assert native["ends"][-1] == "2025-10-27T00:00:00+01:00"
+    assert len(set(native["ends"])) == 50
 
-    hourly = client.get(
-        f"{BASE}/sites/{world.site_a.pk}/load-curve/", {"first": "2025-10-26", "last": "2025-10-26", "step": "60"}
-    ).json()
+    hourly = client.get(url, {"first": "2025-10-26", "last": "2025-10-26", "step": "60"}).json()
     assert hourly["step_minutes"] == 60
-    assert set(hourly["power_w"]) == {1000}
+    assert len(hourly["ends"]) == 25
+    assert hourly["ends"][:4] == [
+        "2025-10-26T01:00:00+02:00",
+        "2025-10-26T02:00:00+02:00",
+        "2025-10-26T02:00:00+01:00",
+        "2025-10-26T03:00:00+01:00",
+    ]
+    assert hourly["ends"][-1] == "2025-10-27T00:00:00+01:00"
+    # Each UTC hour's mean, the two 02:xx local hours apart.
+    assert hourly["power_w"] == [1000 + 100 * h + 10 for h in range(25)]
+
+
+def test_load_curve_on_the_march_short_day(world: Any) -> None:
+    _curve_with_power_per_utc_hour(world.site_a.pk, dt.date(2025, 3, 30))  # 46 half-hours (DST start)
+    client = logged_in(world.alice)
+    url = f"{BASE}/sites/{world.site_a.pk}/load-curve/"
+
+    native = client.get(url, {"first": "2025-03-30", "last": "2025-03-30"}).json()
+    assert len(native["ends"]) == 46
+    assert native["ends"][2:5] == [
+        "2025-03-30T01:30:00+01:00",
+        "2025-03-30T03:00:00+02:00",
+        "2025-03-30T03:30:00+02:00",
+    ]
+
+    hourly = client.get(url, {"first": "2025-03-30", "last": "2025-03-30", "step": "60"}).json()
+    assert len(hourly["ends"]) == 23
+    assert hourly["ends"][:3] == ["2025-03-30T01:00:00+01:00", "2025-03-30T03:00:00+02:00", "2025-03-30T04:00:00+02:00"]
+    assert hourly["ends"][-1] == "2025-03-31T00:00:00+02:00"
+    assert hourly["power_w"] == [1000 + 100 * h + 10 for h in range(23)]
+
+
+def test_hourly_load_curve_of_a_10_minute_meter_is_the_mean_of_six_points(world: Any) -> None:
+    _curve_with_power_per_utc_hour(world.site_a.pk, dt.date(2025, 6, 2), step=10)
+    client = logged_in(world.alice)
+    url = f"{BASE}/sites/{world.site_a.pk}/load-curve/"
+    assert len(client.get(url, {"first": "2025-06-02", "last": "2025-06-02"}).json()["ends"]) == 144
+    hourly = client.get(url, {"first": "2025-06-02", "last": "2025-06-02", "step": "60"}).json()
+    assert hourly["power_w"] == [1000 + 100 * h + 10 for h in range(24)]
+    assert hourly["ends"][0] == "2025-06-02T01:00:00+02:00"
 
 
 def test_readings_list_and_self_reading_create(

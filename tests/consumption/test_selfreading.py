@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from consumption.models import Reading, SelfReadingSubmission
-from consumption.selfreading import SelfReadingRefused, self_reading_submit
+from consumption.selfreading import (
+    SelfReadingCheck,
+    SelfReadingRefused,
+    last_indexes,
+    self_reading_check,
+    self_reading_submit,
+)
 from tests.conftest import logged_in
 from tests.consumption.meterdata import reading_add
 from tests.factories import SiteFactory
@@ -62,10 +68,108 @@ def test_an_index_lower_than_the_last_one_is_refused(world: Any, manual_site: An
 
 
 def test_a_lower_index_is_accepted_when_a_meter_turnover_is_declared(world: Any, manual_site: Any) -> None:
-    submission = _submit(manual_site, world.alice, indexes_kwh={"HP": 120, "HC": 10_100}, meter_turnover=True)
+    reading_add(manual_site.pk, TODAY - dt.timedelta(days=10), {"HP": 99_900_000, "HC": 10_000_000})
+
+    # 99,900 → 100,000 then 0 → 150: 250 kWh across the rollover, plausible.
+    submission = _submit(manual_site, world.alice, indexes_kwh={"HP": 150, "HC": 10_100}, meter_turnover=True)
 
     assert submission.meter_turnover
+    assert not submission.flagged
     assert Reading.objects.get(site_id=manual_site.pk, read_on=TODAY, post="HP").meter_turnover
+
+
+def test_the_energy_across_a_turnover_is_checked_against_the_car(world: Any, manual_site: Any) -> None:
+    # The HP register was at 20,000 kWh: rolling over at 100,000 means 80,000 + 120 kWh in 31 days.
+    with pytest.raises(SelfReadingRefused) as refused:
+        _submit(manual_site, world.alice, indexes_kwh={"HP": 120, "HC": 10_100}, meter_turnover=True)
+
+    assert refused.value.needs_confirmation
+    assert "80,220 kWh en 31 jours" in str(refused.value)  # 80,120 (HP) + 100 (HC)
+    submission = _submit(
+        manual_site, world.alice, indexes_kwh={"HP": 120, "HC": 10_100}, meter_turnover=True, confirm_high=True
+    )
+    assert submission.flagged
+
+
+def test_register_capacity_is_the_next_power_of_ten_with_five_digits_at_least() -> None:
+    from consumption.selfreading import register_capacity_wh
+
+    assert register_capacity_wh(99_850_000) == 100_000_000
+    assert register_capacity_wh(123_456_789) == 1_000_000_000
+    assert register_capacity_wh(500_000) == 100_000_000  # 500 kWh: a five-digit register still
+
+
+def test_a_first_reading_has_no_reference_and_is_stored_unchecked(world: Any) -> None:
+    site = SiteFactory(member=world.member_a, meter_communicating=False, car_kwh=1_000)
+
+    submission = _submit(site, world.alice, indexes_kwh={"BASE": 987_654})
+
+    assert not submission.flagged
+    assert Reading.objects.get(site_id=site.pk, read_on=TODAY).index_wh == 987_654_000
+
+
+def test_only_the_posts_with_a_previous_index_are_counted(world: Any) -> None:
+    site = SiteFactory(
+        member=world.member_a,
+        tariff_option="HPHC",
+        tariff_formula="BTINFMUDT",
+        meter_communicating=False,
+        car_kwh=12_000,
+    )
+    reading_add(site.pk, TODAY - dt.timedelta(days=31), {"HP": 20_000_000})  # HC never read
+
+    def check(hp_kwh: int) -> SelfReadingCheck:
+        indexes = {"HP": hp_kwh * 1000, "HC": 500_000_000}
+        return self_reading_check(site=site, indexes_wh=indexes, read_on=TODAY, meter_turnover=False)
+
+    assert check(20_600).implausible == ""
+    assert "7,000 kWh en 31 jours" in check(27_000).implausible  # HP alone is counted
+
+
+def test_a_second_self_reading_the_same_day_corrects_the_first(world: Any, manual_site: Any) -> None:
+    _submit(manual_site, world.alice, indexes_kwh={"HP": 20_900, "HC": 10_300})  # a typo: 20,900 for 20,090
+
+    corrected = _submit(manual_site, world.alice, indexes_kwh={"HP": 20_090, "HC": 10_300})
+
+    assert not corrected.flagged
+    assert Reading.objects.get(site_id=manual_site.pk, read_on=TODAY, post="HP").index_wh == 20_090_000
+    # Elsewhere (the form's "last index"), the member's reading of the day is the latest one.
+    assert last_indexes(manual_site.pk, before=TODAY + dt.timedelta(days=1))["HP"].index_wh == 20_090_000
+
+
+def test_without_a_car_the_segment_reference_is_used(world: Any) -> None:
+    site = SiteFactory(member=world.member_a, meter_communicating=False, car_kwh=None, segment="C5")
+    reading_add(site.pk, TODAY - dt.timedelta(days=31), {"BASE": 10_000_000})
+
+    # 5,000 kWh in 31 days: too much for a 12 MWh/year CAR, fine for a C5 site without one.
+    assert not _submit(site, world.alice, indexes_kwh={"BASE": 15_000}).flagged
+    # 25,000 kWh more in the next 31 days (about 8,500 expected for the largest C5 sites): questioned.
+    with pytest.raises(SelfReadingRefused) as refused:
+        self_reading_submit(
+            site=site, user=world.alice, read_on=TODAY + dt.timedelta(days=31), indexes_kwh={"BASE": 40_000}
+        )
+    assert refused.value.needs_confirmation
+    assert "segment C5" in str(refused.value)
+
+
+def test_a_gas_site_without_a_car_uses_its_segment(world: Any) -> None:
+    site = SiteFactory(
+        member=world.member_a,
+        fluid="gas",
+        delivery_point="GI000777",
+        distributor="GRDF",
+        segment="T1",
+        tariff_formula="T1",
+        tariff_option="GAS",
+        subscribed_power_kva=None,
+        meter_communicating=False,
+        car_kwh=None,
+    )
+    reading_add(site.pk, TODAY - dt.timedelta(days=30), {"BASE": 1_000_000})
+
+    with pytest.raises(SelfReadingRefused) as refused:  # 3,000 kWh in 30 days: a T1 site uses < 6,000 a year
+        _submit(site, world.alice, indexes_kwh={"BASE": 4_000})
+    assert "segment T1" in str(refused.value)
 
 
 def test_an_implausibly_high_consumption_is_refused_then_flagged_once_confirmed(world: Any, manual_site: Any) -> None:

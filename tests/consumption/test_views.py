@@ -231,6 +231,44 @@ def test_load_curve_page_ships_a_compact_series_and_a_daily_table(world: Any) ->
     assert "<script>" not in body
 
 
+def test_load_curve_page_compares_with_the_same_weekdays_last_year(world: Any) -> None:
+    load_curve_load_days(world.site_a.pk, dt.date(2025, 3, 24), 2, power_w=2000)  # Monday and Tuesday
+    load_curve_load_days(world.site_a.pk, dt.date(2024, 3, 25), 2, power_w=1000)  # 52 weeks earlier, Mon and Tue
+    url = reverse("consumption:site_load_curve", args=[world.site_a.pk])
+    client = logged_in(world.alice)
+
+    response = client.get(url, {"debut": "2025-03-24", "fin": "2025-03-25", "comparer": "on"})
+
+    series = response.context["series"]
+    assert series["previous"]["t0"] == series["t0"]  # drawn over this year's days
+    assert series["previous"]["dt"] == series["dt"]
+    assert set(series["previous"]["w"]) == {1000}
+    rows = response.context["day_rows"]
+    assert [(r.day, r.kwh, r.previous_kwh, r.previous_max_w) for r in rows] == [
+        (dt.date(2025, 3, 24), 48.0, 24.0, 1000),
+        (dt.date(2025, 3, 25), 48.0, 24.0, 1000),
+    ]
+    body = response.content.decode()
+    assert 'name="comparer"' in body
+    assert "52 semaines plus tôt" in body
+    assert "Énergie, 52 semaines plus tôt (kWh)" in body
+
+    plain = client.get(url, {"debut": "2025-03-24", "fin": "2025-03-25"})
+    assert "previous" not in plain.context["series"]
+    assert "Énergie, 52 semaines plus tôt (kWh)" not in plain.content.decode()
+
+
+def test_load_curve_comparison_says_when_last_year_has_no_curve(world: Any) -> None:
+    load_curve_load_days(world.site_a.pk, dt.date(2025, 3, 24), 1, power_w=2000)
+    response = logged_in(world.alice).get(
+        reverse("consumption:site_load_curve", args=[world.site_a.pk]),
+        {"debut": "2025-03-24", "fin": "2025-03-24", "comparer": "on"},
+    )
+    assert response.context["series"]["previous"]["t0"] is None
+    assert [r.previous_kwh for r in response.context["day_rows"]] == [None]
+    assert "Pas de courbe de charge l'année précédente" in response.content.decode()
+
+
 def test_load_curve_page_says_when_a_site_has_none(world: Any) -> None:
     response = logged_in(world.alice).get(reverse("consumption:site_load_curve", args=[world.site_a.pk]))
     assert response.context["series"] is None

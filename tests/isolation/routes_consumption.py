@@ -20,6 +20,9 @@ ROUTES = [
         api=True,
         data=lambda w, target: {"syndicate": "alpha", "file_name": "matrice.csv", "content": SAMPLE},
     ),
+    # The supplier's API described for its staff only (the members' schema is on each syndicate's address).
+    Route("staff_api_schema", staff_only(api=True), host="public", api=True),
+    Route("staff_api_docs", staff_only(api=True), host="public", api=True),
 ]
 
 
@@ -49,21 +52,28 @@ def _non_communicating_site_pk(world: Any, target: str) -> dict[str, Any]:
 
 
 def _open_alert_pk(world: Any, target: str) -> dict[str, Any]:
-    """An open alert of the target's site (a new one once a persona has acknowledged the previous)."""
+    """An open alert of the target's site (opened again once a persona has acknowledged it)."""
     import datetime as dt
 
     from consumption.choices import AlertKind
     from consumption.models import Alert
 
     site = _site(world, target)
-    alert = Alert.objects.filter(site=site, acknowledged_at__isnull=True).first() or Alert.objects.create(
+    # Ids are per schema: beta's alert gets an id alpha never reaches (a 404 proves the scoping, not a miss).
+    extra = {"pk": 900_000_001} if target == "beta" else {}
+    alert, _created = Alert.objects.get_or_create(
         site=site,
         kind=AlertKind.MISSING_DATA,
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 1, 10),
-        value=10,
-        threshold=7,
+        resolved_at__isnull=True,
+        defaults={
+            "period_start": dt.date(2025, 1, 1),
+            "period_end": dt.date(2025, 1, 10),
+            "value": 10,
+            "threshold": 7,
+            **extra,
+        },
     )
+    Alert.objects.filter(pk=alert.pk).update(acknowledged_at=None, acknowledged_by=None)
     return {"pk": alert.pk}
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 
-from tests.isolation.matrix import Route, any_member_user
+from accounts.choices import Module
+from tests.isolation.matrix import MEMBER_PERSONAS, Route, any_member_user, member_scoped
 
 # One job per target, owned by that target's member administrator.
 _JOB_IDS = {
@@ -113,3 +114,98 @@ ROUTES += [
     Route("api:export-detail", own_job_only_api, kwargs=lambda w, t: {"pk": _job(w, t).pk}, api=True),
     Route("api:export-download", own_job_only_api, kwargs=lambda w, t: {"pk": _job(w, t).pk}, api=True),
 ]
+
+
+# --- Consommation exports: a site, a billing perimeter or a member of the target ---------
+#
+# The same routes as the perimeter file, with the target's object in the parameters: a
+# foreign site, perimeter or member is a 404 for a direct download, for an export job
+# asked for on "Mes exports" (no job is queued) and through the API alike. The
+# coordinator reads (and so exports) every member of its syndicate.
+
+_PERIOD_DAYS = {"debut": "2025-01-01", "fin": "2025-01-07"}
+_PERIOD_MONTHS = {"debut": "2025-01", "fin": "2025-03"}
+
+
+def _site_of(world: Any, target: str) -> Any:
+    return {"member_a": world.site_a, "member_b": world.site_b, "beta": world.site_beta}[target]
+
+
+def _member_of(world: Any, target: str) -> Any:
+    return {"member_a": world.member_a, "member_b": world.member_b, "beta": world.member_beta}[target]
+
+
+def _perimeter_of(world: Any, target: str) -> Any:
+    from tests.isolation.routes_billing_groups import _perimeter
+
+    return _perimeter(world, target)
+
+
+CONSUMPTION_REPORT_PARAMS = {
+    "consumption_monthly": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_MONTHS},
+    "consumption_monthly:perimetre": lambda w, t: {"perimetre": _perimeter_of(w, t).pk, **_PERIOD_MONTHS},
+    "consumption_monthly:membre": lambda w, t: {"membre": _member_of(w, t).pk, **_PERIOD_MONTHS},
+    "consumption_daily": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_DAYS},
+    "consumption_readings": lambda w, t: {"site": _site_of(w, t).pk},
+    "consumption_load_curve": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_DAYS},
+}
+
+
+def _report(key: str) -> str:
+    return key.split(":")[0]
+
+
+def consumption_report_request(persona: str, target: str) -> int | set[int]:
+    """Asking for an export job: redirected to "Mes exports" (302) for one's own objects, else 404."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return 302  # to the login page of alpha's address
+    if target == "beta":
+        return 404
+    if persona == "carol":
+        return 302
+    return 302 if MEMBER_PERSONAS[persona] == target else 404
+
+
+def consumption_report_api_create(persona: str, target: str) -> int | set[int]:
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    expected = consumption_report_request(persona, target)
+    return 201 if expected == 302 else expected
+
+
+def _direct_download(key: str) -> Route:
+    params = CONSUMPTION_REPORT_PARAMS[key]
+    return Route(
+        "reports:direct_download",
+        member_scoped(Module.CONSUMPTION),
+        kwargs=lambda w, t: {"report": _report(key)},
+        data=params,
+    )
+
+
+def _job_request(key: str) -> Route:
+    params = CONSUMPTION_REPORT_PARAMS[key]
+    return Route(
+        "reports:job_create",
+        consumption_report_request,
+        method="post",
+        kwargs=lambda w, t: {},
+        data=lambda w, t: {"report": _report(key), **params(w, t)},
+    )
+
+
+def _api_job_request(key: str) -> Route:
+    params = CONSUMPTION_REPORT_PARAMS[key]
+    return Route(
+        "api:export-list",
+        consumption_report_api_create,
+        method="post",
+        api=True,
+        kwargs=lambda w, t: {},
+        data=lambda w, t: {"report": _report(key), "params": params(w, t)},
+    )
+
+
+ROUTES += [_direct_download(key) for key in CONSUMPTION_REPORT_PARAMS]
+ROUTES += [_job_request(key) for key in CONSUMPTION_REPORT_PARAMS]
+ROUTES += [_api_job_request(key) for key in ("consumption_load_curve", "consumption_monthly:perimetre")]

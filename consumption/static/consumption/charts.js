@@ -1,7 +1,8 @@
 // Draws the consumption charts from the JSON the server embedded (no inline script: CSP).
 // Monthly and daily charts come as plotly figures; the load curve as a compact series
 // (t0 = epoch ms of the first local end time, dt = minutes between points, w = watts),
-// expanded here. Without JavaScript the data tables carry the same figures.
+// expanded here; ``previous`` (optional) is last year's curve in the same form. Without
+// JavaScript the data tables carry the same figures.
 (function () {
   "use strict";
   var CONFIG = {
@@ -38,7 +39,20 @@
     if (!series || series.t0 === null) return;
     var started = performance.now();
     var x = Array.from(expand(series));
-    var traces = [
+    var traces = [];
+    // Last year's curve, already moved onto this year's days by the server (52 weeks later).
+    if (series.previous && series.previous.t0 !== null) {
+      traces.push({
+        type: "scatter",
+        mode: "lines",
+        name: "Année précédente (52 semaines plus tôt)",
+        x: Array.from(expand(series.previous)),
+        y: series.previous.w,
+        line: { color: "#9aa5b8", width: 1, dash: "dot" },
+        hovertemplate: "%{y} W<extra>Année précédente</extra>",
+      });
+    }
+    traces.push(
       {
         type: "scatter",
         mode: "lines",
@@ -47,8 +61,8 @@
         y: series.w,
         line: { color: "#1d4f91", width: 1 },
         hovertemplate: "%{x|%d/%m/%Y %H:%M} : %{y} W<extra></extra>",
-      },
-    ];
+      }
+    );
     var subscribed = target.dataset.subscribed;
     if (subscribed) {
       traces.push({
