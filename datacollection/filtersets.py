@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,16 @@ class JourneySiteFilterSet(django_filters.FilterSet):
 
     def pending(self, queryset: QuerySet[Site], name: str, value: Any) -> QuerySet[Site]:
         return queryset.filter(site_pending_q()) if value else queryset
+
+
+def filter_journey_sites(queryset: QuerySet[Site], data: Mapping[str, Any]) -> QuerySet[Site]:
+    """The sites of ``queryset`` that the step 2 filters select, for "tous les sites correspondant au filtre".
+
+    Stricter than the page, which ignores a filter it cannot read: an invalid value is refused
+    (``ValidationError`` by filter name), so that an action on "every matching site" never
+    widens to every site because one filter was dropped. Names that are not filters are ignored.
+    """
+    filterset = JourneySiteFilterSet(data, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs

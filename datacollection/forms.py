@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from datacollection.choices import MEMBER_SITE_STATUS_CHOICES
@@ -95,10 +96,27 @@ class NewSiteForm(SiteForm):
         del self.fields["status"]
 
 
-class BulkSitesForm(forms.Form):
-    """ "Modifier en masse vos sites": what to set on every selected site (empty: unchanged)."""
+SELECTED_SITES, FILTERED_SITES = "selected", "filtered"
+BULK_SCOPES = [
+    (SELECTED_SITES, _("Les sites cochés")),
+    (FILTERED_SITES, _("Tous les sites correspondant au filtre")),
+]
 
-    sites = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+
+class BulkSitesForm(forms.Form):
+    """ "Modifier en masse vos sites" / "Associer un interlocuteur en masse": which sites, and what to set on them.
+
+    The submit button says which panel was used (``action``: "fields" or "contact"); each panel
+    has its own radio group of the sites concerned (``fields_scope``, ``contact_scope``): the
+    ticked rows of the page, or every site matching the table's filters, which the view
+    re-applies from the filters posted with the form (never from a list of ids). An empty
+    value leaves the field unchanged.
+    """
+
+    action = forms.ChoiceField(choices=[("fields", "fields"), ("contact", "contact")], required=False)
+    fields_scope = forms.ChoiceField(label=_("Sites concernés"), choices=BULK_SCOPES, required=False)
+    contact_scope = forms.ChoiceField(label=_("Sites concernés"), choices=BULK_SCOPES, required=False)
+    sites = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
     status = forms.ChoiceField(
         label=_("Statut"), choices=[("", _("— inchangé —")), *MEMBER_SITE_STATUS_CHOICES], required=False
     )
@@ -122,9 +140,29 @@ class BulkSitesForm(forms.Form):
         super().__init__(*args, **kwargs)
         if member is not None:
             self.fields["contact"].queryset = Contact.objects.filter(member=member)  # type: ignore[attr-defined]
+        # Ticked rows are checked against the posted values only; the service keeps the member's own.
+        posted = self.data.getlist("sites") if isinstance(self.data, QueryDict) else []
+        self.fields["sites"].choices = [(value, value) for value in posted if value.isdigit()]  # type: ignore[attr-defined]
 
     def clean_sites(self) -> list[int]:
         return list(self.cleaned_data["sites"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.filtered and not data.get("sites") and "sites" not in self.errors:
+            self.add_error("sites", _("Sélectionnez au moins un site."))
+        return data
+
+    @property
+    def set_contact(self) -> bool:
+        """ "Associer un interlocuteur en masse" (else "Modifier en masse vos sites")."""
+        return self.cleaned_data.get("action") == "contact"
+
+    @property
+    def filtered(self) -> bool:
+        """Every site matching the table's filters (else the ticked rows)."""
+        scope = self.cleaned_data.get("contact_scope" if self.set_contact else "fields_scope")
+        return scope == FILTERED_SITES
 
     @property
     def fields_to_set(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Site statuses change only through perimeter's ``site_change_status`` / ``sites_c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from accounts.models import User
 from billing_groups import services as billing
 from billing_groups.services import ATTACHABLE_STATUSES
 from datacollection.choices import MEMBER_SITE_STATUSES, JourneyEventKind
+from datacollection.filtersets import filter_journey_sites
 from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.selectors import journey_locked, member_journey
 from perimeter import services as park
@@ -298,7 +299,8 @@ def sites_bulk_update(
     *,
     member: Member,
     actor: User | None,
-    site_ids: Iterable[int],
+    site_ids: Iterable[int] | None = None,
+    filters: Mapping[str, Any] | None = None,
     status: str | None = None,
     fields: dict[str, Any] | None = None,
     contact: Contact | None = None,
@@ -307,16 +309,25 @@ def sites_bulk_update(
 ) -> int:
     """ "Modifier en masse vos sites" / "Associer un interlocuteur en masse": one request, a few queries.
 
-    Only the member's journey sites are touched (foreign ids are ignored). Returns how many sites were selected.
+    The sites are given either by id ("les sites cochés": foreign ids are ignored) or by the
+    step 2 table's filters ("tous les sites correspondant au filtre": applied here, to the
+    member's journey sites only; an invalid filter is refused). Only the member's journey
+    sites are touched. Returns how many sites the action applied to.
     """
+    if (site_ids is None) == (filters is None):
+        raise TypeError("sites_bulk_update takes site_ids or filters, not both")
     journey_assert_editable(member)
     state = member_journey(member)
-    sites = list(
-        Site.objects.select_for_update()
-        .filter(member=member, lot_id__in=state.lot_ids, pk__in=list(site_ids))
-        .only("pk", "status", "member_id", "site_name", "delivery_point")
+    journey_sites = Site.objects.filter(member=member, lot_id__in=state.lot_ids)
+    scope = (
+        filter_journey_sites(journey_sites, filters)
+        if filters is not None
+        else journey_sites.filter(pk__in=list(site_ids or ()))
     )
+    sites = list(scope.select_for_update().only("pk", "status", "member_id", "site_name", "delivery_point"))
     if not sites:
+        if filters is not None:
+            raise ValidationError(_("Aucun site ne correspond au filtre."))
         raise ValidationError(_("Sélectionnez au moins un site."))
     values: dict[str, Any] = {}
     for name, value in (fields or {}).items():

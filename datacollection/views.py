@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,7 +55,12 @@ def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         try:
             return view(request, *args, **kwargs)
         except services.JourneyLocked as exc:
-            return render(request, "datacollection/refused.html", {"message": str(exc)}, status=403)
+            response = render(request, "datacollection/refused.html", {"message": str(exc)}, status=403)
+            if request.htmx:  # type: ignore[attr-defined]
+                # htmx swaps no 4xx answer: the page reloads, read-only, and says why.
+                messages.error(request, str(exc))
+                response["HX-Refresh"] = "true"
+            return response
 
     return wrapper
 
@@ -251,12 +256,15 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("datacollection:general") + "#interlocuteurs")
 
 
-def _site_rows_context(request: HttpRequest, user: User, member: Member, state: MemberJourney) -> dict[str, Any]:
-    # Queries: the page of sites with their contact (one join), the count for the paginator.
-    filterset = JourneySiteFilterSet(request.GET or None, queryset=journey_sites(member, state.lot_ids))
+def _site_rows_context(user: User, member: Member, state: MemberJourney, params: QueryDict) -> dict[str, Any]:
+    """The site table for the query ``params`` (filters and page).
+
+    Queries: the page of sites with their contact (one join), the count for the paginator.
+    """
+    filterset = JourneySiteFilterSet(params or None, queryset=journey_sites(member, state.lot_ids))
     queryset = filterset.qs.order_by("site_name", "pk")
-    page = Paginator(queryset, SITES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = Paginator(queryset, SITES_PER_PAGE).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     return {
         "filterset": filterset,
@@ -280,7 +288,7 @@ def sites(request: HttpRequest) -> HttpResponse:
     if member is None:
         return _coordinator_picker(request, _("Périmètre"))
     state = member_journey(member)
-    context = _site_rows_context(request, user, member, state)
+    context = _site_rows_context(user, member, state, request.GET)
     context.update(
         {
             "member": member,
@@ -355,38 +363,53 @@ def site_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @refuses_locked
 def sites_bulk(request: HttpRequest) -> HttpResponse:
-    """ "Modifier en masse vos sites" and "Associer un interlocuteur en masse": one POST for all selected sites."""
+    """ "Modifier en masse vos sites" and "Associer un interlocuteur en masse", in one POST.
+
+    On the ticked sites of the page, or on every site matching the table's filters: those
+    come with the form (``filtres``, the table's query) and are applied again here, so the
+    action reaches the sites of every page, and only the member's. Without JavaScript the
+    form posts and redirects back to the same table; with htmx the answer is the table
+    alone, saying what was done.
+    """
     user = _user(request)
     _require(user, write=True)
     member = _member(request, user)
     assert member is not None
+    services.journey_assert_editable(member)  # a validated journey refuses before reading the form
+    table = QueryDict(request.POST.get("filtres", ""))
     form = BulkSitesForm(request.POST, member=member)
-    form.fields["sites"].choices = [(v, v) for v in request.POST.getlist("sites") if v.isdigit()]  # type: ignore[attr-defined]
-    back = reverse("datacollection:sites") + (f"?{request.POST['retour']}" if request.POST.get("retour") else "")
+    feedback: tuple[str, list[str]]
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        if "sites" in form.errors:
-            messages.error(request, _("Sélectionnez au moins un site."))
-        return redirect(back)
-    set_contact = request.POST.get("action") == "contact"
-    try:
-        count = services.sites_bulk_update(
-            member=member,
-            actor=user,
-            site_ids=form.cleaned_data["sites"],
-            status=None if set_contact else form.cleaned_data["status"] or None,
-            fields={} if set_contact else form.fields_to_set,
-            contact=form.cleaned_data["contact"],
-            set_contact=set_contact,
-            request=request,
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
+        feedback = ("error", [str(error) for errors in form.errors.values() for error in errors])
     else:
-        messages.success(request, _("%(n)s site(s) mis à jour.") % {"n": count})
-    return redirect(back)
+        try:
+            count = services.sites_bulk_update(
+                member=member,
+                actor=user,
+                site_ids=None if form.filtered else form.cleaned_data["sites"],
+                filters=table if form.filtered else None,
+                status=None if form.set_contact else form.cleaned_data["status"] or None,
+                fields={} if form.set_contact else form.fields_to_set,
+                contact=form.cleaned_data["contact"],
+                set_contact=form.set_contact,
+                request=request,
+            )
+        except ValidationError as exc:
+            feedback = ("error", list(exc.messages))
+        else:
+            feedback = ("success", [_("%(n)d site(s) mis à jour.") % {"n": count}])
+    if not request.htmx:  # type: ignore[attr-defined]
+        level = messages.SUCCESS if feedback[0] == "success" else messages.ERROR
+        for text in feedback[1]:
+            messages.add_message(request, level, text)
+        url = reverse("datacollection:sites")
+        return redirect(f"{url}?{table.urlencode()}" if table else url)
+    # Queries: the journey's campaigns and journeys, then the table (count, page of 50).
+    context = _site_rows_context(user, member, member_journey(member), table)
+    context["feedback"] = feedback
+    response = render(request, "datacollection/_site_table.html", context)
+    response["HX-Push-Url"] = reverse("datacollection:sites") + (f"?{context['query']}" if context["query"] else "")
+    return response
 
 
 @login_required

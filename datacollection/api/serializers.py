@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from datacollection.choices import MEMBER_SITE_STATUSES
+from datacollection.filtersets import JourneySiteFilterSet, filter_journey_sites
 from datacollection.services import CONTACT_FIELDS, MEMBER_FIELDS
 from perimeter.choices import Distributor, DistributorState, Fluid, Segment, SiteStatus, TariffFormula, TariffOption
-from perimeter.models import Contact, Lot, Member
+from perimeter.models import Contact, Lot, Member, Site
 
 
 class StepSerializer(serializers.Serializer[Any]):
@@ -74,10 +77,86 @@ class JourneySiteUpdateSerializer(serializers.Serializer[Any]):
     contact = MemberContactField(required=False, allow_null=True)
 
 
-class JourneySitesBulkSerializer(serializers.Serializer[Any]):
-    """ "Modifier en masse vos sites" / "Associer un interlocuteur en masse" in one request."""
+def _site_filter_schema() -> dict[str, Any]:
+    """The OpenAPI schema of ``filter``, read from the page's filter set (one definition for both)."""
+    properties: dict[str, Any] = {}
+    for name, site_filter in JourneySiteFilterSet.base_filters.items():
+        if isinstance(site_filter, django_filters.BooleanFilter):
+            schema: dict[str, Any] = {"type": "boolean"}
+        elif isinstance(site_filter, django_filters.ChoiceFilter):
+            schema = {"type": "string", "enum": [value for value, _label in site_filter.extra["choices"]]}
+        else:
+            schema = {"type": "string"}
+        properties[name] = {**schema, "description": str(site_filter.label)}
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "description": "Les filtres du tableau des sites de l'étape 2 (mêmes noms que sur la page) : "
+        "l'action porte sur tous les sites du parcours qu'ils retiennent. {} : tous les sites du parcours.",
+    }
 
-    sites = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=20_000)
+
+@extend_schema_field(_site_filter_schema())
+class JourneySiteFilterField(serializers.Field):
+    """The step 2 table's filters by name (q, status, fluid, segment, a_completer), as on the page.
+
+    Names and value types are checked here; values are then checked by the page's filter set
+    itself, strictly (``filter_journey_sites``): an unknown or invalid filter is a 400, never
+    a filter silently dropped that would widen the action to every site.
+    """
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Un objet est attendu, par exemple {"status": "to_confirm"}.')
+        filters = JourneySiteFilterSet.base_filters
+        unknown = sorted(set(data) - set(filters))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Filtre inconnu : {', '.join(unknown)}. Filtres possibles : {', '.join(filters)}."
+            )
+        errors: dict[str, list[str]] = {}
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            boolean = isinstance(filters[name], django_filters.BooleanFilter)
+            if value is None:
+                continue
+            if boolean and not isinstance(value, bool):
+                errors[name] = ["Un booléen est attendu (true ou false)."]
+            elif not boolean and not isinstance(value, str):
+                errors[name] = ["Une chaîne de caractères est attendue."]
+            else:
+                values[name] = value
+        if not errors:
+            try:
+                filter_journey_sites(Site.objects.none(), values)  # checks the values; no query runs
+            except DjangoValidationError as exc:
+                errors = exc.message_dict
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class JourneySitesBulkSerializer(serializers.Serializer[Any]):
+    """ "Modifier en masse vos sites" / "Associer un interlocuteur en masse" in one request.
+
+    The sites are named by id (``sites``) or chosen by the page's filters (``filter``): exactly one of the two.
+    """
+
+    sites = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=1,
+        max_length=20_000,
+        required=False,
+        help_text="Identifiants des sites (ceux d'un autre membre sont ignorés). Exclusif de « filter ».",
+    )
+    filter = JourneySiteFilterField(
+        required=False,
+        help_text="Filtres du tableau des sites (mêmes noms que la page). Exclusif de « sites ».",
+    )
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
     distributor_state = serializers.ChoiceField(choices=DistributorState.choices, required=False)
     activation_date = serializers.DateField(required=False, allow_null=True)
@@ -86,6 +165,17 @@ class JourneySitesBulkSerializer(serializers.Serializer[Any]):
     postcode = serializers.CharField(required=False, max_length=5)
     city = serializers.CharField(required=False, max_length=100)
     contact = MemberContactField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "sites" in attrs and "filter" in attrs:
+            raise serializers.ValidationError(
+                "« sites » et « filter » s'excluent : donnez les identifiants des sites ou les filtres, pas les deux."
+            )
+        if "sites" not in attrs and "filter" not in attrs:
+            raise serializers.ValidationError(
+                "Indiquez les sites concernés : « sites » (leurs identifiants) ou « filter » (les filtres du tableau)."
+            )
+        return attrs
 
 
 class BulkResultSerializer(serializers.Serializer[Any]):

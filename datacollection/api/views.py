@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -155,21 +155,56 @@ class JourneySiteView(APIView):
         return Response(SiteSerializer(site).data)
 
 
+BULK_DESCRIPTION = """\
+Une requête pour autant de sites que nécessaire, par l'un **ou** l'autre de :
+
+- `sites` : les identifiants des sites (« les sites cochés » de la page ; ceux d'un autre membre sont ignorés) ;
+- `filter` : les filtres du tableau des sites de l'étape 2, avec les mêmes noms que la page
+  (`q`, `status`, `fluid`, `segment`, `a_completer`) : l'action porte sur **tous les sites du parcours
+  du membre qu'ils retiennent** (« Tous les sites correspondant au filtre »), appliqués côté serveur.
+  Un filtre inconnu ou une valeur invalide est refusé (400) ; `{}` désigne tous les sites du parcours.
+
+Donner les deux, ou aucun, est refusé (400). Puis ce qui change : `status`, les données
+(`distributor_state`, `distributor`, `activation_date`, adresse) et/ou `contact` (`null` le retire).
+La réponse dit combien de sites l'action a touchés. Refusé (403) une fois le parcours validé.
+"""
+
+
 class JourneySitesBulkView(APIView):
     permission_classes = [JourneyAccess]
 
     @extend_schema(
-        summary="Modifier en masse des sites (statut, données, interlocuteur)",
+        summary="Modifier en masse des sites (statut, données, interlocuteur) : par identifiants ou par filtre",
+        description=BULK_DESCRIPTION,
         request=JourneySitesBulkSerializer,
-        responses={200: BulkResultSerializer, 400: INVALID, 403: LOCKED},
+        responses={
+            200: BulkResultSerializer,
+            400: OpenApiResponse(
+                description="Ni « sites » ni « filter », ou les deux ; filtre inconnu ou invalide ; aucun site "
+                "retenu ; données refusées (messages en français, par champ)."
+            ),
+            403: LOCKED,
+        },
+        examples=[
+            OpenApiExample(
+                "Les sites cochés", value={"sites": [101, 102, 103], "status": "switch_confirmed"}, request_only=True
+            ),
+            OpenApiExample(
+                "Tous les sites correspondant au filtre",
+                value={"filter": {"q": "école", "status": "to_confirm"}, "contact": 12},
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         user = _writer(request)
         member = _member(request)
+        services.journey_assert_editable(member)  # a validated journey refuses before reading the payload
         payload = JourneySitesBulkSerializer(data=request.data, context={"member_id": member.pk})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        site_ids = data.pop("sites")
+        site_ids = data.pop("sites", None)
+        filters = data.pop("filter", None)
         site_status = data.pop("status", None)
         set_contact = "contact" in data
         contact = data.pop("contact", None)
@@ -177,6 +212,7 @@ class JourneySitesBulkView(APIView):
             member=member,
             actor=user,
             site_ids=site_ids,
+            filters=filters,
             status=site_status,
             fields=data,
             contact=contact,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -64,3 +65,51 @@ def complete_journey(member: Member) -> None:
     complete_general_data(member)
     confirm_all(member)
     attach_all(member)
+
+
+def many_sites(member: Member, count: int, *, name: str, lot: Any = None, **extra: Any) -> list[Site]:
+    """``count`` sites of a member in one INSERT, named "<name> 001"…: the largest member has hundreds."""
+    from tests.factories import SiteFactory
+
+    lot = lot or LotFactory(number=1)
+    defaults = {"address_line": "2 rue du Port", "postcode": "14000", "city": "Caen"}
+    return Site.objects.bulk_create(
+        [
+            SiteFactory.build(member=member, lot=lot, site_name=f"{name} {i:03d}", **{**defaults, **extra})
+            for i in range(1, count + 1)
+        ]
+    )
+
+
+# The largest member's filter of step 2: its gymnasiums still to confirm.
+GYMNASIUMS_TO_CONFIRM = {"q": "Gymnase", "status": SiteStatus.TO_CONFIRM}
+
+
+@dataclass
+class LargestMember:
+    """Member A grown to 510 journey sites (Ville de Caen's size), and sites no filter of A may reach."""
+
+    matching: set[int]  # the 150 gymnasiums to confirm: what GYMNASIUMS_TO_CONFIRM selects
+    others: set[int]  # every other site of the schema (A's other 360, A's outside the campaign, B's)
+
+    def snapshot(self) -> dict[int, tuple[Any, ...]]:
+        """What a bulk action may change, for every site of the schema."""
+        rows = Site.objects.values_list("pk", "status", "distributor_state", "contact_id", "updated_at")
+        return {pk: tuple(values) for pk, *values in rows}
+
+
+@pytest.fixture
+def largest_member(world: Any, campaign: Any) -> LargestMember:
+    member_a, member_b = world.member_a, world.member_b
+    matching = many_sites(member_a, 150, name="Gymnase")
+    others = [
+        world.site_a,
+        *many_sites(member_a, 339, name="Mairie annexe"),
+        *many_sites(member_a, 20, name="Gymnase confirmé", status=SiteStatus.SWITCH_CONFIRMED),
+        # The same names elsewhere: a lot without a campaign, another member.
+        *many_sites(member_a, 2, name="Gymnase hors campagne", lot=LotFactory(number=2)),
+        *many_sites(member_b, 3, name="Gymnase de B"),
+        world.site_b,
+    ]
+    assert Site.objects.filter(member=member_a, lot__number=1).count() == 510
+    return LargestMember(matching={s.pk for s in matching}, others={s.pk for s in others})

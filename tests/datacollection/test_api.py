@@ -9,10 +9,19 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from datacollection import services
+from datacollection.filtersets import JourneySiteFilterSet
 from perimeter.choices import SiteStatus
 from perimeter.models import Contact, Member, Site
 from tests.conftest import TenantClient, logged_in
-from tests.datacollection.conftest import add_sites, attach_all, complete_general_data, complete_journey
+from tests.datacollection.conftest import (
+    GYMNASIUMS_TO_CONFIRM,
+    LargestMember,
+    add_sites,
+    attach_all,
+    complete_general_data,
+    complete_journey,
+)
 
 
 @pytest.fixture
@@ -222,3 +231,120 @@ def test_state_endpoint_in_bounded_queries(
     # Session, user, member, campaigns, journeys, then the progress aggregates: none per site.
     with max_queries(16):
         assert alice_api.get(reverse("api:journey")).status_code == 200
+
+
+# --- Bulk update by filter ------------------------------------------------------------------
+
+NEITHER = "Indiquez les sites concernés : « sites » (leurs identifiants) ou « filter » (les filtres du tableau)."
+BOTH = "« sites » et « filter » s'excluent : donnez les identifiants des sites ou les filtres, pas les deux."
+
+
+def _changed(before: dict[int, Any], after: dict[int, Any]) -> set[int]:
+    return {pk for pk, values in after.items() if before[pk] != values}
+
+
+def test_bulk_update_by_filter_reaches_every_matching_site(
+    world: Any, largest_member: LargestMember, alice_api: TenantClient, max_queries: Any
+) -> None:
+    contact = Contact.objects.create(member=world.member_a, role="technical", last_name="Leroy")
+    before = largest_member.snapshot()
+    payload = {"filter": GYMNASIUMS_TO_CONFIRM, "status": "not_mine", "contact": contact.pk}
+    # Queries: domain, session, user, member; the lock (view, then service); the contact;
+    # campaigns, journeys; the 150 sites read and locked; one UPDATE of their contact and its
+    # audit; their status change (read, one INSERT of the history, one UPDATE, audit); their
+    # release from billing perimeters (one DELETE); the session; 8 savepoint statements. None per site.
+    with max_queries(26):
+        response = _post(alice_api, reverse("api:journey-sites-bulk"), payload)
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"updated": 150}
+    assert _changed(before, largest_member.snapshot()) == largest_member.matching
+    assert Site.objects.filter(status=SiteStatus.NOT_MINE, contact=contact).count() == 150
+
+
+def test_bulk_update_by_filter_takes_the_page_filter_names(
+    world: Any, largest_member: LargestMember, alice_api: TenantClient
+) -> None:
+    # "À compléter seulement" is a boolean here: the 150 gymnasiums to confirm, and one confirmed without its city.
+    incomplete = Site.objects.filter(site_name="Gymnase confirmé 001").get()
+    Site.objects.filter(pk=incomplete.pk).update(city="")
+    before = largest_member.snapshot()
+    payload = {"filter": {"q": "Gymnase", "a_completer": True, "fluid": "elec"}, "distributor_state": "cut"}
+    response = _post(alice_api, reverse("api:journey-sites-bulk"), payload)
+    assert response.status_code == 200, response.json()
+    assert _changed(before, largest_member.snapshot()) == {*largest_member.matching, incomplete.pk}
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({"status": "not_mine"}, {"non_field_errors": [NEITHER]}),
+        ({"sites": [1], "filter": {}, "status": "not_mine"}, {"non_field_errors": [BOTH]}),
+        (
+            {"filter": {"statut": "to_confirm"}, "status": "not_mine"},
+            {"filter": ["Filtre inconnu : statut. Filtres possibles : q, status, fluid, segment, a_completer."]},
+        ),
+        ({"filter": {"a_completer": "1"}}, {"filter": {"a_completer": ["Un booléen est attendu (true ou false)."]}}),
+        ({"filter": {"q": ["Gymnase"]}}, {"filter": {"q": ["Une chaîne de caractères est attendue."]}}),
+        ({"filter": "status=to_confirm"}, {"filter": ['Un objet est attendu, par exemple {"status": "to_confirm"}.']}),
+        (
+            {"filter": {"q": "Piscine"}, "status": "not_mine"},
+            {"non_field_errors": ["Aucun site ne correspond au filtre."]},
+        ),
+    ],
+    ids=["neither", "both", "unknown-filter", "not-a-boolean", "not-a-string", "not-an-object", "nothing-matches"],
+)
+def test_bulk_update_refusals_change_nothing(
+    world: Any, largest_member: LargestMember, alice_api: TenantClient, payload: Any, errors: Any
+) -> None:
+    before = largest_member.snapshot()
+    response = _post(alice_api, reverse("api:journey-sites-bulk"), payload)
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert largest_member.snapshot() == before
+
+
+def test_bulk_update_refuses_a_filter_value_the_page_would_drop(
+    world: Any, largest_member: LargestMember, alice_api: TenantClient
+) -> None:
+    # The page ignores a filter it cannot read; here it would widen the action to all 510 sites.
+    before = largest_member.snapshot()
+    response = _post(
+        alice_api, reverse("api:journey-sites-bulk"), {"filter": {"status": "bogus"}, "status": "not_mine"}
+    )
+    assert response.status_code == 400
+    assert "bogus" in response.json()["filter"]["status"][0]
+    assert largest_member.snapshot() == before
+
+
+def test_bulk_update_by_filter_refused_on_a_locked_journey_and_to_a_coordinator(
+    world: Any, campaign: Any, alice_api: TenantClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("api:journey-sites-bulk")
+    carol = logged_in(world.carol)
+    refused = carol.post(
+        f"{url}?member={world.member_a.pk}", {"filter": {}, "status": "not_mine"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    complete_journey(world.member_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.journey_validate(member=world.member_a, actor=world.alice)
+    for payload in ({"filter": {}, "status": "not_mine"}, {}):  # the lock is said first, even to a bad request
+        response = _post(alice_api, url, payload)
+        assert response.status_code == 403
+        assert "plus modifiable sans un appel ou un mail" in response.json()["detail"]
+    assert not Site.objects.filter(member=world.member_a, status=SiteStatus.NOT_MINE).exists()
+
+
+def test_bulk_update_schema_documents_sites_or_filter(alice_api: TenantClient) -> None:
+    schema = alice_api.get(reverse("api:schema"), {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/journey/sites/bulk-update/"]["post"]
+    assert "Tous les sites correspondant au filtre" in operation["description"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert "sites" not in body.get("required", [])
+    site_filter = body["properties"]["filter"]
+    assert set(site_filter["properties"]) == set(JourneySiteFilterSet.base_filters)
+    assert site_filter["properties"]["a_completer"]["type"] == "boolean"
+    assert "to_confirm" in site_filter["properties"]["status"]["enum"]
+    assert site_filter["additionalProperties"] is False
+    assert set(operation["responses"]) >= {"200", "400", "403"}

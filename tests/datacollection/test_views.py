@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from datacollection import services
 from perimeter.choices import SiteStatus
-from perimeter.models import Site
+from perimeter.models import Contact, Site, SiteStatusChange
 from tests.conftest import ALPHA_HOST, TenantClient
-from tests.datacollection.conftest import add_sites, complete_journey
+from tests.datacollection.conftest import GYMNASIUMS_TO_CONFIRM, LargestMember, add_sites, complete_journey
 
 LOCKED = "Votre parcours est validé : il n&#x27;est plus modifiable sans un appel ou un mail auprès de nos services."
 
@@ -153,3 +155,130 @@ def test_site_table_page_keeps_filter_and_bulk_controls_apart(world, campaign, a
     filters = re.search(r'<form method="get" class="filters"[^>]*>', page)
     assert filters is not None
     assert "from:" not in filters.group(0)
+
+
+# --- "Tous les sites correspondant au filtre" -------------------------------------------------
+
+GYMNASIUMS = urlencode(GYMNASIUMS_TO_CONFIRM)
+
+
+def _changed(before: dict[int, Any], after: dict[int, Any]) -> set[int]:
+    return {pk for pk, values in after.items() if before[pk] != values}
+
+
+def _filtered_bulk(**extra: Any) -> dict[str, Any]:
+    """What the page posts for "Modifier en masse vos sites" on every gymnasium to confirm."""
+    return {"action": "fields", "fields_scope": "filtered", "filtres": GYMNASIUMS, **extra}
+
+
+def test_bulk_panels_offer_every_site_matching_the_filter_with_its_count(world, largest_member, as_alice):
+    page = as_alice.get(reverse("datacollection:sites") + f"?{GYMNASIUMS}").content.decode()
+    for panel in ("fields", "contact"):
+        group = re.search(rf'<fieldset class="bulk-scope">.*?name="{panel}_scope".*?</fieldset>', page, re.S)
+        assert group is not None, panel
+        assert "<legend>Sites concernés</legend>" in group.group(0)
+        # The ticked rows stay the default; the other choice names how many sites it reaches.
+        assert re.search(rf'name="{panel}_scope" value="selected" id="bulk-{panel}-selected" checked', group.group(0))
+        assert (
+            f'<label for="bulk-{panel}-filtered">Tous les sites correspondant au filtre '
+            f'(<span id="filtered-count-{panel}">150</span>)</label>'
+        ) in group.group(0)
+    # The table's filters go with the bulk form.
+    assert '<input type="hidden" name="filtres" value="q=Gymnase&amp;status=to_confirm">' in page
+    # Another filter through htmx: the table comes back and the panels' count follows it.
+    partial = as_alice.get(reverse("datacollection:sites") + "?q=Mairie", HTTP_HX_REQUEST="true").content.decode()
+    assert '<span id="filtered-count-fields" hx-swap-oob="true">339</span>' in partial
+    assert '<span id="filtered-count-contact" hx-swap-oob="true">339</span>' in partial
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-post", "htmx"])
+def test_bulk_on_every_site_matching_the_filter_in_one_request(
+    world, largest_member: LargestMember, as_alice, max_queries, htmx
+):
+    before = largest_member.snapshot()
+    # Rows ticked on the page do not count once the filter is chosen (one is member B's).
+    data = _filtered_bulk(sites=[world.site_a.pk, world.site_b.pk], status="switch_confirmed", distributor_state="cut")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    # Queries: domain, session, user, member; the lock (view, then service); campaigns, journeys;
+    # the 150 sites read and locked; one UPDATE of their data and its audit; their status change
+    # (read, one INSERT of the history, one UPDATE, audit); with htmx the table again (campaigns,
+    # journeys, count; no page left); the session; savepoints. None per site.
+    with max_queries(26):
+        response = as_alice.post(reverse("datacollection:sites_bulk"), data, **headers)
+    assert _changed(before, largest_member.snapshot()) == largest_member.matching
+    updated = Site.objects.filter(pk__in=largest_member.matching, status=SiteStatus.SWITCH_CONFIRMED)
+    assert updated.filter(distributor_state="cut").count() == 150
+    assert SiteStatusChange.objects.filter(site__in=largest_member.matching).count() == 150
+    table = reverse("datacollection:sites") + f"?{GYMNASIUMS}"
+    if htmx:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert '<div class="message success" role="status"><p>150 site(s) mis à jour.</p></div>' in body
+        # The same filter now finds nothing left to confirm: the table and the panels' count say so.
+        assert "Aucun site ne correspond." in body
+        assert '<span id="filtered-count-fields" hx-swap-oob="true">0</span>' in body
+        assert response["HX-Push-Url"] == table
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == table
+        page = as_alice.get(table).content.decode()
+        assert '<p class="message success">150 site(s) mis à jour.</p>' in page
+
+
+def test_contact_for_every_site_matching_the_filter(world, largest_member: LargestMember, as_alice):
+    contact = Contact.objects.create(member=world.member_a, role="technical", last_name="Leroy")
+    before = largest_member.snapshot()
+    data = {"action": "contact", "fields_scope": "selected", "contact_scope": "filtered", "filtres": GYMNASIUMS}
+    response = as_alice.post(reverse("datacollection:sites_bulk"), {**data, "contact": contact.pk}, follow=True)
+    assert "150 site(s) mis à jour." in response.content.decode()
+    assert _changed(before, largest_member.snapshot()) == largest_member.matching
+    assert set(Site.objects.filter(contact=contact).values_list("pk", flat=True)) == largest_member.matching
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # "Les sites cochés" with none ticked.
+        ({"action": "fields", "fields_scope": "selected", "filtres": GYMNASIUMS}, "Sélectionnez au moins un site."),
+        ({"action": "contact", "filtres": GYMNASIUMS}, "Sélectionnez au moins un site."),
+        # A filter that finds nothing, and one the page cannot read: never "every site".
+        (_filtered_bulk(filtres="q=Piscine"), "Aucun site ne correspond au filtre."),
+        (_filtered_bulk(filtres="status=bogus"), "Sélectionnez un choix valide."),
+    ],
+    ids=["none-ticked", "none-ticked-contact", "nothing-matches", "invalid-filter"],
+)
+def test_bulk_refusals_change_nothing_and_say_why(world, largest_member: LargestMember, as_alice, data, message):
+    before = largest_member.snapshot()
+    response = as_alice.post(
+        reverse("datacollection:sites_bulk"), {**data, "status": "not_mine"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert re.search(r'<div class="message error" role="alert"><p>' + re.escape(message), response.content.decode())
+    assert largest_member.snapshot() == before
+
+
+def test_locked_journey_refuses_the_filtered_bulk_with_the_message(
+    world, campaign, as_alice, django_capture_on_commit_callbacks
+):
+    complete_journey(world.member_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.journey_validate(member=world.member_a, actor=world.alice)
+    data = _filtered_bulk(filtres="", status="not_mine")
+    response = as_alice.post(reverse("datacollection:sites_bulk"), data)
+    assert response.status_code == 403
+    assert LOCKED in response.content.decode()
+    # htmx swaps no 403: the page reloads read-only and shows the message.
+    response = as_alice.post(reverse("datacollection:sites_bulk"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+    assert response["HX-Refresh"] == "true"
+    assert LOCKED in as_alice.get(reverse("datacollection:sites")).content.decode()
+    assert not Site.objects.filter(member=world.member_a, status=SiteStatus.NOT_MINE).exists()
+
+
+def test_coordinator_cannot_bulk_update_by_filter(world, largest_member: LargestMember):
+    client = TenantClient(ALPHA_HOST)
+    client.force_login(world.carol)
+    before = largest_member.snapshot()
+    data = _filtered_bulk(membre=world.member_a.pk, status="not_mine")
+    assert client.post(reverse("datacollection:sites_bulk"), data).status_code == 403
+    assert largest_member.snapshot() == before

@@ -143,23 +143,37 @@ def complete_sites(page: Any) -> None:
     restaurant.get_by_role("button", name="Confirmer la bascule — Restaurant scolaire").click()
     expect(site_row(page, "Restaurant scolaire")).to_contain_text("Bascule confirmée")
 
-    # "Modifier en masse vos sites": the two sites left, confirmed in one action.
+    # "Modifier en masse vos sites": the two sites left, ticked and confirmed in one action;
+    # htmx brings the table back in place, saying what was done.
+    table = page.locator("#site-table")
     for name in (GAS_SITE, ELEC_SITES[2]):
         page.get_by_role("checkbox", name=f"Sélectionner {name}").check()
     page.get_by_text("Modifier en masse vos sites").click()
     bulk = page.locator("details.bulk-panel").filter(has_text="Modifier en masse vos sites")
+    expect(
+        bulk.get_by_role("group", name="Sites concernés").get_by_role("radio", name="Les sites cochés")
+    ).to_be_checked()
     bulk.get_by_label("Statut").select_option(label="Confirmer la bascule")
-    bulk.get_by_role("button", name="Appliquer aux sites sélectionnés").click()
-    expect(page.locator(".messages")).to_contain_text("2 site(s) mis à jour.")
+    bulk.get_by_role("button", name="Appliquer la modification").click()
+    expect(table.get_by_role("status")).to_have_text("2 site(s) mis à jour.")
 
-    # "Associer un interlocuteur en masse": the mayor becomes every site's contact.
-    for name in (GAS_SITE, *ELEC_SITES):
-        page.get_by_role("checkbox", name=f"Sélectionner {name}").check()
+    # "Associer un interlocuteur en masse": the mayor becomes every electricity site's contact
+    # through the filter, nothing ticked; then the gas site's, ticked.
+    page.get_by_role("search", name="Filtrer les sites").get_by_label("Énergie").select_option(label="Électricité")
+    expect(table.get_by_role("row")).to_have_count(1 + len(ELEC_SITES))
     page.get_by_text("Associer un interlocuteur en masse").click()
     contact_panel = page.locator("details.bulk-panel").filter(has_text="Associer un interlocuteur en masse")
+    scope = contact_panel.get_by_role("group", name="Sites concernés")
+    scope.get_by_role("radio", name="Tous les sites correspondant au filtre (3)").check()
     contact_panel.get_by_label("Interlocuteur").select_option(label="Martine Levillain")
-    contact_panel.get_by_role("button", name="Associer aux sites sélectionnés").click()
-    expect(page.locator(".messages")).to_contain_text("4 site(s) mis à jour.")
+    contact_panel.get_by_role("button", name="Associer l'interlocuteur").click()
+    expect(table.get_by_role("status")).to_have_text("3 site(s) mis à jour.")
+    page.get_by_role("search", name="Filtrer les sites").get_by_label("Énergie").select_option(label="Toutes")
+    expect(scope.get_by_role("radio", name="Tous les sites correspondant au filtre (4)")).to_be_visible()
+    page.get_by_role("checkbox", name=f"Sélectionner {GAS_SITE}").check()
+    scope.get_by_role("radio", name="Les sites cochés").check()
+    contact_panel.get_by_role("button", name="Associer l'interlocuteur").click()
+    expect(table.get_by_role("status")).to_have_text("1 site(s) mis à jour.")
     for name in (GAS_SITE, *ELEC_SITES):
         expect(site_row(page, name)).to_contain_text("Bascule confirmée")
         expect(site_row(page, name)).to_contain_text("Martine Levillain")

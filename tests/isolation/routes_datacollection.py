@@ -68,6 +68,17 @@ def _with_campaign(world: Any, target: str) -> dict[str, Any]:
     return {}
 
 
+def _bulk_filtered_page(world: Any, target: str) -> dict[str, Any]:
+    """ "Tous les sites correspondant au filtre": each user reaches its own member's sites only."""
+    _campaign()
+    return {
+        "action": "fields",
+        "fields_scope": "filtered",
+        "filtres": "status=to_confirm",
+        "status": "switch_confirmed",
+    }
+
+
 def _leak(world: Any) -> list[str]:
     return [world.member_b.legal_name, world.member_beta.legal_name, world.site_b.site_name]
 
@@ -103,6 +114,7 @@ ROUTES = [
     Route("datacollection:site_add", collection_page(write=True), data=_with_campaign),
     Route("datacollection:site_add", collection_page(write=True), method="post", data=_with_campaign),
     Route("datacollection:sites_bulk", collection_page(write=True), method="post", data=_with_campaign),
+    Route("datacollection:sites_bulk", collection_page(write=True), method="post", data=_bulk_filtered_page),
     Route("datacollection:site_edit", READ, kwargs=_site),
     Route("datacollection:site_edit", WRITE, kwargs=_site, method="post"),
     Route("datacollection:site_status", WRITE, kwargs=_site, method="post", data=_status),
@@ -129,6 +141,11 @@ def _bulk(world: Any, target: str) -> dict[str, Any]:
     return {"sites": [world.site_a.pk], "status": "switch_confirmed"}
 
 
+def _bulk_filtered(world: Any, target: str) -> dict[str, Any]:
+    _campaign()
+    return {"filter": {"status": "to_confirm"}, "status": "switch_confirmed"}
+
+
 def _rename(world: Any, target: str) -> dict[str, Any]:
     return {"site_name": "Mairie (renommée)"}
 
@@ -147,6 +164,8 @@ ROUTES += [
         method="post",
         data=_bulk,
     ),
+    # By filter, charlie reaches his own member's sites (member B's site to confirm).
+    Route("api:journey-sites-bulk", journey_api(), api=True, method="post", data=_bulk_filtered),
     Route(
         "api:journey-site",
         member_scoped(Module.COLLECTION, write=True, api=True),
