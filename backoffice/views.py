@@ -32,6 +32,10 @@ def _account_manager(request: HttpRequest) -> User:
     return user
 
 
+# Pending sign-up requests listed per syndicate on the home page (the oldest first).
+PENDING_SHOWN = 20
+
+
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,13 +44,19 @@ def home(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, object]] = []
     pending: list[dict[str, object]] = []
     for syndicate in syndicates:
-        rows.append({"syndicate": syndicate, "url": syndicate_url(syndicate)})
+        # Two queries per syndicate (the oldest pending requests, and how many there are in all).
         with tenant_context(syndicate):
-            pending.extend({"syndicate": syndicate, "access_request": item} for item in pending_access_requests())
+            waiting = pending_access_requests()
+            oldest = list(waiting.order_by("created_at", "pk")[:PENDING_SHOWN])
+            count = len(oldest) if len(oldest) < PENDING_SHOWN else waiting.count()
+        rows.append({"syndicate": syndicate, "url": syndicate_url(syndicate), "pending": count})
+        pending.extend({"syndicate": syndicate, "access_request": item} for item in oldest)
+        if count > len(oldest):
+            pending.append({"syndicate": syndicate, "more": count - len(oldest)})
     audit_record(
         action="backoffice.home_viewed",
         request=request,
-        details={"schemas": [s.schema_name for s in syndicates], "pending_requests": len(pending)},
+        details={"schemas": [s.schema_name for s in syndicates], "pending_requests": sum(r["pending"] for r in rows)},
     )
     return render(request, "backoffice/home.html", {"rows": rows, "pending": pending})
 

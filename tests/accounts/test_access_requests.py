@@ -182,3 +182,29 @@ def test_member_link_is_a_real_foreign_key_inside_tenant_schemas_only(world):
     assert "alpha" in schemas
     assert "beta" in schemas
     assert "public" not in schemas
+
+
+def test_the_pending_list_is_read_in_bounded_queries(world, max_queries):
+    from django.urls import reverse
+
+    from tests.conftest import logged_in
+
+    AccessRequest.objects.bulk_create(
+        [
+            AccessRequest(
+                first_name="Dana",
+                last_name=f"Demande {n:02d}",
+                email=f"dana{n}@commune.test",
+                customer_number=world.member_a.customer_number,
+                delivery_point=world.site_a.delivery_point,
+                member=world.member_a,
+            )
+            for n in range(30)
+        ]
+    )
+    client = logged_in(world.alice)
+    # session, user, the member's pending requests (one query), the header's member; session save.
+    with max_queries(8):
+        page = client.get(reverse("accounts:access_request_list")).content.decode()
+    assert page.count("dana") == 30
+    assert "Commune de Bravo" not in page
