@@ -172,6 +172,12 @@ class Site(models.Model):
             ),
             models.CheckConstraint(condition=Q(distributor__in=_values(Distributor)), name="site_distributor_valid"),
             models.CheckConstraint(
+                condition=Q(tariff_formula__in=_values(TariffFormula)), name="site_tariff_formula_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(distributor_state__in=_values(DistributorState)), name="site_distributor_state_valid"
+            ),
+            models.CheckConstraint(
                 condition=(Q(fluid=Fluid.ELECTRICITY) & Q(segment__in=sorted(ELECTRICITY_SEGMENTS)))
                 | (Q(fluid=Fluid.GAS) & Q(segment__in=sorted(GAS_SEGMENTS))),
                 name="site_segment_matches_fluid",
@@ -206,6 +212,12 @@ class SiteStatusChange(models.Model):
     class Meta:
         verbose_name = _("changement de statut")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=_values(SiteStatus)), name="status_change_from_valid"
+            ),
+            models.CheckConstraint(condition=Q(to_status__in=_values(SiteStatus)), name="status_change_to_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.site_id}: {self.from_status} → {self.to_status}"

@@ -83,8 +83,15 @@ class SiteFactory(ModelFactory[Site]):
         model = Site
 
     member = factory.SubFactory(MemberFactory)
-    lot = factory.SubFactory(LotFactory)
     fluid = Fluid.ELECTRICITY
+    # The lot of the site's fluid (the database refuses a gas site in an electricity lot).
+    lot = factory.LazyAttribute(
+        lambda site: (
+            LotFactory(number=1)
+            if site.fluid == Fluid.ELECTRICITY
+            else LotFactory(number=3, name="Gaz naturel", fluid=Fluid.GAS, segment_family="T1-T3")
+        )
+    )
     delivery_point = factory.Sequence(lambda n: f"{30000000000000 + n:014d}")
     distributor = Distributor.ENEDIS
     segment = Segment.C5

@@ -207,11 +207,37 @@ def test_database_refuses_duplicate_delivery_point(member: Member, lots: tuple[L
         {"subscribed_power_kva": Decimal("-6")},
         {"subscribed_power_kva": Decimal("0")},
         {"delivery_point": "GI123456"},
+        {"tariff_formula": "BTXX"},
+        {"distributor_state": "lost"},
+        {"status": "forgotten"},
+        {"distributor": "EDF"},
+        {"tariff_option": "NUIT"},
+        # A gas site in the electricity lot (the lot's fluid is in another row: a trigger guards it).
+        {"fluid": Fluid.GAS, "segment": "T2", "delivery_point": PCE, "tariff_formula": "T2", "distributor": "GRDF"},
     ],
 )
 def test_database_refuses_invalid_sites(member: Member, lots: tuple[Lot, Lot], changes: dict[str, Any]) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         _raw_site(member, lots[0], **changes).save()
+
+
+def test_database_refuses_a_contact_of_another_member(member: Member, lots: tuple[Lot, Lot]) -> None:
+    from perimeter.models import Contact
+
+    stranger = member_create(legal_name="Commune voisine", siret=valid_siret(8), customer_number="C-VOISIN")
+    contact = Contact.objects.create(member=stranger, role="technical", last_name="Voisin")
+    site = _raw_site(member, lots[0])
+    site.save()
+    site.contact = contact
+    with pytest.raises(IntegrityError), transaction.atomic():
+        site.save()
+
+
+def test_database_refuses_an_unknown_status_in_the_history(member: Member, lots: tuple[Lot, Lot]) -> None:
+    site = _raw_site(member, lots[0])
+    site.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SiteStatusChange.objects.create(site=site, from_status="", to_status="vanished")
 
 
 def test_same_delivery_point_allowed_in_another_syndicate(
