@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
 from billing_groups.services import ATTACHABLE_STATUSES
 from datacollection.choices import JourneyEventKind
 from datacollection.followup.models import Reminder
@@ -97,7 +98,7 @@ def _share(done: int, total: int) -> float:
 
 
 def campaign_followup(campaign: Campaign) -> list[FollowupRow]:
-    """Every member of the campaign with its state, % and last activity (5 queries)."""
+    """Every member of the campaign with its state, % and last activity (6 queries)."""
     required = [name for name, _label in MEMBER_REQUIRED_FIELDS]
     members = list(
         campaign_members(campaign)
@@ -154,6 +155,14 @@ def campaign_followup(campaign: Campaign) -> list[FollowupRow]:
             ),
         )
     }
+    # Anything the member's users did (step 1, contacts, billing perimeters, sites…), from the audit trail.
+    acted: dict[int, dt.datetime] = dict(
+        AuditEvent.objects.filter(actor__member_id__in=ids, at__date__gte=campaign.opens_on)
+        .values("actor__member_id")
+        .annotate(last=Max("at"))
+        .order_by()
+        .values_list("actor__member_id", "last")
+    )
     reminders: dict[int, dict[str, Any]] = {
         row["member_id"]: dict(row)
         for row in Reminder.objects.filter(campaign=campaign, member_id__in=ids)
@@ -182,6 +191,7 @@ def campaign_followup(campaign: Campaign) -> list[FollowupRow]:
                 getattr(journey, "last_event", None),
                 journey.started_at if journey else None,
                 site.get("last_change") if state != NOT_STARTED else None,
+                acted.get(member.pk),
             )
             if when is not None
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -60,6 +61,16 @@ def test_states_and_percent_match_the_journey_progress(three_members: dict[str, 
     assert 0 < rows[three_members["in_progress"].pk].percent < 100
     assert rows[three_members["in_progress"].pk].last_activity is not None
     assert rows[three_members["not_started"].pk].last_activity is None
+
+
+def test_any_action_of_the_members_users_counts_as_activity(world: Any, campaign: Any) -> None:
+    from datacollection.services import contact_create
+
+    Journey.objects.create(campaign=campaign, member=world.member_a, started_at=timezone.now() - dt.timedelta(days=3))
+    contact_create(member=world.member_a, actor=world.alice, data={"role": "billing", "last_name": "Compta"})
+    row = next(r for r in campaign_followup(campaign) if r.member_id == world.member_a.pk)
+    assert row.last_activity is not None
+    assert timezone.now() - row.last_activity < dt.timedelta(minutes=1)  # the contact, not the start
 
 
 def test_filters_search_and_sort(three_members: dict[str, Any], campaign: Any) -> None:
@@ -220,8 +231,9 @@ def test_bounded_queries_for_300_members(world: Any, campaign: Any, max_queries:
     )
     now = timezone.now()
     Journey.objects.bulk_create([Journey(campaign=campaign, member=m, started_at=now) for m in members[:100]])
-    # members, complete contacts, site aggregate, journeys with last event, reminders
-    with max_queries(5):
+    # members, complete contacts, site aggregate, journeys with last event, the members' users'
+    # last audited action, reminders
+    with max_queries(6):
         rows = campaign_followup(campaign)
     assert len(rows) == 302
     assert sum(1 for r in rows if r.state == "in_progress") == 100
