@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import campaign_views, followup_views, import_views, views
+from backoffice import campaign_views, followup_views, import_views, ingestion_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,6 +11,14 @@ urlpatterns = [
     path("imports/<str:code>/", import_views.import_upload, name="import_upload"),
     path("imports/<str:code>/<uuid:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<str:code>/<uuid:job_id>/erreurs/", import_views.import_errors, name="import_errors"),
+    path("consommation/", ingestion_views.ingestion_home, name="ingestion_home"),
+    path("consommation/<str:code>/", ingestion_views.ingestion_list, name="ingestion_list"),
+    path("consommation/<str:code>/<int:report_id>/", ingestion_views.ingestion_report, name="ingestion_report"),
+    path(
+        "consommation/<str:code>/<int:report_id>/lignes-rejetees/",
+        ingestion_views.ingestion_rejected_rows,
+        name="ingestion_rejected_rows",
+    ),
     path("collecte/", followup_views.followup_campaigns, name="followup_campaigns"),
     path("collecte/<str:code>/nouvelle/", campaign_views.campaign_create, name="campaign_create"),
     path("collecte/<str:code>/<int:campaign_id>/", followup_views.followup_table, name="followup_table"),

@@ -29,9 +29,24 @@ class FileKind(models.TextChoices):
 
 
 class IngestionStatus(models.TextChoices):
+    """Where a received file stands: waiting for its background run, running, then its outcome.
+
+    ``failed`` is a technical failure (the file could not be read from storage, the
+    database was unavailable after every retry): nothing was written, the file must be
+    sent again. ``rejected`` is the file's fault (unreadable, or every row refused).
+    """
+
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("Intégration en cours")
     ACCEPTED = "accepted", _("Intégré")
     PARTIAL = "partial", _("Intégré partiellement")
     REJECTED = "rejected", _("Rejeté")
+    FAILED = "failed", _("Échec technique")
+
+
+INGESTION_FINISHED = frozenset(
+    {IngestionStatus.ACCEPTED, IngestionStatus.PARTIAL, IngestionStatus.REJECTED, IngestionStatus.FAILED}
+)
 
 
 # Distributor calendar codes (Enedis "code calendrier") and the tariff option they count.

@@ -16,7 +16,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from consumption.choices import AlertKind, FileKind, IngestionStatus, ReadingNature, ReadingSource
+from consumption.choices import (
+    INGESTION_FINISHED,
+    AlertKind,
+    FileKind,
+    IngestionStatus,
+    ReadingNature,
+    ReadingSource,
+)
 from perimeter.choices import Fluid
 from perimeter.models import Site
 
@@ -113,13 +120,21 @@ class SyndicateMonthlyEnergy(models.Model):
 
 
 class IngestionReport(models.Model):
-    """What happened to one received file: counts, rejected rows with their reason, timings."""
+    """What happened to one received file: its background run, counts, rejected rows with their reason, timings.
+
+    A file sent through the API or the back-office is stored under
+    ``MEDIA_ROOT/ingestions/<schema>/`` and ingested by a task: the report exists from
+    the upload on (``queued``) and its id is the task's idempotency key. The command
+    and the inbox ingest in place (the report is created ``running``).
+    """
 
     file_name = models.CharField(_("fichier"), max_length=255)
-    kind = models.CharField(_("type"), max_length=12, choices=FileKind.choices)
-    file_format = models.CharField(_("format"), max_length=4)
+    kind = models.CharField(_("type"), max_length=12, choices=FileKind.choices, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, blank=True)
     checksum = models.CharField(_("empreinte SHA-256"), max_length=64, db_index=True)
-    status = models.CharField(_("statut"), max_length=10, choices=IngestionStatus.choices)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=IngestionStatus.choices, default=IngestionStatus.QUEUED
+    )
     received_rows = models.IntegerField(_("lignes reçues"), default=0)
     accepted_rows = models.IntegerField(_("lignes acceptées"), default=0)
     rejected_rows = models.IntegerField(_("lignes rejetées"), default=0)
@@ -127,20 +142,44 @@ class IngestionReport(models.Model):
     updated_rows = models.IntegerField(_("valeurs modifiées"), default=0)
     # [{"line": 12, "column": "horodate", "value": "…", "reason": "…"}], capped (see ingestion.report).
     rejected = models.JSONField(_("lignes rejetées (détail)"), default=list)
+    # Exact counts per (column, reason): [{"column": "point", "reason": "…", "count": 3}], most frequent first.
+    rejection_summary = models.JSONField(_("motifs de rejet"), default=list)
     messages = models.JSONField(_("messages"), default=list)
     timings = models.JSONField(_("durées (s)"), default=dict)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("déjà reçu")
     )
     received_by = models.CharField(_("reçu de"), max_length=254, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Relative to MEDIA_ROOT: ingestions/<schema>/<id>.dat (the stored upload) and <id>-rejets.xlsx.
+    file_path = models.CharField(max_length=300, blank=True)
+    file_size = models.PositiveBigIntegerField(_("taille"), default=0)
+    error_report_path = models.CharField(max_length=300, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(_("progression"), default=0)
+    progress_label = models.CharField(max_length=200, blank=True)
+    error_message = models.CharField(_("message"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rapport d'intégration")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in IngestionStatus]), name="ingestionreport_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100), name="ingestionreport_progress_percent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in INGESTION_FINISHED
 
 
 class Alert(models.Model):

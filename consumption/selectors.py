@@ -17,12 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import Http404
 
+from consumption.models import IngestionReport
 from consumption.partitions import add_months, month_start
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -240,3 +245,43 @@ def daily_energy_for_sites(site_ids: Sequence[int], *, first_day: dt.date, last_
         {"sites": list(site_ids), "first": first_day, "last": last_day},
     )
     return [DailyValue(*row) for row in rows]
+
+
+# --- Ingestion reports (supplier staff: the back-office and its API) -----------------------
+
+# Columns a list of reports shows; the detail lists (rejected rows, messages) stay in the database.
+REPORT_LIST_FIELDS = (
+    "id",
+    "file_name",
+    "kind",
+    "file_format",
+    "status",
+    "received_rows",
+    "accepted_rows",
+    "rejected_rows",
+    "error_report_path",
+    "received_by",
+    "created_at",
+    "finished_at",
+)
+
+
+def ingestion_reports_list() -> QuerySet[IngestionReport]:
+    """The current syndicate's ingestion reports, newest first, without their detail lists."""
+    return IngestionReport.objects.only(*REPORT_LIST_FIELDS).order_by("-created_at", "-id")
+
+
+def ingestion_report_get(pk: int) -> IngestionReport:
+    """One report of the current syndicate; an id of another syndicate's report is unknown here (404)."""
+    report = IngestionReport.objects.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def rejected_rows_file(report: IngestionReport) -> Path:
+    """The stored workbook of a report's rejected rows; 404 when it has none (or the file is gone)."""
+    path = Path(settings.MEDIA_ROOT) / report.error_report_path if report.error_report_path else None
+    if path is None or not path.is_file():
+        raise Http404
+    return path

@@ -1,4 +1,4 @@
-"""Serializers of the back-office ingestion endpoint: the request, and its answers (for the schema)."""
+"""Serializers of the back-office ingestion endpoints: the request, and their answers (for the schema)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,41 @@ class RejectedRowSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class RejectionReasonSerializer(serializers.Serializer[Any]):
+    column = serializers.CharField()
+    reason = serializers.CharField()
+    count = serializers.IntegerField(help_text="Nombre exact de lignes rejetées pour ce motif.")
+
+
+class IngestionQueuedSerializer(serializers.Serializer[Any]):
+    """The answer to a file sent: its report is waiting for the background ingestion."""
+
+    id = serializers.IntegerField(help_text="Numéro du rapport (propre au syndicat).")
+    syndicate = serializers.CharField()
+    file_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=IngestionStatus.choices)
+    status_url = serializers.URLField(help_text="État du fichier (à interroger jusqu'à « finished »).")
+
+
 class IngestionReportSerializer(serializers.Serializer[Any]):
-    """The report of one ingested file (``consumption.services.report_summary``)."""
+    """The report of one received file (``consumption.services.report_summary`` and its links)."""
 
     id = serializers.IntegerField()
+    syndicate = serializers.CharField()
     file_name = serializers.CharField()
     kind = serializers.CharField(help_text="daily_index, load_curve ou gas_daily (vide si le fichier est illisible).")
     format = serializers.CharField(help_text="csv ou xml.")
     status = serializers.ChoiceField(choices=IngestionStatus.choices)
+    finished = serializers.BooleanField(help_text="Vrai une fois intégré, rejeté ou en échec.")
+    progress_percent = serializers.IntegerField()
+    progress_label = serializers.CharField()
+    error_message = serializers.CharField(help_text="En cas d'échec technique : ce qui s'est passé, quoi faire.")
+    received_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    status_url = serializers.URLField()
+    rejected_rows_url = serializers.URLField(
+        allow_null=True, help_text="Classeur des lignes rejetées (ligne, colonne, valeur, motif), s'il y en a."
+    )
     checksum = serializers.CharField(help_text="SHA-256 du contenu.")
     received_rows = serializers.IntegerField()
     accepted_rows = serializers.IntegerField()
@@ -60,7 +87,9 @@ class IngestionReportSerializer(serializers.Serializer[Any]):
     )
     already_received = serializers.BooleanField(help_text="Un fichier de même contenu a déjà été reçu.")
     messages = serializers.ListField(child=serializers.CharField())
+    rejection_summary = RejectionReasonSerializer(many=True, help_text="Lignes rejetées par motif, du plus fréquent.")
     rejected = RejectedRowSerializer(many=True, help_text="Les 1 000 premières lignes rejetées.")
+    has_rejected_rows_report = serializers.BooleanField()
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Durées par étape (s).")
 
 

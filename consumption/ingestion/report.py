@@ -1,14 +1,22 @@
-"""Collects the rejected rows of one file with their reason (French, shown to staff)."""
+"""Collects the rejected rows of one file with their reason (French, shown to staff), and writes them out."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-MAX_DETAILED_REJECTIONS = 1000  # counts stay exact beyond; the detail list is capped
+from spreadsheets.xlsx import NUMBER, Column, write_xlsx
+
+# Counts stay exact beyond these caps. The report's JSON keeps the first rows (API
+# answers, the screens); the downloadable error workbook keeps many more.
+MAX_DETAILED_REJECTIONS = 1000
+MAX_REPORTED_REJECTIONS = 100_000
 # Column named in the report (the file's own header) -> column of the working frame.
 FRAME_COLUMNS = {
     "horodate": "timestamp",
@@ -28,6 +36,7 @@ class Rejections:
     details: list[dict[str, Any]] = field(default_factory=list)
     lines: set[int] = field(default_factory=set)
     messages: list[str] = field(default_factory=list)
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, *, column: str, reason: str) -> pd.DataFrame:
         """Record the rows of ``frame`` under ``mask`` as rejected; return the rows kept."""
@@ -35,7 +44,8 @@ class Rejections:
         if mask.any():
             bad = frame.loc[mask]
             self.lines.update(int(line) for line in bad["line"])
-            room = MAX_DETAILED_REJECTIONS - len(self.details)
+            self.reasons[(column, reason)] += len(bad)
+            room = MAX_REPORTED_REJECTIONS - len(self.details)
             if room > 0:
                 source = FRAME_COLUMNS.get(column, column)
                 values = bad[source].astype(str) if source in bad else pd.Series([""] * len(bad), index=bad.index)
@@ -45,7 +55,8 @@ class Rejections:
 
     def add_one(self, *, line: int, column: str, value: str, reason: str) -> None:
         self.lines.add(line)
-        if len(self.details) < MAX_DETAILED_REJECTIONS:
+        self.reasons[(column, reason)] += 1
+        if len(self.details) < MAX_REPORTED_REJECTIONS:
             self.details.append({"line": line, "column": column, "value": value[:100], "reason": reason})
 
     @property
@@ -53,4 +64,27 @@ class Rejections:
         return len(self.lines)
 
     def sorted_details(self) -> list[dict[str, Any]]:
+        """Every detailed rejection (up to ``MAX_REPORTED_REJECTIONS``), by line then column."""
         return sorted(self.details, key=lambda item: (item["line"], item["column"]))
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Exact counts per (column, reason), most frequent first."""
+        return [
+            {"column": column, "reason": reason, "count": count}
+            for (column, reason), count in sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+
+REJECTED_ROW_COLUMNS = (
+    Column("Ligne", 10, NUMBER),
+    Column("Colonne", 18),
+    Column("Valeur lue", 30),
+    Column("Message", 90),
+)
+
+
+def rejected_rows_write(target: Path, details: Iterable[dict[str, Any]]) -> int:
+    """The downloadable report of rejected rows (line, column, value, message); returns the number of rows."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rows = ([item["line"], item["column"], item["value"], item["reason"]] for item in details)
+    return write_xlsx(target, columns=REJECTED_ROW_COLUMNS, rows=rows, sheet_title="Lignes rejetées").rows

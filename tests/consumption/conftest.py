@@ -1,14 +1,21 @@
-"""Sites of the consumption tests (in alpha's schema)."""
+"""Sites of the consumption tests (in alpha's schema), and a clean media folder for the stored files."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from perimeter.choices import Distributor, Fluid, Segment, TariffFormula, TariffOption
 from tests.factories import MemberFactory, SiteFactory
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

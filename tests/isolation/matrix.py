@@ -116,6 +116,18 @@ def staff_only(*, api: bool = False) -> Expectation:
     return expect
 
 
+def staff_only_own_syndicate(*, api: bool = False, ok: int = 200) -> Expectation:
+    """A back-office object addressed under alpha's code: account managers only, and the other
+    syndicate's object (its id sent under alpha's code) is unknown there (404)."""
+
+    def expect(persona: str, target: str) -> int | set[int]:
+        if persona == "mallory":
+            return 404 if target == "beta" else ok
+        return _anonymous_status(api)
+
+    return expect
+
+
 def fixed(status: int | set[int]) -> Expectation:
     def expect(persona: str, target: str) -> int | set[int]:
         return status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.isolation.matrix import Route, staff_only
+from tests.isolation.matrix import Route, staff_only, staff_only_own_syndicate
 
 
 def _access_request_kwargs(world: Any, target: str) -> dict[str, Any]:
@@ -154,4 +154,29 @@ ROUTES += [
     # Without a reason the unlock is refused on the form (200); without a file, the upload too.
     Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs, method="post"),
     Route("backoffice:import_upload", staff_only(), host="public", kwargs=_syndicate_kwargs, method="post"),
+]
+
+
+# --- Meter-data ingestion (consumption) -------------------------------------------------
+
+
+def _ingestion_report_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from tests.isolation.routes_consumption import ingestion_report_pk
+
+    # Always under alpha's code: the other syndicate's report id must be unknown there.
+    return {"code": "alpha", "report_id": ingestion_report_pk(world, target)}
+
+
+ROUTES += [
+    Route("backoffice:ingestion_home", staff_only(), host="public"),
+    Route("backoffice:ingestion_list", staff_only(), host="public", kwargs=_syndicate_kwargs),
+    # Without a file the form comes back with its error (200); nothing is stored.
+    Route("backoffice:ingestion_list", staff_only(), host="public", kwargs=_syndicate_kwargs, method="post"),
+    Route("backoffice:ingestion_report", staff_only_own_syndicate(), host="public", kwargs=_ingestion_report_kwargs),
+    Route(
+        "backoffice:ingestion_rejected_rows",
+        staff_only_own_syndicate(),
+        host="public",
+        kwargs=_ingestion_report_kwargs,
+    ),
 ]

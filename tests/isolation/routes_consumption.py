@@ -1,8 +1,49 @@
 """Matrix entries of the consumption back-office API (public host, supplier staff only)."""
 
-from tests.isolation.matrix import Route, staff_only
+from typing import Any
+
+from tests.isolation.matrix import Route, staff_only, staff_only_own_syndicate
 
 SAMPLE = "point;horodate;puissance_w;pas_minutes\n30000000000009;2025-01-15T10:00:00+01:00;1000;30\n"
+# Report ids per schema: beta's id is one alpha never has, so a 404 proves the scoping, not a miss.
+_REPORT_IDS = {"member_a": 900_031, "member_b": 900_031, "beta": 900_033}
+
+
+def ingestion_report_pk(world: Any, target: str) -> int:
+    """A finished report with one rejected row (and its workbook) in the target's syndicate."""
+    from consumption.ingestion.report import rejected_rows_write
+    from consumption.models import IngestionReport
+    from consumption.services import absolute_path, stored_path
+
+    pk = _REPORT_IDS[target]
+    relative = stored_path(f"{pk}-rejets.xlsx")
+    rejected = [{"line": 2, "column": "point", "value": "99999999999999", "reason": "Point de livraison inconnu"}]
+    if not absolute_path(relative).exists():
+        rejected_rows_write(absolute_path(relative), rejected)
+    IngestionReport.objects.get_or_create(
+        pk=pk,
+        defaults={
+            "file_name": f"matrice-{target}.csv",
+            "kind": "load_curve",
+            "status": "partial",
+            "received_rows": 2,
+            "accepted_rows": 1,
+            "rejected_rows": 1,
+            "rejected": rejected,
+            "error_report_path": relative,
+        },
+    )
+    return pk
+
+
+def _report_kwargs(world: Any, target: str) -> dict[str, Any]:
+    # Always under alpha's code: the other syndicate's report id must be unknown there.
+    return {"syndicate": "alpha", "pk": ingestion_report_pk(world, target)}
+
+
+def _staff_post(persona: str, target: str) -> int | set[int]:
+    return 202 if persona == "mallory" else {401, 403}
+
 
 ROUTES = [
     Route(
@@ -12,13 +53,28 @@ ROUTES = [
         api=True,
         leak=lambda w: [w.member_b.legal_name],
     ),
+    # Accepted for the background ingestion (202); the task runs on commit, never in the matrix.
     Route(
         "consumption_backoffice_api:ingestions",
-        staff_only(api=True),
+        _staff_post,
         host="public",
         method="post",
         api=True,
         data=lambda w, target: {"syndicate": "alpha", "file_name": "matrice.csv", "content": SAMPLE},
+    ),
+    Route(
+        "consumption_backoffice_api:ingestion",
+        staff_only_own_syndicate(api=True),
+        host="public",
+        api=True,
+        kwargs=_report_kwargs,
+    ),
+    Route(
+        "consumption_backoffice_api:ingestion_rejected_rows",
+        staff_only_own_syndicate(api=True),
+        host="public",
+        api=True,
+        kwargs=_report_kwargs,
     ),
     # The supplier's API described for its staff only (the members' schema is on each syndicate's address).
     Route("staff_api_schema", staff_only(api=True), host="public", api=True),
@@ -27,8 +83,6 @@ ROUTES = [
 
 
 # --- Consommation pages (member space) ---------------------------------------------------
-
-from typing import Any  # noqa: E402
 
 from accounts.choices import Module  # noqa: E402
 from tests.isolation.matrix import any_member_user, fixed, member_scoped  # noqa: E402
