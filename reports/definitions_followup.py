@@ -16,8 +16,10 @@ from django.db.models.functions import Concat, Trim
 
 from accounts.models import User
 from billing_groups.choices import BillingRhythm, BillingType, InvoiceDelivery, PaymentMode
+from billing_groups.services import PERIMETER_FIELDS
 from datacollection.followup.selectors import campaign_followup
 from datacollection.models import Campaign, Journey
+from datacollection.services import MEMBER_FIELDS
 from perimeter.choices import ContactRole, DistributorState, EnergyMix, SiteStatus
 from perimeter.models import Contact, Member, Site
 from reports.registry import Params, ReportDefinition, register
@@ -148,31 +150,9 @@ def _member_values(campaign: Campaign, member_ref: str) -> dict[str, Any]:
     return annotations
 
 
-_MEMBER_FIELDS = (
-    "legal_name",
-    "customer_number",
-    "siret",
-    "address_line",
-    "postcode",
-    "city",
-    "chorus_siret",
-    "chorus_service_code",
-    "chorus_commitment_number",
-    "energy_mix",
-)
-_PERIMETER_FIELDS = (
-    "name",
-    "segment",
-    "billing_type",
-    "payment_mode",
-    "billing_rhythm",
-    "invoice_delivery",
-    "delivery_email",
-    "chorus_siret",
-    "chorus_service_code",
-    "chorus_commitment_number",
-    "budget_reference",
-)
+# The member's columns: its name and customer number, then what step 1 collects.
+_MEMBER_FIELDS = ("legal_name", "customer_number", *MEMBER_FIELDS[1:])
+_PERIMETER_FIELDS = PERIMETER_FIELDS
 _MIXES = {c.value: str(c.label) for c in EnergyMix}
 _LABELS = {
     "status": _STATUSES,
