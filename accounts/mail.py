@@ -25,6 +25,11 @@ def absolute_url(view_name: str, **kwargs: Any) -> str:
     if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
         # Explicit URL conf: the back-office (public host) sends mails for a syndicate too.
         return syndicate_url(tenant) + reverse(view_name, kwargs=kwargs or None, urlconf=settings.ROOT_URLCONF)
+    return public_url(view_name, **kwargs)
+
+
+def public_url(view_name: str, **kwargs: Any) -> str:
+    """A link for a mail on the supplier's address (the back-office), whatever schema is current."""
     path = reverse(view_name, kwargs=kwargs or None, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
     port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT not in {"", "80", "443"} else ""
     return f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}{port}{path}"

@@ -1,4 +1,4 @@
-"""Back-office follow-up of the data-collection campaigns: states, reminders, unlock, exports.
+"""Back-office follow-up of the data-collection campaigns: states, reminders, unlock, export jobs.
 
 Account managers only (public host). Each syndicate's schema is entered explicitly;
 every look and every action is written to the public audit trail, and the actions
@@ -7,16 +7,13 @@ also to the syndicate's (datacollection.followup.services).
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,16 +31,10 @@ from datacollection.followup.selectors import (
 )
 from datacollection.followup.services import followup_unlock, member_of_campaign, reminders_send
 from datacollection.models import Campaign, Journey
-from reports.definitions_followup import (
-    CAMPAIGN_COLLECTED_DATA,
-    CAMPAIGN_FOLLOWUP,
-    collected_rows,
-    followup_rows,
-)
-from spreadsheets.xlsx import write_xlsx
+from reports.definitions_followup import CAMPAIGN_COLLECTED_DATA, CAMPAIGN_FOLLOWUP
+from reports.services import export_request_staff
 
 ROWS_PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UnlockForm(forms.Form):
@@ -200,32 +191,34 @@ def followup_unlock_view(request: HttpRequest, code: str, campaign_id: int, memb
     return response
 
 
-EXPORTS = {"suivi": (CAMPAIGN_FOLLOWUP, followup_rows), "donnees": (CAMPAIGN_COLLECTED_DATA, collected_rows)}
+EXPORTS = {"suivi": CAMPAIGN_FOLLOWUP, "donnees": CAMPAIGN_COLLECTED_DATA}
 
 
 @login_required
-@require_GET
-def followup_export(request: HttpRequest, code: str, campaign_id: int, kind: str) -> FileResponse:
-    """The follow-up table or all collected data of the campaign, with the report definitions' columns."""
-    _account_manager(request)
+@require_POST
+def followup_export(request: HttpRequest, code: str, campaign_id: int, kind: str) -> HttpResponse:
+    """ "Exporter le suivi" / "Exporter les données collectées": an export job of the reports
+    framework (built in the background, e-mailed), followed on its back-office page."""
+    manager = _account_manager(request)
     if kind not in EXPORTS:
         raise Http404
-    definition, rows = EXPORTS[kind]
+    definition = EXPORTS[kind]
     syndicate = _syndicate(code)
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (closed by FileResponse)
     with tenant_context(syndicate):
         campaign = _campaign(campaign_id)
-        result = write_xlsx(out, columns=definition.columns, rows=rows(campaign), sheet_title=definition.title)
+        # Audited in the syndicate's trail by the service, under the manager's e-mail.
+        job = export_request_staff(
+            manager=manager, report=definition.name, params={"campaign": campaign.pk}, request=request
+        )
     audit_record(
-        action="export.downloaded_direct",
+        action="backoffice.export_requested",
         request=request,
         details={
             "schema": syndicate.schema_name,
             "report": definition.name,
             "campaign": campaign_id,
-            "rows": result.rows,
+            "job": str(job.pk),
         },
     )
-    out.seek(0)
-    filename = f"{definition.name}-{syndicate.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+    messages.success(request, _("L'export est en préparation ; il vous sera aussi envoyé par e-mail."))
+    return redirect("backoffice:export_job", code=syndicate.code, job_id=job.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import campaign_views, followup_views, import_views, ingestion_views, views
+from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -34,4 +34,8 @@ urlpatterns = [
         followup_views.followup_export,
         name="followup_export",
     ),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),
+    path("exports/<str:code>/<uuid:job_id>/", export_views.export_job, name="export_job"),
+    path("exports/<str:code>/<uuid:job_id>/telecharger/", export_views.export_download, name="export_download"),
 ]

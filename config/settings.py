@@ -306,6 +306,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A finished export smaller than this travels attached to its e-mail; a larger one as an expiring link.
+EXPORT_ATTACHMENT_MAX_BYTES = env_int("EXPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Espace client Énergie <no-reply@fournisseur.example>")
 
 # --- API ----------------------------------------------------------------------------------

@@ -1,20 +1,19 @@
 """Report definitions of the follow-up: the follow-up table and all the data collected in a campaign.
 
-Syndicate-wide: only a coordinator (in the syndicate's space) may run them through the
-reports framework; the back-office builds the same files with the same columns and rows.
+Syndicate-wide: a coordinator (in the syndicate's space) or an account manager (from the
+back-office, which enters the syndicate explicitly) asks for them through the reports
+framework; member users never get them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Trim
 
-from accounts.models import User
 from billing_groups.choices import BillingRhythm, BillingType, InvoiceDelivery, PaymentMode
 from billing_groups.services import PERIMETER_FIELDS
 from datacollection.followup.selectors import campaign_followup
@@ -22,7 +21,7 @@ from datacollection.models import Campaign, Journey
 from datacollection.services import MEMBER_FIELDS
 from perimeter.choices import ContactRole, DistributorState, EnergyMix, SiteStatus
 from perimeter.models import Contact, Member, Site
-from reports.registry import Params, ReportDefinition, register
+from reports.registry import Params, Requester, StaffRequester, SyndicateReportDefinition, register
 from spreadsheets.xlsx import DATE, DATETIME, NUMBER, Column
 
 FOLLOWUP_COLUMNS = (
@@ -97,8 +96,11 @@ def _campaign_params(params: Params) -> Params:
     return {"campaign": campaign_id}
 
 
-def _coordinator(user: User) -> None:
-    if not user.is_coordinator:
+def _syndicate_reader(requester: Requester) -> None:
+    """The whole syndicate's rows: supplier staff, or the syndicate's coordinator; nobody else."""
+    if isinstance(requester, StaffRequester):
+        return
+    if not requester.is_coordinator:
         raise PermissionDenied
 
 
@@ -211,22 +213,24 @@ def collected_rows(campaign: Campaign) -> Iterator[Sequence[Any]]:
         yield [*values, *empty]
 
 
-def _followup_report_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
-    _coordinator(user)
+def _followup_report_rows(requester: Requester, params: Params) -> Iterator[Sequence[Any]]:
+    _syndicate_reader(requester)
     return followup_rows(Campaign.objects.get(pk=params["campaign"]))
 
 
-def _collected_report_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
-    _coordinator(user)
+def _followup_report_count(requester: Requester, params: Params) -> int:
+    _syndicate_reader(requester)
+    return len(list(followup_rows(Campaign.objects.get(pk=params["campaign"]))))
+
+
+def _collected_report_rows(requester: Requester, params: Params) -> Iterator[Sequence[Any]]:
+    _syndicate_reader(requester)
     return collected_rows(Campaign.objects.get(pk=params["campaign"]))
 
 
-@dataclass(frozen=True)
-class SyndicateReportDefinition(ReportDefinition):
-    """A syndicate-wide report: the coordinator only (member users never see other members' data)."""
-
-    def allowed_for(self, user: User) -> bool:
-        return bool(getattr(user, "is_coordinator", False))
+def _collected_report_count(requester: Requester, params: Params) -> int:
+    _syndicate_reader(requester)
+    return collected_count(Campaign.objects.get(pk=params["campaign"]))
 
 
 CAMPAIGN_FOLLOWUP = register(
@@ -235,7 +239,7 @@ CAMPAIGN_FOLLOWUP = register(
         title="Suivi de la collecte",
         columns=FOLLOWUP_COLUMNS,
         rows=_followup_report_rows,
-        count=lambda user, params: len(list(followup_rows(Campaign.objects.get(pk=params["campaign"])))),
+        count=_followup_report_count,
         clean_params=_campaign_params,
     )
 )
@@ -245,7 +249,7 @@ CAMPAIGN_COLLECTED_DATA = register(
         title="Données collectées",
         columns=COLLECTED_COLUMNS,
         rows=_collected_report_rows,
-        count=lambda user, params: collected_count(Campaign.objects.get(pk=params["campaign"])),
+        count=_collected_report_count,
         clean_params=_campaign_params,
     )
 )

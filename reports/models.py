@@ -18,12 +18,22 @@ class ExportJob(models.Model):
 
     The uuid is the job's unique key: the task, the download link and the email all
     refer to it, so running the task twice finds the same job (idempotency).
+
+    Asked either by a user of the syndicate (``requested_by``) or by an account manager
+    from the back-office (``requested_by_staff``, an e-mail: supplier staff have no row in
+    the syndicate's schema); exactly one is set, and a staff job is syndicate-wide.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("demandé par")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("demandé par"),
     )
+    requested_by_staff = models.EmailField(_("demandé par (fournisseur)"), blank=True)
     # The member whose data the export holds; null for a coordinator's syndicate-wide export.
     member = models.ForeignKey(
         "perimeter.Member",
@@ -52,15 +62,41 @@ class ExportJob(models.Model):
     class Meta:
         verbose_name = _("export")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["requested_by", "-created_at"]), models.Index(fields=["member", "-created_at"])]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"]),
+            models.Index(fields=["member", "-created_at"]),
+            models.Index(
+                fields=["requested_by_staff", "-created_at"],
+                condition=~Q(requested_by_staff=""),
+                name="exportjob_staff_created_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in ExportStatus]), name="exportjob_status_valid"
+            ),
+            # A syndicate's user, or supplier staff asking for the whole syndicate: never both, never none.
+            models.CheckConstraint(
+                condition=Q(requested_by__isnull=False, requested_by_staff="")
+                | (Q(requested_by__isnull=True, member__isnull=True) & ~Q(requested_by_staff="")),
+                name="exportjob_one_requester",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.report} {self.id}"
+
+    @property
+    def is_staff_job(self) -> bool:
+        return self.requested_by_id is None
+
+    @property
+    def requester_email(self) -> str:
+        """Who asked, by e-mail (where the completion mail goes)."""
+        if self.requested_by_id is None:
+            return self.requested_by_staff
+        assert self.requested_by is not None
+        return self.requested_by.email
 
     @property
     def is_finished(self) -> bool:

@@ -3,13 +3,17 @@
 A definition says what a report is (name, French title, columns) and how to read its
 rows for a user (always through the member-scoping selectors), streaming them from a
 server-side cursor so that memory stays flat.
+
+Two kinds of requester: a user of the syndicate (``User``, scoped by member), or an
+account manager working from the back-office (``StaffRequester``), who may ask only
+for the syndicate-wide definitions (``SyndicateReportDefinition``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -21,6 +25,24 @@ RowSource = Callable[[User, Params], Iterable[Sequence[Any]]]
 RowCount = Callable[[User, Params], int]
 # Raises Http404 (a foreign object) or PermissionDenied when the user may not export these parameters.
 AccessCheck = Callable[[User, Params], None]
+
+
+@dataclass(frozen=True)
+class StaffRequester:
+    """An account manager asking for an export from the back-office.
+
+    The syndicate's schema has no row for supplier staff: the e-mail says who asked.
+    Only ``reports.services`` builds one, for a job recorded with ``requested_by_staff``
+    after the back-office entered the syndicate explicitly; a syndicate's user never
+    becomes one.
+    """
+
+    email: str
+
+
+Requester = User | StaffRequester
+SyndicateRowSource = Callable[[Requester, Params], Iterable[Sequence[Any]]]
+SyndicateRowCount = Callable[[Requester, Params], int]
 
 
 def _no_params(params: Params) -> Params:
@@ -52,10 +74,25 @@ class ReportDefinition:
         return self.module is None or user.has_module(self.module)
 
 
+@dataclass(frozen=True)
+class SyndicateReportDefinition(ReportDefinition):
+    """A syndicate-wide report: the coordinator (member users never see other members' data)
+    or supplier staff from the back-office; its row sources take either requester."""
+
+    rows: SyndicateRowSource
+    count: SyndicateRowCount
+
+    def allowed_for(self, user: User) -> bool:
+        return bool(getattr(user, "is_coordinator", False))
+
+
 _REGISTRY: dict[str, ReportDefinition] = {}
 
 
-def register(definition: ReportDefinition) -> ReportDefinition:
+D = TypeVar("D", bound=ReportDefinition)
+
+
+def register(definition: D) -> D:
     if definition.name in _REGISTRY and _REGISTRY[definition.name] is not definition:
         raise ValueError(f"Report {definition.name!r} is already registered")
     _REGISTRY[definition.name] = definition

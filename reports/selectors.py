@@ -1,9 +1,14 @@
-"""Reads of export jobs: a user sees only the jobs it asked for (a foreign id gives 404)."""
+"""Reads of export jobs: a user sees only the jobs it asked for (a foreign id gives 404).
+
+Supplier staff's jobs (asked from the back-office) are read by e-mail, in the syndicate
+the back-office entered; a syndicate's user never sees them, nor staff a user's job.
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -31,4 +36,18 @@ def get_job_for(user: User, job_id: uuid.UUID | str) -> ExportJob:
     try:
         return jobs_for(user).get(pk=job_id)
     except (ExportJob.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such export") from exc
+
+
+def staff_jobs_for(email: str) -> QuerySet[ExportJob]:
+    """An account manager's export jobs in the current syndicate, newest first (one query)."""
+    if not email:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(requested_by__isnull=True, requested_by_staff=email).order_by("-created_at")
+
+
+def get_staff_job_for(email: str, job_id: uuid.UUID | str) -> ExportJob:
+    try:
+        return staff_jobs_for(email).get(pk=job_id)
+    except (ExportJob.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404("No such export") from exc

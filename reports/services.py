@@ -1,6 +1,7 @@
 """Writes of export jobs. The status of a job changes only here.
 
 export_request  → queued (and the task queued on commit)
+export_request_staff → the same, asked by an account manager from the back-office
 export_run      → running → done (idempotent: a done job is neither rebuilt nor re-emailed)
 export_fail     → failed, with a message the user reads on "Mes exports"
 """
@@ -11,7 +12,7 @@ import logging
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -26,20 +27,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.mail import mail_render
+from accounts.mail import mail_render, public_url
 from accounts.models import User
 from reports.choices import ExportStatus
 from reports.links import LINK_VALIDITY, download_token
 from reports.models import ExportJob
-from reports.registry import Params, ReportDefinition, get_definition
+from reports.registry import (
+    Params,
+    ReportDefinition,
+    Requester,
+    StaffRequester,
+    SyndicateReportDefinition,
+    get_definition,
+)
 from spreadsheets.xlsx import write_xlsx
 from tenants.db import current_schema
+from tenants.models import Syndicate
+from tenants.services import syndicate_url
 
 logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Files under this size travel as an attachment; larger ones as a link.
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 # Direct (synchronous) downloads are allowed up to this many rows.
 DIRECT_MAX_ROWS = 5_000
 PROGRESS_EVERY = 20_000
@@ -55,6 +63,40 @@ def _definition_for(user: User, report: str, params: Params | None) -> tuple[Rep
     if definition.check_access is not None:
         definition.check_access(user, cleaned)
     return definition, cleaned
+
+
+def _staff_definition(manager: User, report: str, params: Params | None) -> tuple[SyndicateReportDefinition, Params]:
+    if not manager.is_account_manager:
+        raise PermissionDenied("Réservé aux chargés de compte du fournisseur.")
+    definition = get_definition(report)
+    if definition is None:
+        raise ValidationError({"report": "Rapport inconnu."})
+    if not isinstance(definition, SyndicateReportDefinition):
+        # Member-scoped reports are read for a user of the syndicate; staff ask for the whole syndicate only.
+        raise PermissionDenied("Ce rapport n'est pas disponible depuis le back-office.")
+    return definition, definition.clean_params(dict(params or {}))
+
+
+def _requester(job: ExportJob) -> Requester:
+    if job.requested_by is None:
+        return StaffRequester(email=job.requested_by_staff)
+    return job.requested_by
+
+
+def _rows(definition: ReportDefinition, requester: Requester, params: Params) -> Iterable[Sequence[Any]]:
+    if isinstance(requester, StaffRequester):
+        if not isinstance(definition, SyndicateReportDefinition):
+            raise PermissionDenied("Ce rapport n'est pas disponible depuis le back-office.")
+        return definition.rows(requester, params)
+    return definition.rows(requester, params)
+
+
+def _audit_job(action: str, job: ExportJob, *, request: HttpRequest | None = None, details: dict[str, Any]) -> None:
+    """One event in the syndicate's trail; staff are named by e-mail (no row for them here)."""
+    if job.requested_by is None:
+        audit_record(action=action, request=request, target=job, details=details, actor_email=job.requested_by_staff)
+    else:
+        audit_record(action=action, actor=job.requested_by, request=request, target=job, details=details)
 
 
 def export_file_path(job: ExportJob, schema: str) -> str:
@@ -77,6 +119,28 @@ def export_request(
     _definition, cleaned = _definition_for(user, report, params)
     job = ExportJob.objects.create(requested_by=user, member_id=user.member_id, report=report, parameters=cleaned)
     audit_record(action="export.requested", actor=user, request=request, target=job, details={"report": report})
+    schema = current_schema()
+    transaction.on_commit(lambda: build_export.delay(str(job.id), schema))
+    return job
+
+
+@transaction.atomic
+def export_request_staff(
+    *, manager: User, report: str, params: Params | None = None, request: HttpRequest | None = None
+) -> ExportJob:
+    """Record a syndicate-wide export asked by an account manager, and queue its build.
+
+    The caller (the back-office) has entered the syndicate's schema explicitly; the job
+    keeps the manager's e-mail, holds the whole syndicate (no member) and is built,
+    retried and e-mailed like any other.
+    """
+    from reports.tasks import build_export
+
+    _definition, cleaned = _staff_definition(manager, report, params)
+    job = ExportJob.objects.create(
+        requested_by=None, requested_by_staff=manager.email, member=None, report=report, parameters=cleaned
+    )
+    _audit_job("export.requested", job, request=request, details={"report": report, "by": "backoffice"})
     schema = current_schema()
     transaction.on_commit(lambda: build_export.delay(str(job.id), schema))
     return job
@@ -147,7 +211,7 @@ def _build(job: ExportJob) -> ExportJob:
     definition = get_definition(job.report)
     if definition is None:
         raise ValueError(f"Unknown report {job.report!r}")
-    user = job.requested_by
+    requester = _requester(job)
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.RUNNING, started_at=now, progress_rows=0, attempts=job.attempts + 1
@@ -167,7 +231,7 @@ def _build(job: ExportJob) -> ExportJob:
             result = write_xlsx(
                 out,
                 columns=definition.columns,
-                rows=definition.rows(user, job.parameters),
+                rows=_rows(definition, requester, job.parameters),
                 sheet_title=definition.title,
                 on_progress=progress,
                 progress_every=PROGRESS_EVERY,
@@ -188,10 +252,9 @@ def _build(job: ExportJob) -> ExportJob:
         expires_at=finished + LINK_VALIDITY,
     )
     job.refresh_from_db()
-    audit_record(
-        action="export.completed",
-        actor=user,
-        target=job,
+    _audit_job(
+        "export.completed",
+        job,
         details={"report": job.report, "rows": result.rows, "sheets": result.sheets, "seconds": _seconds(job)},
     )
     return job
@@ -210,7 +273,7 @@ def export_fail(*, job_id: str, message: str) -> ExportJob:
         status=ExportStatus.FAILED, finished_at=now, error_message=message[:500]
     )
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    audit_record(action="export.failed", actor=job.requested_by, target=job, details={"error": message[:500]})
+    _audit_job("export.failed", job, details={"error": message[:500]})
     return job
 
 
@@ -235,34 +298,48 @@ def export_notify(*, job: ExportJob) -> bool:
     return True
 
 
-def _site_url() -> str:
-    from tenants.models import Syndicate
-    from tenants.services import syndicate_url
+def _syndicate() -> Syndicate:
+    # Workers enter the schema by name only: load the syndicate to know its address and name.
+    return Syndicate.objects.get(schema_name=current_schema())
 
-    # Workers enter the schema by name only: load the syndicate to know its address.
-    return syndicate_url(Syndicate.objects.get(schema_name=current_schema())).rstrip("/")
+
+def _mail_links(job: ExportJob, token: str, syndicate: Syndicate) -> tuple[str, str]:
+    """Where the mail sends its reader: "Mes exports" and the file's link, for who asked."""
+    if job.is_staff_job:
+        # Supplier staff log in on the public host: the back-office's pages, not the syndicate's.
+        return (
+            public_url("backoffice:export_list"),
+            public_url("backoffice:export_link_download", token=token),
+        )
+    base = syndicate_url(syndicate).rstrip("/")
+    return (
+        base + reverse("reports:job_list", urlconf=settings.ROOT_URLCONF),
+        base + reverse("reports:link_download", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF),
+    )
 
 
 def _send_completion_email(job: ExportJob) -> None:
     definition = get_definition(job.report)
     title = definition.title if definition is not None else job.report
-    attach = job.file_size is not None and job.file_size < ATTACHMENT_MAX_BYTES
-    base = _site_url()
+    # Small files travel attached; larger ones as a link (the threshold is a setting).
+    attach = job.file_size is not None and job.file_size < settings.EXPORT_ATTACHMENT_MAX_BYTES
     token = download_token(schema=current_schema(), job_id=str(job.id))
+    syndicate = _syndicate()
+    exports_url, link_url = _mail_links(job, token, syndicate)
+    subject = f"Votre export « {title} » est prêt"
+    if job.is_staff_job:
+        subject += f" ({syndicate.name})"  # staff export for several syndicates
     context: dict[str, Any] = {
         "job": job,
         "title": title,
         "attached": attach,
-        "exports_url": base + reverse("reports:job_list"),
-        "link_url": base + reverse("reports:link_download", kwargs={"token": token}),
+        "exports_url": exports_url,
+        "link_url": link_url,
         "expires_at": job.expires_at,
     }
     body, html = mail_render(template="reports/email_export_done", context=context)
     message = EmailMultiAlternatives(
-        subject=f"Votre export « {title} » est prêt",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[job.requested_by.email],
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[job.requester_email]
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -102,11 +102,14 @@ def direct_download(request: HttpRequest, report: str) -> HttpResponseBase:
     return FileResponse(out, as_attachment=True, filename=filename, content_type=services.XLSX_CONTENT_TYPE)
 
 
-def serve_job_file(request: HttpRequest, job: ExportJob, *, via: str) -> HttpResponseBase:
+def serve_job_file(
+    request: HttpRequest, job: ExportJob, *, via: str, expired_template: str = "reports/expired.html"
+) -> HttpResponseBase:
+    """The job's file, audited in the current (the job's) schema; 410 once expired, 404 with no file."""
     if job.status != ExportStatus.DONE or not job.file_path:
         raise Http404("This export has no file (yet)")
     if job.is_expired:
-        return render(request, "reports/expired.html", {"job": job}, status=410)
+        return render(request, expired_template, {"job": job}, status=410)
     path = services.export_absolute_path(job)
     if not path.exists():
         raise Http404("File removed")

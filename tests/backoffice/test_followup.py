@@ -1,16 +1,17 @@
-"""Campaign follow-up: states and % per member, filters, reminders, unlock, exports, coordinator view, query count."""
+"""Campaign follow-up: states and % per member, filters, reminders, unlock, coordinator view, query count.
+
+The follow-up's exports (export jobs asked from the back-office): tests/backoffice/test_exports.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from datacollection.followup.models import Reminder
@@ -20,24 +21,11 @@ from datacollection.progress import journey_progress
 from perimeter.models import Member, Site
 from tenants.db import connection
 from tests.conftest import TenantClient
-from tests.datacollection.conftest import add_sites, complete_general_data, complete_journey
+from tests.datacollection.conftest import complete_journey
 from tests.factories import ContactFactory, MemberFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "config.urls_public"
-
-
-@pytest.fixture
-def three_members(world: Any, campaign: Any) -> dict[str, Any]:
-    """member_a not started; member_b in progress (general data done); member_c validated."""
-    member_c = MemberFactory(legal_name="Zeta Syndicat des eaux")
-    add_sites(member_c, 2)
-    complete_journey(member_c)
-    now = timezone.now()
-    Journey.objects.create(campaign=campaign, member=member_c, started_at=now, validated_at=now)
-    complete_general_data(world.member_b)
-    Journey.objects.create(campaign=campaign, member=world.member_b, started_at=now)
-    return {"not_started": world.member_a, "in_progress": world.member_b, "validated": member_c}
 
 
 def _call(world: Any, client: TenantClient, method: str, url: str, data: Any = None, **extra: Any) -> Any:
@@ -164,33 +152,6 @@ def test_unlock_with_reason(staff: TenantClient, world: Any, three_members: dict
         action="backoffice.journey_unlocked", actor_email="mallory@fournisseur.test"
     ).exists()
     connection.set_tenant(world.alpha)
-
-
-def test_exports_are_read_back(staff: TenantClient, world: Any, three_members: dict[str, Any], campaign: Any) -> None:
-    response = _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="suivi"))
-    sheet: Any = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:5] == ("Membre", "N° client", "Commune", "État", "Progression (%)")
-    assert {r[0] for r in rows[1:]} == {"Ville d'Alpha", "Commune de Bravo", "Zeta Syndicat des eaux"}
-    newcomer = MemberFactory(legal_name="Commune sans site")
-    newcomer.lots.add(campaign.lot)
-    data = _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="donnees"))
-    sheet = load_workbook(io.BytesIO(b"".join(data.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    assert len(rows) == 1 + Site.objects.filter(lot=campaign.lot).count() + 1  # + the member without a site
-    by_member = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    zeta = by_member["Zeta Syndicat des eaux"]
-    assert zeta["Interlocuteur facturation"] == "Martin billing — billing@a.test"
-    assert zeta["Statut"] == "Bascule confirmée"
-    assert zeta["Périmètre de facturation"] == "Périmètre de facture N° 01"
-    assert zeta["Type de facturation"] == "Multi-sites (plusieurs sites sur une facture)"
-    assert zeta["Parcours validé le"] is not None
-    assert by_member["Commune sans site"]["Point de livraison"] is None
-    assert (
-        _call(world, staff, "get", _url("followup_export", code="alpha", campaign_id=campaign.pk, kind="x")).status_code
-        == 404
-    )
 
 
 def test_coordinator_sees_the_follow_up_read_only(

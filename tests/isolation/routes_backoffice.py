@@ -140,7 +140,21 @@ ROUTES += [
         data=lambda world, target: {"tous": "1"},
     ),
     Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs),
-    Route("backoffice:followup_export", staff_only(), host="public", kwargs=_export_kwargs),
+    # Asking for an export job redirects to its page (302), like the login redirect: the staff
+    # check is in tests/backoffice/test_exports.py. A GET builds nothing any more (405).
+    Route(
+        "backoffice:followup_export",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_export_kwargs,
+        method="post",
+    ),
+    Route(
+        "backoffice:followup_export",
+        lambda persona, target: 405 if persona == "mallory" else 302,
+        host="public",
+        kwargs=_export_kwargs,
+    ),
     Route("datacollection:followup", _coordinator_only),
 ]
 
@@ -179,4 +193,41 @@ ROUTES += [
         host="public",
         kwargs=_ingestion_report_kwargs,
     ),
+]
+
+
+# --- Export jobs asked from the back-office (reports framework) --------------------------
+#
+# Under alpha's code: mallory's own job (member_a), a member's job of alpha (member_b:
+# charlie's, never served by the back-office) and beta's job id (unknown in alpha) → 404.
+# The e-mail link carries its syndicate: it names alpha for each of these three jobs.
+
+
+def _staff_job_id(world: Any, target: str) -> Any:
+    from tests.isolation.routes_reports import _job, staff_job
+
+    return _job(world, target).pk if target == "member_b" else staff_job(world, target).pk
+
+
+def _staff_job_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return {"code": "alpha", "job_id": _staff_job_id(world, target)}
+
+
+def _staff_link_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from reports.links import download_token
+
+    return {"token": download_token(schema="alpha", job_id=str(_staff_job_id(world, target)))}
+
+
+def own_staff_job(persona: str, target: str) -> int | set[int]:
+    if persona == "mallory":
+        return 200 if target == "member_a" else 404
+    return 302  # not logged in on the public address
+
+
+ROUTES += [
+    Route("backoffice:export_list", staff_only(), host="public"),
+    Route("backoffice:export_job", own_staff_job, host="public", kwargs=_staff_job_kwargs),
+    Route("backoffice:export_download", own_staff_job, host="public", kwargs=_staff_job_kwargs),
+    Route("backoffice:export_link_download", own_staff_job, host="public", kwargs=_staff_link_kwargs),
 ]

@@ -51,6 +51,45 @@ def _job(world: Any, target: str) -> Any:
     return job
 
 
+# One job per syndicate asked by mallory from the back-office (alpha's under "member_a", beta's under "beta").
+STAFF_JOB_IDS = {
+    "member_a": uuid.UUID("00000000-0000-4000-8000-0000000005a1"),
+    "member_b": uuid.UUID("00000000-0000-4000-8000-0000000005a2"),
+    "beta": uuid.UUID("00000000-0000-4000-8000-0000000005be"),
+}
+
+
+def staff_job(world: Any, target: str) -> Any:
+    """Mallory's syndicate-wide export job in the current schema (built, not expired)."""
+    from django.utils import timezone
+
+    from reports.choices import ExportStatus
+    from reports.links import LINK_VALIDITY
+    from reports.models import ExportJob
+    from spreadsheets.xlsx import Column, write_xlsx
+    from tenants.db import current_schema
+
+    relative = f"exports/{current_schema()}/all/{STAFF_JOB_IDS[target]}.xlsx"
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_xlsx(path, columns=[Column("A")], rows=iter([("x",)]))
+    job, _ = ExportJob.objects.get_or_create(
+        pk=STAFF_JOB_IDS[target],
+        defaults={
+            "requested_by_staff": world.mallory.email,
+            "report": "campaign_followup",
+            "parameters": {"campaign": 1},
+            "status": ExportStatus.DONE,
+            "row_count": 1,
+            "file_path": relative,
+            "finished_at": timezone.now(),
+            "expires_at": timezone.now() + LINK_VALIDITY,
+        },
+    )
+    return job
+
+
 def _job_kwargs(world: Any, target: str) -> dict[str, Any]:
     return {"job_id": _job(world, target).pk}
 
@@ -80,6 +119,20 @@ def park_report_request(persona: str, target: str) -> int | set[int]:
     return 403 if persona == "bob" else 302  # redirected to "Mes exports" (or to the login)
 
 
+def nobody_in_the_syndicate(persona: str, target: str) -> int | set[int]:
+    """Supplier staff's jobs: no user of the syndicate gets one (the coordinator neither)."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return 302  # not logged in on alpha's address
+    return 404
+
+
+def _staff_link_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from reports.links import download_token
+    from tenants.db import current_schema
+
+    return {"token": download_token(schema=current_schema(), job_id=str(staff_job(world, target).pk))}
+
+
 ROUTES = [
     Route("reports:job_list", any_member_user(), leak=lambda w: [w.member_b.legal_name, w.member_beta.legal_name]),
     Route("reports:job_rows", any_member_user()),
@@ -87,6 +140,8 @@ ROUTES = [
     Route("reports:direct_download", park_report, kwargs=lambda w, t: {"report": "perimeter_file"}),
     Route("reports:job_download", own_job_only, kwargs=_job_kwargs),
     Route("reports:link_download", own_job_only, kwargs=_link_kwargs),
+    Route("reports:job_download", nobody_in_the_syndicate, kwargs=lambda w, t: {"job_id": staff_job(w, t).pk}),
+    Route("reports:link_download", nobody_in_the_syndicate, kwargs=_staff_link_kwargs),
 ]
 
 

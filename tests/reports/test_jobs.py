@@ -138,8 +138,8 @@ def test_redelivery_after_a_lost_worker_rebuilds_once(world, django_capture_on_c
     assert len(mail.outbox) == 1
 
 
-def test_large_file_is_sent_as_an_expiring_link(world, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 10)
+def test_large_file_is_sent_as_an_expiring_link(world, django_capture_on_commit_callbacks, settings):
+    settings.EXPORT_ATTACHMENT_MAX_BYTES = 10
     _request(world.alice, django_capture_on_commit_callbacks)
     message = mail.outbox[0]
     assert message.attachments == []
