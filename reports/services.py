@@ -27,9 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.mail import mail_render, public_url
+from accounts.mail import mail_render
 from accounts.models import User
 from reports.choices import ExportStatus
+from reports.extensions import staff_links
 from reports.links import LINK_VALIDITY, download_token
 from reports.models import ExportJob
 from reports.registry import (
@@ -307,10 +308,7 @@ def _mail_links(job: ExportJob, token: str, syndicate: Syndicate) -> tuple[str, 
     """Where the mail sends its reader: "Mes exports" and the file's link, for who asked."""
     if job.is_staff_job:
         # Supplier staff log in on the public host: the back-office's pages, not the syndicate's.
-        return (
-            public_url("backoffice:export_list"),
-            public_url("backoffice:export_link_download", token=token),
-        )
+        return staff_links(token)
     base = syndicate_url(syndicate).rstrip("/")
     return (
         base + reverse("reports:job_list", urlconf=settings.ROOT_URLCONF),
