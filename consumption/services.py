@@ -30,13 +30,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus
+from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus, ReadingSource
 from consumption.copy import lock_tenant_ingestion
-from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare, readings_store
+from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare
 from consumption.ingestion.energy import daily_energy_load
 from consumption.ingestion.gas_daily import gas_daily_prepare
 from consumption.ingestion.load_curve import load_curve_load, load_curve_prepare
 from consumption.ingestion.parsing import FileFormatError, parse
+from consumption.ingestion.readings import readings_store
 from consumption.ingestion.report import MAX_DETAILED_REJECTIONS, Rejections, rejected_rows_write
 from consumption.models import IngestionReport
 from tenants.db import current_schema
@@ -81,7 +82,7 @@ def _write(kind: str, rows: pd.DataFrame, rejections: Rejections, clock: _Clock)
         return counts
     readings, energy = daily_index_load(rows, rejections)
     clock.lap("differences")
-    reading_counts = readings_store(readings)
+    reading_counts = readings_store(readings, source=ReadingSource.DAILY_FLOW)
     energy_counts = daily_energy_load(energy)
     clock.lap("load")
     return reading_counts[0] + energy_counts[0], reading_counts[1] + energy_counts[1]
