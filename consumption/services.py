@@ -37,6 +37,7 @@ from consumption.ingestion.energy import daily_energy_load
 from consumption.ingestion.gas_daily import gas_daily_prepare
 from consumption.ingestion.load_curve import load_curve_load, load_curve_prepare
 from consumption.ingestion.parsing import FileFormatError, parse
+from consumption.ingestion.periodic import periodic_readings_load, periodic_readings_prepare
 from consumption.ingestion.readings import readings_store
 from consumption.ingestion.report import MAX_DETAILED_REJECTIONS, Rejections, rejected_rows_write
 from consumption.models import IngestionReport
@@ -80,6 +81,12 @@ def _write(kind: str, rows: pd.DataFrame, rejections: Rejections, clock: _Clock)
         counts = daily_energy_load(rows[["site_id", "day", "kwh"]])
         clock.lap("load")
         return counts
+    if kind == FileKind.PERIODIC:
+        readings = periodic_readings_load(rows, rejections)
+        clock.lap("checks")
+        counts = readings_store(readings, source=ReadingSource.PERIODIC)
+        clock.lap("load")
+        return counts
     readings, energy = daily_index_load(rows, rejections)
     clock.lap("differences")
     reading_counts = readings_store(readings, source=ReadingSource.DAILY_FLOW)
@@ -92,6 +99,7 @@ PREPARERS: dict[str, Callable[[pd.DataFrame, Rejections], pd.DataFrame]] = {
     FileKind.DAILY_INDEX: daily_index_prepare,
     FileKind.LOAD_CURVE: load_curve_prepare,
     FileKind.GAS_DAILY: gas_daily_prepare,
+    FileKind.PERIODIC: periodic_readings_prepare,
 }
 # The outcomes a later file with the same content is compared with ("déjà reçu").
 RECEIVED = (IngestionStatus.ACCEPTED, IngestionStatus.PARTIAL, IngestionStatus.REJECTED)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from consumption.choices import CALENDAR_OPTIONS
 from consumption.ingestion.parsing import factorize, per_distinct
 from consumption.ingestion.report import Rejections
 from perimeter.choices import POSTS_BY_OPTION
@@ -62,6 +63,36 @@ def site_lookup(per_site: pd.Series, site_ids: np.ndarray) -> np.ndarray:
     order = np.argsort(per_site.index.to_numpy(np.int64))
     known = per_site.index.to_numpy(np.int64)[order]
     return per_site.to_numpy()[order][np.searchsorted(known, site_ids)]
+
+
+def check_calendar_and_posts(frame: pd.DataFrame, rejections: Rejections) -> pd.DataFrame:
+    """Index files: the optional distributor calendar, and the post, must match the site's tariff option."""
+    if "calendar" in frame:
+        calendar = frame["calendar"].fillna("")
+        unknown = (calendar != "") & ~calendar.isin(list(CALENDAR_OPTIONS))
+        frame = rejections.add(frame, unknown, column="calendrier", reason="Calendrier distributeur inconnu")
+        expected = frame["calendar"].map(CALENDAR_OPTIONS)
+        mismatch = expected.notna() & (expected != frame["tariff_option"])
+        frame = rejections.add(
+            frame, mismatch, column="calendrier", reason="Le calendrier ne correspond pas à l'option tarifaire du site"
+        )
+    frame["post"] = per_distinct(frame["post"], lambda posts: posts.str.upper().replace({"HPB": "HPE", "HCB": "HCE"}))
+    return rejections.add(
+        frame, ~allowed_posts_mask(frame), column="poste", reason="Poste inconnu pour l'option tarifaire du site"
+    )
+
+
+def check_indexes(frame: pd.DataFrame, rejections: Rejections) -> pd.DataFrame:
+    """Index files: ``index_wh`` must be a whole, positive number of Wh; made an int64 column."""
+    index = to_number(frame["index_wh"])
+    frame = rejections.add(
+        frame,
+        index.isna() | (index < 0) | (index % 1 != 0),
+        column="index_wh",
+        reason="Index illisible (entier positif en Wh attendu)",
+    )
+    frame["index_wh"] = to_number(frame["index_wh"]).astype("int64")
+    return frame
 
 
 def allowed_posts_mask(frame: pd.DataFrame) -> np.ndarray:

@@ -30,19 +30,18 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from consumption.choices import CALENDAR_OPTIONS, ReadingNature, ReadingSource
+from consumption.choices import ReadingNature, ReadingSource
 from consumption.copy import lock_tenant_ingestion
 from consumption.ingestion.common import (
-    allowed_posts_mask,
     attach_sites,
+    check_calendar_and_posts,
+    check_indexes,
     codes_of,
     drop_duplicates,
     parse_days,
     plausible_daily_kwh_max,
     site_lookup,
-    to_number,
 )
-from consumption.ingestion.parsing import per_distinct
 from consumption.ingestion.readings import (
     POST_CODES,
     POSTS,
@@ -62,29 +61,10 @@ POST_COUNTS = {str(option): len(posts) for option, posts in POSTS_BY_OPTION.item
 def daily_index_prepare(frame: pd.DataFrame, rejections: Rejections) -> pd.DataFrame:
     """Validated index rows: site_id, day, post, index_wh (+ site characteristics)."""
     frame = attach_sites(frame, rejections, fluid="elec")
-    if "calendar" in frame:
-        calendar = frame["calendar"].fillna("")
-        unknown = (calendar != "") & ~calendar.isin(list(CALENDAR_OPTIONS))
-        frame = rejections.add(frame, unknown, column="calendrier", reason="Calendrier distributeur inconnu")
-        expected = frame["calendar"].map(CALENDAR_OPTIONS)
-        mismatch = expected.notna() & (expected != frame["tariff_option"])
-        frame = rejections.add(
-            frame, mismatch, column="calendrier", reason="Le calendrier ne correspond pas à l'option tarifaire du site"
-        )
-    frame["post"] = per_distinct(frame["post"], lambda posts: posts.str.upper().replace({"HPB": "HPE", "HCB": "HCE"}))
-    frame = rejections.add(
-        frame, ~allowed_posts_mask(frame), column="poste", reason="Poste inconnu pour l'option tarifaire du site"
-    )
+    frame = check_calendar_and_posts(frame, rejections)
     frame["day"] = parse_days(frame["date"])
     frame = rejections.add(frame, frame["day"].isna(), column="date", reason="Date illisible (AAAA-MM-JJ)")
-    index = to_number(frame["index_wh"])
-    frame = rejections.add(
-        frame,
-        index.isna() | (index < 0) | (index % 1 != 0),
-        column="index_wh",
-        reason="Index illisible (entier positif en Wh attendu)",
-    )
-    frame["index_wh"] = to_number(frame["index_wh"]).astype("int64")
+    frame = check_indexes(frame, rejections)
     frame["day"] = frame["day"].to_numpy(dtype="datetime64[D]")
     return drop_duplicates(frame, rejections, key=["site_id", "day", "post"], value="index_wh", column="index_wh")
 

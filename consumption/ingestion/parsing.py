@@ -2,16 +2,19 @@
 
 The formats are documented in ``consumption/samples/README.md``. Every parser returns
 a DataFrame whose columns are the canonical names of the kind (``point``, ``date``,
-``post``, ``index_wh``, ``calendar``; ``timestamp``, ``power_w``, ``step_minutes``;
-``gas_day``, ``volume_m3``, ``coefficient``) as strings, plus ``line``: the line of
-the CSV file (header = 1) or the position of the measurement in the XML file.
+``post``, ``index_wh``, ``calendar``; ``timestamp``, ``power_w``, ``step``;
+``gas_day``, ``volume_m3``, ``coef``; periodic readings add ``nature`` and
+``turnover``) as strings, plus ``line``: the line of the CSV file (header = 1) or the
+position of the measurement in the XML file.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
@@ -28,10 +31,35 @@ CSV_COLUMNS: dict[str, dict[str, str]] = {
     FileKind.DAILY_INDEX: {"point": "point", "date": "date", "poste": "post", "index_wh": "index_wh"},
     FileKind.LOAD_CURVE: {"point": "point", "horodate": "timestamp", "puissance_w": "power_w", "pas_minutes": "step"},
     FileKind.GAS_DAILY: {"point": "point", "jour_gazier": "gas_day", "volume_m3": "volume_m3", "coefficient": "coef"},
+    FileKind.PERIODIC: {
+        "point": "point",
+        "date_releve": "date",
+        "poste": "post",
+        "index_wh": "index_wh",
+        "nature": "nature",
+    },
 }
-CSV_OPTIONAL: dict[str, dict[str, str]] = {FileKind.DAILY_INDEX: {"calendrier": "calendar"}}
-TEXT_COLUMNS = ("point", "date", "poste", "calendrier", "horodate", "jour_gazier")
-XML_ROOTS = {"R171": FileKind.DAILY_INDEX, "R50": FileKind.LOAD_CURVE, "PublicationsGRDF": FileKind.GAS_DAILY}
+CSV_OPTIONAL: dict[str, dict[str, str]] = {
+    FileKind.DAILY_INDEX: {"calendrier": "calendar"},
+    FileKind.PERIODIC: {"passage_zero": "turnover", "calendrier": "calendar"},
+}
+TEXT_COLUMNS = (
+    "point",
+    "date",
+    "poste",
+    "calendrier",
+    "horodate",
+    "jour_gazier",
+    "date_releve",
+    "nature",
+    "passage_zero",
+)
+XML_ROOTS = {
+    "R171": FileKind.DAILY_INDEX,
+    "R50": FileKind.LOAD_CURVE,
+    "PublicationsGRDF": FileKind.GAS_DAILY,
+    "R15": FileKind.PERIODIC,
+}
 
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -70,9 +98,9 @@ def detect(content: bytes) -> tuple[str, str]:
     head = _decode(content[:4096]).lstrip()
     if head.startswith("<"):
         for root, kind in XML_ROOTS.items():
-            if f"<{root}" in head:
+            if re.search(rf"<{root}[\s>]", head):
                 return "xml", kind
-        raise FileFormatError("Fichier XML d'un type inconnu (racines attendues : R171, R50, PublicationsGRDF).")
+        raise FileFormatError("Fichier XML d'un type inconnu (racines attendues : R171, R50, PublicationsGRDF, R15).")
     header = {name.strip().lower() for name in head.splitlines()[0].split(";")} if head else set()
     for csv_kind, columns in CSV_COLUMNS.items():
         if set(columns) <= header:
@@ -122,6 +150,14 @@ def _text(element: ET.Element | None) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
+def _kwh_to_wh(value: str) -> str:
+    """An index in kWh written in Wh, exactly (decimal arithmetic); unreadable text is left for validation."""
+    try:
+        return format(Decimal(value.replace(",", ".")) * 1000, "f")
+    except InvalidOperation:
+        return value
+
+
 def parse_xml(content: bytes, kind: str) -> pd.DataFrame:
     root = _xml_root(content)
     rows: list[tuple[str, ...]] = []
@@ -140,6 +176,26 @@ def parse_xml(content: bytes, kind: str) -> pd.DataFrame:
                 step = _text(reading.find("Pas_Publication"))
                 for pdc in reading.iter("PDC"):
                     rows.append((point, step, _text(pdc.find("H")), _text(pdc.find("V"))))
+    elif kind == FileKind.PERIODIC:
+        columns = ["point", "date", "nature", "post", "index_wh", "turnover"]
+        for prm in root.iter("PRM"):
+            point = _text(prm.find("Id_PRM"))
+            for reading in prm.iter("Donnees_Releve"):
+                read_on, nature = _text(reading.find("Date_Releve"))[:10], _text(reading.find("Nature_Index"))
+                for register in reading.iter("Classe_Temporelle_Distributeur"):
+                    value = _text(register.find("Valeur"))
+                    if _text(register.find("Unite_Mesure")).lower() == "kwh":  # R15 may count in kWh
+                        value = _kwh_to_wh(value)
+                    rows.append(
+                        (
+                            point,
+                            read_on,
+                            nature,
+                            _text(register.find("Id_Classe_Temporelle")),
+                            value,
+                            _text(register.find("Indicateur_Passage_A_Zero")),
+                        )
+                    )
     else:
         columns = ["point", "gas_day", "volume_m3", "coef"]
         for pce in root.iter("PCE"):

@@ -26,7 +26,13 @@ FRAME_COLUMNS = {
     "calendrier": "calendar",
     "jour_gazier": "gas_day",
     "coefficient": "coef",
+    "date_releve": "date",
+    "passage_zero": "turnover",
 }
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 @dataclass
@@ -50,7 +56,7 @@ class Rejections:
         if room > 0:
             shown = bad.head(room)
             source = FRAME_COLUMNS.get(column, column)
-            values = shown[source].astype(str) if source in shown else pd.Series([""] * len(shown), index=shown.index)
+            values = [_text(value) for value in shown[source]] if source in shown else [""] * len(shown)
             for line, value in zip(shown["line"], values, strict=True):
                 self.details.append({"line": int(line), "column": column, "value": value[:100], "reason": reason})
         return frame.loc[~mask]
