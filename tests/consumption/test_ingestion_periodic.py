@@ -183,3 +183,29 @@ def test_readings_page_and_export_show_the_natures_of_an_ingested_file(world: An
         (dt.datetime(2025, 5, 15), "Régularisé", "HP", 11480.0),
     ]
     assert {row[3] for row in rows} == {"Réel", "Estimé", "Régularisé"}
+
+
+def test_the_command_and_the_inbox_take_periodic_files(
+    base_site: Any, hphc_site: Any, alpha: Any, tmp_path: Path, settings: Any
+) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from consumption.tasks import inbox_process
+    from tenants.db import connection
+
+    out = io.StringIO()
+    call_command(
+        "ingest_meter_data", "alpha", str(SAMPLES / "periodic_readings_r15.xml"), "--kind", "periodic", stdout=out
+    )
+    assert (json.loads(out.getvalue())["kind"], json.loads(out.getvalue())["status"]) == ("periodic", "accepted")
+
+    settings.METER_DATA_INBOX = str(tmp_path)
+    (tmp_path / "alpha").mkdir()
+    (tmp_path / "alpha" / "releves.csv").write_bytes((SAMPLES / "periodic_readings.csv").read_bytes())
+    assert inbox_process(alpha) == 1
+    connection.set_tenant(alpha)
+    assert Reading.objects.filter(site=hphc_site, source="periodic").count() == 8
+    assert Reading.objects.filter(site=base_site, source="periodic").count() == 2
