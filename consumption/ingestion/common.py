@@ -131,7 +131,8 @@ def drop_duplicates(
     frame: pd.DataFrame, rejections: Rejections, *, key: Sequence[str], value: str, column: str
 ) -> pd.DataFrame:
     """Identical repeats keep the first line; conflicting values for the same key reject every line."""
-    frame = frame.sort_values("line", kind="stable")
+    if not frame["line"].is_monotonic_increasing:  # usually already in file order: no copy
+        frame = frame.sort_values("line", kind="stable")
     if not frame.duplicated(list(key), keep=False).any():
         return frame
     groups = frame.groupby(list(key), sort=False)[value]

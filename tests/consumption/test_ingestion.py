@@ -539,3 +539,21 @@ def test_daily_index_correction_rewrites_the_reading_and_the_two_days_it_feeds(b
     energy = dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh"))
     assert energy == {dt.date(2025, 6, 2): 10.0, dt.date(2025, 6, 3): 6.0, dt.date(2025, 6, 4): 14.0}
     assert MonthlyEnergy.objects.get(site=base_site).kwh == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_padded_values_and_windows_line_ends_are_read(base_site: Any, newline: str) -> None:
+    p = base_site.delivery_point
+    lines = [
+        HEADER_INDEX,
+        f"{p} ;2025-03-28; BASE;1000000",
+        f" {p};2025-03-29 ;base ;1012000 ",
+        f"{p};2025-03-30;BASE;1023500",
+    ]
+    report = meter_file_ingest(content=(newline.join(lines) + newline).encode(), file_name="index.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED, report.rejected
+    assert dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh")) == {
+        dt.date(2025, 3, 29): 12.0,
+        dt.date(2025, 3, 30): 11.5,
+    }
