@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from consumption.choices import CALENDAR_OPTIONS
-from consumption.ingestion.parsing import factorize, per_distinct
+from consumption.ingestion.parsing import factorize, factorize_stripped, per_distinct
 from consumption.ingestion.report import Rejections
 from perimeter.choices import POSTS_BY_OPTION
 from perimeter.models import Site
@@ -31,7 +31,7 @@ SITE_COLUMNS = ["site_id", "fluid", "tariff_option", "power_kva", "car_kwh"]
 
 def attach_sites(frame: pd.DataFrame, rejections: Rejections, *, fluid: str) -> pd.DataFrame:
     """Add the site's id and characteristics; unknown delivery points and the wrong fluid are rejected."""
-    codes, points = factorize(frame["point"])
+    codes, points = factorize_stripped(frame["point"])
     sites = (
         pd.DataFrame(
             list(

@@ -54,6 +54,9 @@ TEXT_COLUMNS = (
     "nature",
     "passage_zero",
 )
+# Columns whose readers strip each distinct value themselves (``factorize_stripped``): on a
+# million-line curve file, stripping them here too would cost a pass over every line.
+STRIPPED_LATER = ("point", "timestamp")
 XML_ROOTS = {
     "R171": FileKind.DAILY_INDEX,
     "R50": FileKind.LOAD_CURVE,
@@ -70,6 +73,13 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     data = values.to_numpy(dtype=object) if pd.api.types.is_string_dtype(values.dtype) else values
     codes, distinct = pd.factorize(data, use_na_sentinel=False)
     return codes, np.asarray(distinct)
+
+
+def factorize_stripped(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``factorize`` of the values with their surrounding spaces removed (stripped once per distinct value)."""
+    codes, distinct = factorize(values)
+    stripped_codes, stripped = factorize(pd.Series(distinct, dtype=object).astype(str).str.strip())
+    return stripped_codes[codes], stripped
 
 
 def per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -131,7 +141,9 @@ def parse_csv(content: bytes, kind: str) -> pd.DataFrame:
     frame = frame[[name for name in renames if name in frame.columns]].rename(columns=renames)
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
-            frame[column] = per_distinct(frame[column].astype(str), lambda texts: texts.str.strip())
+            frame[column] = frame[column].astype(str)
+            if column not in STRIPPED_LATER:
+                frame[column] = per_distinct(frame[column], lambda texts: texts.str.strip())
     frame["line"] = frame.index.to_numpy() + 2  # header is line 1
     return frame.reset_index(drop=True)
 

@@ -557,3 +557,20 @@ def test_padded_values_and_windows_line_ends_are_read(base_site: Any, newline: s
         dt.date(2025, 3, 29): 12.0,
         dt.date(2025, 3, 30): 11.5,
     }
+
+
+def test_padded_points_and_timestamps_of_a_curve_are_read(base_site: Any) -> None:
+    p = base_site.delivery_point
+    lines = [
+        f" {p} ;2025-10-26 02:30:00 ;1000;30",  # naive: the first 02:30 is summer time…
+        f"{p};2025-10-26 02:30:00;1200;30",  # …the second, written without padding, winter time
+        f"{p} ;2025-01-15T10:00:00+01:00 ;900;30",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name="cdc.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED, report.rejected
+    assert sorted(LoadCurvePoint.objects.filter(site=base_site).values_list("ends_at", "power_w")) == [
+        (dt.datetime(2025, 1, 15, 9, 0, tzinfo=dt.UTC), 900),
+        (dt.datetime(2025, 10, 26, 0, 30, tzinfo=dt.UTC), 1000),
+        (dt.datetime(2025, 10, 26, 1, 30, tzinfo=dt.UTC), 1200),
+    ]
