@@ -1,6 +1,6 @@
 """Shared set-up of the consumption benchmarks: a throwaway database with a full-size syndicate park.
 
-Each benchmark creates ``bench_consumption`` on the server of ``DATABASE_URL``, migrates
+Each benchmark creates ``bench_consumption`` (or ``$BENCH_DATABASE``) on the server of ``DATABASE_URL``, migrates
 it, creates the syndicate ``sdec`` with the demo syndicate's size (330 + 249 members,
 11,220 C5 electricity sites and 1,747 gas sites, member sizes skewed), runs, then
 drops the database.
@@ -19,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCH_DB = "bench_consumption"
+# Override with BENCH_DATABASE when several people benchmark on the same server at once.
+BENCH_DB = os.environ.get("BENCH_DATABASE", "bench_consumption")
 
 
 def _admin_url(url: str) -> str:

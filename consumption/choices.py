@@ -21,11 +21,12 @@ class ReadingSource(models.TextChoices):
 
 
 class FileKind(models.TextChoices):
-    """The kinds of distributor files the ingestion understands (see consumption/ingestion/formats.md)."""
+    """The kinds of distributor files the ingestion understands (formats: consumption/samples/README.md)."""
 
     DAILY_INDEX = "daily_index", _("Index quotidiens (électricité)")
     LOAD_CURVE = "load_curve", _("Courbe de charge (électricité)")
     GAS_DAILY = "gas_daily", _("Énergie quotidienne (gaz)")
+    PERIODIC = "periodic", _("Relevés périodiques (électricité)")
 
 
 class IngestionStatus(models.TextChoices):

@@ -4,10 +4,13 @@
 exists. For every site: three years of daily energy ending yesterday, shaped by the
 kind of site (street lighting follows the night length; buildings follow heating
 degree-days with quieter weekends; schools also empty during the school holidays
-of zone B; gas is strongly seasonal) and scaled to the site's CAR. Then a monthly
-index per post for every electricity site (real readings, "relève périodique"), a
-30-minute load curve over the last year for a few hundred sites (10-minute for the
-largest ones), and the monthly rollups, recomputed in SQL.
+of zone B; gas is strongly seasonal) and scaled to the site's CAR. Then the index
+readings of every electricity site, consistent with that energy: the real index of
+each post at the end of every month for communicating meters (a sample of their daily
+flow), and for the others the distributor's periodic readings every two months, real
+and estimated in turn, now and then an estimate regularised. Then a 30-minute load
+curve over the last year for a few hundred sites (10-minute for the largest ones),
+and the monthly rollups, recomputed in SQL.
 
 Speed (QUALITY.md item 20): the daily values are one NumPy matrix (sites × days);
 each month is copied straight into its partition in (site, day) order, so the
@@ -66,9 +69,17 @@ class DemoConsumptionStats:
 
 def _site_frame() -> pd.DataFrame:
     rows = Site.objects.order_by("id").values_list(
-        "id", "fluid", "tariff_option", "car_kwh", "subscribed_power_kva", "site_name", "member__kind"
+        "id",
+        "fluid",
+        "tariff_option",
+        "car_kwh",
+        "subscribed_power_kva",
+        "site_name",
+        "member__kind",
+        "meter_communicating",
     )
-    frame = pd.DataFrame(list(rows), columns=["id", "fluid", "option", "car", "kva", "name", "member_kind"])
+    columns = ["id", "fluid", "option", "car", "kva", "name", "member_kind", "communicating"]
+    frame = pd.DataFrame(list(rows), columns=columns)
     name = frame["name"].str.lower()
     lighting = name.str.contains("éclairage|eclairage|lumi|candélabre|feux", regex=True)
     school = name.str.contains("école|ecole|scolaire|collège|college|lycée|lycee|crèche|maternelle", regex=True) | (
@@ -139,40 +150,131 @@ def _copy_daily(sites: pd.DataFrame, days: pd.DatetimeIndex, matrix: np.ndarray)
 
 
 def _copy_readings(sites: pd.DataFrame, days: pd.DatetimeIndex, matrix: np.ndarray, rng: np.random.Generator) -> int:
-    """A real index per post at the end of each month, for every electricity site."""
+    """Index readings of every electricity site, consistent with its daily energy, in one binary COPY.
+
+    Communicating meters: the real index of every post at the end of each month (a sample
+    of their daily flow: the daily energy already carries the day-by-day values).
+    Non-communicating meters: the distributor's periodic readings, every two months on a
+    day of the site's own round, real and estimated in turn, an estimate now and then
+    regularised afterwards (see ``_periodic_readings``).
+    """
     elec = np.flatnonzero(sites["fluid"].to_numpy() == Fluid.ELECTRICITY)
+    communicating = sites["communicating"].to_numpy(bool)
+    parts = [
+        _monthly_readings(sites, elec[communicating[elec]], days, matrix, rng),
+        _periodic_readings(sites, elec[~communicating[elec]], days, matrix, rng),
+    ]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return 0
+    frame = pd.concat(parts, ignore_index=True)
+    payload = binary_copy_payload(
+        [
+            ("int8", frame["site_id"].to_numpy(np.int64)),
+            ("date", frame["read_on"].to_numpy(dtype="datetime64[D]")),
+            ("text", frame["source"].to_numpy(dtype=object)),
+            ("text", frame["post"].to_numpy(dtype=object)),
+            ("text", frame["nature"].to_numpy(dtype=object)),
+            ("int8", frame["index_wh"].to_numpy(np.int64)),
+            ("bool", np.zeros(len(frame), bool)),
+        ]
+    )
+    with connection.cursor() as cursor:
+        copy_binary(cursor, "consumption_reading", READING_COLUMNS_SQL, payload)
+    return len(frame)
+
+
+READING_COLUMNS = ["site_id", "read_on", "source", "post", "nature", "index_wh"]
+READING_COLUMNS_SQL = ["site_id", "read_on", "source", "post", "nature", "index_wh", "meter_turnover"]
+PERIODIC_EVERY_DAYS = 61  # a reading round every two months
+REGULARISED_EVERY = 4  # about one estimate in four is regularised afterwards
+
+
+def _posts_and_shares(option: str, months: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The option's posts, and the share of the energy each post counts in each of ``months`` (months × posts)."""
+    posts = list(POSTS_BY_OPTION.get(option, ["BASE"]))  # type: ignore[call-overload]
+    return posts, np.vstack([_post_shares(posts, int(month)) for month in months])
+
+
+def _by_option(sites: pd.DataFrame, rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    options = sites["option"].to_numpy()[rows]
+    return [(str(option), rows[options == option]) for option in pd.unique(options)]
+
+
+def _monthly_readings(
+    sites: pd.DataFrame, rows: np.ndarray, days: pd.DatetimeIndex, matrix: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     months = days.to_period("M")
-    month_ends = [days[months == m].max().date() for m in months.unique()]
-    monthly = np.column_stack([matrix[elec][:, months == m].sum(axis=1) for m in months.unique()])  # kWh
-    rows = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            "COPY consumption_reading (site_id, read_on, source, post, nature, index_wh, meter_turnover) FROM STDIN"
-        ) as copy,
-    ):
-        for row, site_index in enumerate(elec):
-            site_id, option = int(sites["id"].iat[site_index]), sites["option"].iat[site_index]
-            posts = POSTS_BY_OPTION.get(option, ["BASE"])
-            start = rng.integers(1_000_000, 50_000_000, len(posts))
-            cumulative = np.zeros(len(posts))
-            for column, end in enumerate(month_ends):
-                shares = _post_shares(posts, end.month)
-                cumulative += monthly[row, column] * 1000 * shares
-                for post_index, post in enumerate(posts):
-                    copy.write_row(
-                        (
-                            site_id,
-                            end,
-                            ReadingSource.PERIODIC.value,
-                            post,
-                            ReadingNature.REAL.value,
-                            int(start[post_index] + cumulative[post_index]),
-                            False,
-                        )
-                    )
-                    rows += 1
-    return rows
+    starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
+    ends = np.r_[starts[1:] - 1, len(days) - 1]  # the last day of each month
+    monthly_kwh = np.add.reduceat(matrix, starts, axis=1)  # sites × months
+    read_on = days.to_numpy(dtype="datetime64[D]")[ends]
+    frames = []
+    for option, group in _by_option(sites, rows):
+        posts, shares = _posts_and_shares(option, days.month.to_numpy()[ends])
+        start = rng.integers(1_000_000, 50_000_000, (len(group), 1, len(posts)))
+        index = start + np.cumsum(monthly_kwh[group][:, :, None] * 1000 * shares[None, :, :], axis=1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "site_id": np.repeat(sites["id"].to_numpy(np.int64)[group], len(ends) * len(posts)),
+                    "read_on": np.tile(np.repeat(read_on, len(posts)), len(group)),
+                    "source": ReadingSource.DAILY_FLOW.value,
+                    "post": np.tile(posts, len(group) * len(ends)),
+                    "nature": ReadingNature.REAL.value,
+                    "index_wh": index.reshape(-1).astype(np.int64),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=READING_COLUMNS)
+
+
+def _periodic_readings(
+    sites: pd.DataFrame, rows: np.ndarray, days: pd.DatetimeIndex, matrix: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Every two months, from a day of each site's round: real, then estimated, in turn.
+
+    An estimate is the last firm index plus the energy since, off by up to a third (the
+    distributor extrapolates from the site's history; the next real index may be lower
+    than the estimate: the negative billed energy of a regularisation). One estimate in
+    ``REGULARISED_EVERY`` was corrected afterwards: its index is the true one, its nature
+    regularised.
+    """
+    frames = []
+    for option, group in _by_option(sites, rows):
+        posts, shares = _posts_and_shares(option, days.month.to_numpy())  # days × posts
+        start = rng.integers(1_000_000, 50_000_000, (len(group), 1, len(posts)))
+        index = start + np.cumsum(matrix[group][:, :, None] * 1000 * shares[None, :, :], axis=1)  # end of each day
+        rounds = np.arange(0, len(days), PERIODIC_EVERY_DAYS)
+        phase = rng.integers(0, PERIODIC_EVERY_DAYS, len(group))
+        for row, (site_index, first) in enumerate(zip(group, phase, strict=True)):
+            positions = (rounds + first)[rounds + first < len(days)]
+            true = index[row, positions, :]  # readings × posts
+            estimated = np.arange(len(positions)) % 2 == 1
+            regularised = estimated & ((np.arange(len(positions)) // 2 + first) % REGULARISED_EVERY == 0)
+            estimated &= ~regularised
+            factor = rng.uniform(0.67, 1.33, len(positions))
+            values = true.copy()
+            for k in np.flatnonzero(estimated):  # the previous reading is firm: real or regularised
+                values[k] = true[k - 1] + (true[k] - true[k - 1]) * factor[k]
+            natures = np.where(
+                estimated,
+                ReadingNature.ESTIMATED.value,
+                np.where(regularised, ReadingNature.REGULARISED.value, ReadingNature.REAL.value),
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "site_id": int(sites["id"].iat[site_index]),
+                        "read_on": np.repeat(days.to_numpy(dtype="datetime64[D]")[positions], len(posts)),
+                        "source": ReadingSource.PERIODIC.value,
+                        "post": np.tile(posts, len(positions)),
+                        "nature": np.repeat(natures, len(posts)),
+                        "index_wh": values.reshape(-1).astype(np.int64),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=READING_COLUMNS)
 
 
 def _post_shares(posts: list[str], month: int) -> np.ndarray:

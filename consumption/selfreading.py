@@ -118,7 +118,9 @@ def last_indexes(site_id: int, *, before: dt.date, replacing: dt.date | None = N
     """The latest index of each post strictly before ``before`` (any source), in one query.
 
     ``replacing``: the day of a self-reading about to be replaced (a second one the same
-    day): the member's own reading of that day is not its reference.
+    day): the member's own reading of that day is not its reference. An estimated index
+    is never a reference either: it is the distributor's guess, and a member's reading
+    below it is precisely how an over-estimate gets corrected.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -126,9 +128,10 @@ def last_indexes(site_id: int, *, before: dt.date, replacing: dt.date | None = N
             SELECT DISTINCT ON (post) post, read_on, index_wh, nature
             FROM consumption_reading
             WHERE site_id = %s AND read_on < %s AND (read_on IS DISTINCT FROM %s OR source <> %s)
+              AND nature <> %s
             ORDER BY post, read_on DESC, (source = 'member') DESC
             """,
-            [site_id, before, replacing, ReadingSource.MEMBER],
+            [site_id, before, replacing, ReadingSource.MEMBER, ReadingNature.ESTIMATED],
         )
         return {post: LastIndex(read_on, index_wh, nature) for post, read_on, index_wh, nature in cursor.fetchall()}
 

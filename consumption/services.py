@@ -30,13 +30,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus
+from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus, ReadingSource
 from consumption.copy import lock_tenant_ingestion
-from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare, readings_store
+from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare
 from consumption.ingestion.energy import daily_energy_load
 from consumption.ingestion.gas_daily import gas_daily_prepare
 from consumption.ingestion.load_curve import load_curve_load, load_curve_prepare
 from consumption.ingestion.parsing import FileFormatError, parse
+from consumption.ingestion.periodic import periodic_readings_load, periodic_readings_prepare
+from consumption.ingestion.readings import readings_store
 from consumption.ingestion.report import MAX_DETAILED_REJECTIONS, Rejections, rejected_rows_write
 from consumption.models import IngestionReport
 from tenants.db import current_schema
@@ -79,9 +81,15 @@ def _write(kind: str, rows: pd.DataFrame, rejections: Rejections, clock: _Clock)
         counts = daily_energy_load(rows[["site_id", "day", "kwh"]])
         clock.lap("load")
         return counts
+    if kind == FileKind.PERIODIC:
+        readings = periodic_readings_load(rows, rejections)
+        clock.lap("checks")
+        counts = readings_store(readings, source=ReadingSource.PERIODIC)
+        clock.lap("load")
+        return counts
     readings, energy = daily_index_load(rows, rejections)
     clock.lap("differences")
-    reading_counts = readings_store(readings)
+    reading_counts = readings_store(readings, source=ReadingSource.DAILY_FLOW)
     energy_counts = daily_energy_load(energy)
     clock.lap("load")
     return reading_counts[0] + energy_counts[0], reading_counts[1] + energy_counts[1]
@@ -91,6 +99,7 @@ PREPARERS: dict[str, Callable[[pd.DataFrame, Rejections], pd.DataFrame]] = {
     FileKind.DAILY_INDEX: daily_index_prepare,
     FileKind.LOAD_CURVE: load_curve_prepare,
     FileKind.GAS_DAILY: gas_daily_prepare,
+    FileKind.PERIODIC: periodic_readings_prepare,
 }
 # The outcomes a later file with the same content is compared with ("déjà reçu").
 RECEIVED = (IngestionStatus.ACCEPTED, IngestionStatus.PARTIAL, IngestionStatus.REJECTED)

@@ -2,8 +2,9 @@
 
 The energy of day J is the sum over the site's posts of index(J) − index(J−1). The
 previous day's index may come from the same file or from the readings already stored,
-and a late file filling day J also completes day J+1 already stored: the differences
-are computed over the union, so the result does not depend on the order files arrive.
+a late file filling day J also completes day J+1 already stored, and the posts of one
+day may come in different files: the differences are computed over the union, so the
+result does not depend on the order files arrive.
 
 Bad values (DOMAIN.md "Data quality"):
 - a meter turnover (index back to zero after its maximum, 10^digits) is a normal
@@ -12,184 +13,218 @@ Bad values (DOMAIN.md "Data quality"):
   wrong index: the line is rejected;
 - any other absurd or negative difference excludes that day's energy (reported) while
   the index is kept as the base of the next day.
+
+Speed (QUALITY.md item 20): validation works on the distinct points, dates and posts;
+the stored neighbours come back through binary COPY as arrays; the differences are
+NumPy operations on the union sorted once by (site, post, day), with no group-by and
+no Python object per row; readings and daily energy go in with binary COPY, and the
+readings already stored with the same values are not written again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 from django.db import connection
 
-from consumption.choices import CALENDAR_OPTIONS, ReadingNature, ReadingSource
-from consumption.copy import lock_tenant_ingestion, upsert_from_staging
-from consumption.ingestion.common import attach_sites, drop_duplicates, plausible_daily_kwh_max, to_number
+from consumption.choices import ReadingNature, ReadingSource
+from consumption.copy import lock_tenant_ingestion
+from consumption.ingestion.common import (
+    attach_sites,
+    check_calendar_and_posts,
+    check_indexes,
+    codes_of,
+    drop_duplicates,
+    parse_days,
+    plausible_daily_kwh_max,
+    site_lookup,
+)
+from consumption.ingestion.readings import (
+    POST_CODES,
+    POSTS,
+    StoredReadings,
+    day_keys,
+    reading_keys,
+    split_day_keys,
+    stored_readings,
+    unchanged_mask,
+)
 from consumption.ingestion.report import Rejections
-from consumption.partitions import partitions_ensure_range
 from perimeter.choices import POSTS_BY_OPTION
 
-ONE_DAY = np.timedelta64(1, "D")
+POST_COUNTS = {str(option): len(posts) for option, posts in POSTS_BY_OPTION.items()}
 
 
 def daily_index_prepare(frame: pd.DataFrame, rejections: Rejections) -> pd.DataFrame:
     """Validated index rows: site_id, day, post, index_wh (+ site characteristics)."""
     frame = attach_sites(frame, rejections, fluid="elec")
-    if "calendar" in frame:
-        calendar = frame["calendar"].fillna("")
-        unknown = (calendar != "") & ~calendar.isin(list(CALENDAR_OPTIONS))
-        frame = rejections.add(frame, unknown, column="calendrier", reason="Calendrier distributeur inconnu")
-        expected = frame["calendar"].map(CALENDAR_OPTIONS)
-        mismatch = expected.notna() & (expected != frame["tariff_option"])
-        frame = rejections.add(
-            frame, mismatch, column="calendrier", reason="Le calendrier ne correspond pas à l'option tarifaire du site"
-        )
-    frame["post"] = frame["post"].str.upper().replace({"HPB": "HPE", "HCB": "HCE"})
-    allowed = frame["tariff_option"].map({str(option): set(posts) for option, posts in POSTS_BY_OPTION.items()})
-    unknown_post = np.array([post not in posts for post, posts in zip(frame["post"], allowed, strict=True)], bool)
-    frame = rejections.add(frame, unknown_post, column="poste", reason="Poste inconnu pour l'option tarifaire du site")
-    frame["day"] = pd.to_datetime(frame["date"].str[:10], format="%Y-%m-%d", errors="coerce")
+    frame = check_calendar_and_posts(frame, rejections)
+    frame["day"] = parse_days(frame["date"])
     frame = rejections.add(frame, frame["day"].isna(), column="date", reason="Date illisible (AAAA-MM-JJ)")
-    index = to_number(frame["index_wh"])
-    frame = rejections.add(
-        frame,
-        index.isna() | (index < 0) | (index % 1 != 0),
-        column="index_wh",
-        reason="Index illisible (entier positif en Wh attendu)",
-    )
-    frame["index_wh"] = to_number(frame["index_wh"]).astype("int64")
+    frame = check_indexes(frame, rejections)
     frame["day"] = frame["day"].to_numpy(dtype="datetime64[D]")
     return drop_duplicates(frame, rejections, key=["site_id", "day", "post"], value="index_wh", column="index_wh")
 
 
-def _stored_indexes(site_ids: list[int], first: dt.date, last: dt.date) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT site_id, read_on, post, index_wh FROM consumption_reading "
-            "WHERE source = %s AND site_id = ANY(%s) AND read_on BETWEEN %s AND %s",
-            [ReadingSource.DAILY_FLOW, site_ids, first, last],
-        )
-        rows = cursor.fetchall()
-    stored = pd.DataFrame(rows, columns=["site_id", "day", "post", "index_wh"])
-    stored["day"] = pd.to_datetime(stored["day"]).to_numpy(dtype="datetime64[D]")
-    stored["site_id"] = stored["site_id"].astype("int64")
-    stored["index_wh"] = stored["index_wh"].astype("int64")
-    return stored
+@dataclass
+class _Indexes:
+    """The union of a file's indexes and the stored ones, as arrays (sorted by site, post, day once built)."""
+
+    site_id: np.ndarray
+    post_code: np.ndarray
+    day: np.ndarray  # datetime64[D]
+    index_wh: np.ndarray
+    from_file: np.ndarray
+    line: np.ndarray
+    limit_kwh: np.ndarray  # most energy the site can plausibly use in a day
+
+    def take(self, selection: np.ndarray) -> _Indexes:
+        return _Indexes(*(getattr(self, field.name)[selection] for field in fields(self)))
 
 
-def _differences(frame: pd.DataFrame) -> pd.DataFrame:
-    """Difference with the previous index of the same post, turnover-aware; sorted frame."""
-    frame = frame.sort_values(["site_id", "post", "day"], kind="stable").reset_index(drop=True)
-    same = frame[["site_id", "post"]].ne(frame[["site_id", "post"]].shift()).any(axis=1).cumsum()
-    previous = frame.groupby(same)["index_wh"].shift()
-    previous_day = frame.groupby(same)["day"].shift()
-    difference = frame["index_wh"] - previous
-    digits = np.floor(np.log10(previous.clip(lower=1))) + 1
-    modulus = np.power(10.0, np.maximum(digits, 6))
-    gap = ((frame["day"] - previous_day) / np.timedelta64(1, "D")).fillna(0)
-    limit_wh = frame["limit_kwh"] * 1000 * gap.clip(lower=1)
-    wrapped = modulus - previous + frame["index_wh"]
-    frame["turnover"] = ((difference < 0) & (wrapped <= limit_wh)).fillna(False).astype(bool)
-    frame["difference"] = np.where(frame["turnover"], wrapped, difference)
-    frame["gap"] = gap
-    frame["bad"] = frame["difference"].notna() & ((frame["difference"] < 0) | (frame["difference"] > limit_wh))
-    frame["group"] = same
-    return frame
+@dataclass
+class _Differences:
+    """Per row of an ``_Indexes``: the difference with the previous index of the same post, turnover-aware."""
+
+    same_as_previous: np.ndarray  # the previous row is the same site and post
+    gap: np.ndarray  # days since the previous index (0: none)
+    difference: np.ndarray  # Wh, NaN without a previous index
+    turnover: np.ndarray
+    bad: np.ndarray  # negative, or more than the site can plausibly use over the gap
+
+
+def _differences(indexes: _Indexes) -> _Differences:
+    count = len(indexes.index_wh)
+    same = np.zeros(count, bool)
+    same[1:] = (indexes.site_id[1:] == indexes.site_id[:-1]) & (indexes.post_code[1:] == indexes.post_code[:-1])
+    index = indexes.index_wh.astype(np.float64)
+    previous = np.full(count, np.nan)
+    previous[1:] = np.where(same[1:], index[:-1], np.nan)
+    days = indexes.day.astype(np.int64)
+    gap = np.zeros(count, np.int64)
+    gap[1:] = np.where(same[1:], days[1:] - days[:-1], 0)
+    difference = index - previous
+    with np.errstate(invalid="ignore"):
+        # A turnover: the register went past its maximum (10^digits, at least 10^6 Wh) and restarted from zero.
+        digits = np.floor(np.log10(np.clip(previous, 1, None))) + 1
+        wrapped = np.power(10.0, np.maximum(digits, 6)) - previous + index
+        limit_wh = indexes.limit_kwh * 1000 * np.maximum(gap, 1)
+        turnover = (difference < 0) & (wrapped <= limit_wh)
+        difference = np.where(turnover, wrapped, difference)
+        bad = ~np.isnan(difference) & ((difference < 0) | (difference > limit_wh))
+    return _Differences(same, gap, difference, turnover, bad)
+
+
+def _shifted(values: np.ndarray, same_as_previous: np.ndarray, *, step: int) -> np.ndarray:
+    """The value of the previous (step 1) or next (step -1) row of the same site and post; False where none."""
+    result = np.zeros(len(values), bool)
+    if step == 1:
+        result[1:] = same_as_previous[1:] & values[:-1]
+    else:
+        result[:-1] = same_as_previous[1:] & values[1:]
+    return result
+
+
+def _report(rejections: Rejections, lines: np.ndarray, *, reason: str, values: np.ndarray | None = None) -> None:
+    if len(lines):
+        rejected = pd.DataFrame({"line": lines} if values is None else {"line": lines, "index_wh": values})
+        rejections.add(rejected, np.ones(len(lines), bool), column="index_wh", reason=reason)
+
+
+def _union(rows: pd.DataFrame) -> tuple[_Indexes, pd.DataFrame, StoredReadings]:
+    """(file rows and stored neighbours sorted by site, post, day; the sites; the stored readings of the period)."""
+    day = rows["day"].to_numpy(dtype="datetime64[D]")
+    site_id = rows["site_id"].to_numpy(np.int64)
+    post_code = codes_of(rows["post"], POST_CODES)
+    sites = rows.drop_duplicates("site_id").set_index("site_id")
+    sites["limit_kwh"] = plausible_daily_kwh_max(sites["power_kva"], sites["car_kwh"])
+    stored = stored_readings(
+        source=ReadingSource.DAILY_FLOW,
+        site_ids=sites.index.tolist(),
+        first=pd.Timestamp(day.min()).date() - dt.timedelta(days=1),
+        last=pd.Timestamp(day.max()).date() + dt.timedelta(days=1),
+    )
+    # A stored index that the file sends again is replaced by the file's.
+    kept = ~pd.Index(stored.keys).isin(reading_keys(site_id, day, post_code))
+    extra = int(kept.sum())
+    all_sites = np.concatenate([site_id, stored.site_id[kept]])
+    union = _Indexes(
+        site_id=all_sites,
+        post_code=np.concatenate([post_code, stored.post_code[kept].astype(np.int64)]),
+        day=np.concatenate([day, stored.day[kept]]),
+        index_wh=np.concatenate([rows["index_wh"].to_numpy(np.int64), stored.index_wh[kept]]),
+        from_file=np.concatenate([np.ones(len(rows), bool), np.zeros(extra, bool)]),
+        line=np.concatenate([rows["line"].to_numpy(np.int64), np.zeros(extra, np.int64)]),
+        limit_kwh=site_lookup(sites["limit_kwh"], all_sites).astype(np.float64),
+    )
+    return union.take(np.lexsort((union.day, union.post_code, union.site_id))), sites, stored
 
 
 def daily_index_load(rows: pd.DataFrame, rejections: Rejections) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(readings to store, daily energy to store) from validated rows and the stored neighbours."""
-    columns = ["site_id", "day", "post", "index_wh"]
+    """(readings to store: new or changed, daily energy to store) from validated rows and the stored neighbours."""
     if rows.empty:
-        return pd.DataFrame(columns=[*columns, "turnover"]), pd.DataFrame(columns=["site_id", "day", "kwh"])
+        columns = ["site_id", "day", "post", "nature", "index_wh", "turnover"]
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=["site_id", "day", "kwh"])
     with connection.cursor() as cursor:
         lock_tenant_ingestion(cursor)
-    first = pd.Timestamp(rows["day"].min()).date() - dt.timedelta(days=1)
-    last = pd.Timestamp(rows["day"].max()).date() + dt.timedelta(days=1)
-    site_ids = rows["site_id"].unique().tolist()
-    stored = _stored_indexes(site_ids, first, last)
-    file_rows = rows[[*columns, "line"]].assign(from_file=True)
-    stored = stored.merge(file_rows[["site_id", "day", "post"]], how="left", indicator=True)
-    stored = stored[stored["_merge"] == "left_only"].drop(columns="_merge").assign(from_file=False, line=0)
-    both = pd.concat([file_rows, stored], ignore_index=True)
-    sites = rows.drop_duplicates("site_id").set_index("site_id")
-    both["limit_kwh"] = both["site_id"].map(plausible_daily_kwh_max(sites["power_kva"], sites["car_kwh"]))
+    indexes, sites, stored = _union(rows)
 
-    both = _differences(both)
     # A spike or a dip: wrong both with the previous and with the next index.
-    bad_next = both.groupby("group")["bad"].shift(-1).fillna(False).astype(bool)
-    has_next = both.groupby("group")["day"].shift(-1).notna()
-    isolated = (both["from_file"] & both["bad"] & bad_next & has_next).to_numpy()
-    kept = rejections.add(both, isolated, column="index_wh", reason="Index aberrant (pic ou creux isolé) : rejeté")
-    both = _differences(kept.drop(columns=["turnover", "difference", "gap", "bad", "group"]))
+    found = _differences(indexes)
+    isolated = indexes.from_file & found.bad & _shifted(found.bad, found.same_as_previous, step=-1)
+    _report(
+        rejections,
+        indexes.line[isolated],
+        values=indexes.index_wh[isolated].astype(str),
+        reason="Index aberrant (pic ou creux isolé) : rejeté",
+    )
+    indexes = indexes.take(~isolated)
+    found = _differences(indexes)
 
-    previous_from_file = both.groupby("group")["from_file"].shift().fillna(False).astype(bool)
-    touched = both["from_file"] | previous_from_file
-    excluded = touched & both["bad"] & (both["gap"] == 1)
-    for reason, mask in (
-        ("Saut d'index invraisemblable : énergie du jour exclue", excluded & (both["difference"] > 0)),
-        (
-            "Index en baisse sans passage à zéro du compteur : énergie du jour exclue",
-            excluded & (both["difference"] < 0),
-        ),
-    ):
-        for line in both.loc[mask & both["from_file"], "line"]:
-            rejections.add_one(line=int(line), column="index_wh", value="", reason=reason)
+    # The days whose energy depends on the file: its own, and the stored day right after one of its indexes,
+    # every post of them (the other posts of a day may have come in an earlier file).
+    site_days = day_keys(indexes.site_id, indexes.day)
+    touched_rows = indexes.from_file | _shifted(indexes.from_file, found.same_as_previous, step=1)
+    touched = pd.Index(site_days).isin(site_days[touched_rows])
+    excluded = indexes.from_file & found.bad & (found.gap == 1)
+    with np.errstate(invalid="ignore"):
+        jumps, drops = excluded & (found.difference > 0), excluded & (found.difference < 0)
+    _report(rejections, indexes.line[jumps], reason="Saut d'index invraisemblable : énergie du jour exclue")
+    _report(
+        rejections,
+        indexes.line[drops],
+        reason="Index en baisse sans passage à zéro du compteur : énergie du jour exclue",
+    )
 
-    readings = both[both["from_file"]][[*columns, "turnover"]]
-    usable = touched & (both["gap"] == 1) & ~both["bad"]
-    per_post = both[usable]
-    energy = per_post.groupby(["site_id", "day"], as_index=False).agg(wh=("difference", "sum"), posts=("post", "size"))
-    options = rows.drop_duplicates("site_id").set_index("site_id")["tariff_option"]
-    post_count = energy["site_id"].map(options).map({str(o): len(p) for o, p in POSTS_BY_OPTION.items()})
-    complete = energy["posts"] == post_count
-    computed = set(zip(energy.loc[complete, "site_id"], energy.loc[complete, "day"], strict=True))
-    file_days = set(zip(rows["site_id"], rows["day"], strict=True))
-    missing_days = len(file_days - computed)
-    if missing_days > 0:
+    in_file = indexes.from_file
+    readings = pd.DataFrame(
+        {
+            "site_id": indexes.site_id[in_file],
+            "day": indexes.day[in_file],
+            "post": np.asarray(POSTS, dtype=object)[indexes.post_code[in_file]],
+            "nature": ReadingNature.REAL.value,
+            "index_wh": indexes.index_wh[in_file],
+            "turnover": found.turnover[in_file],
+        }
+    )
+    readings = readings[~unchanged_mask(readings, stored)]
+
+    # Energy of a day: the sum over the site's posts, when every post has a usable difference.
+    usable = touched & (found.gap == 1) & ~found.bad
+    group, keys = pd.factorize(site_days[usable], sort=True)
+    wh = np.bincount(group, weights=found.difference[usable], minlength=len(keys))
+    posts = np.bincount(group, minlength=len(keys))
+    energy_site, energy_day = split_day_keys(keys)
+    expected_posts = site_lookup(sites["tariff_option"].map(POST_COUNTS), energy_site)
+    complete = posts == expected_posts
+    file_days = pd.unique(day_keys(rows["site_id"].to_numpy(np.int64), rows["day"].to_numpy()))
+    missing_days = int((~pd.Index(file_days).isin(keys[complete])).sum())
+    if missing_days:
         rejections.messages.append(
             f"{missing_days} jour(s) sans énergie calculée : index de la veille absent, exclu ou poste manquant."
         )
-    energy = energy[complete].assign(kwh=lambda e: e["wh"] / 1000.0)[["site_id", "day", "kwh"]]
+    energy = pd.DataFrame({"site_id": energy_site[complete], "day": energy_day[complete], "kwh": wh[complete] / 1000.0})
     return readings, energy
-
-
-def readings_store(readings: pd.DataFrame) -> tuple[int, int]:
-    """Upsert the daily-flow readings (text COPY: they carry short strings)."""
-    if readings.empty:
-        return 0, 0
-    days = readings["day"].to_numpy(dtype="datetime64[D]")
-    partitions_ensure_range(pd.Timestamp(days.min()).date(), pd.Timestamp(days.max()).date())
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE staging_reading (LIKE consumption_reading INCLUDING DEFAULTS) ON COMMIT DROP")
-        with cursor.copy(
-            "COPY staging_reading (site_id, read_on, source, post, nature, index_wh, meter_turnover) FROM STDIN"
-        ) as copy:
-            for site_id, day, post, index_wh, turnover in zip(
-                readings["site_id"].tolist(),
-                pd.to_datetime(days).date,
-                readings["post"].tolist(),
-                readings["index_wh"].tolist(),
-                readings["turnover"].tolist(),
-                strict=True,
-            ):
-                copy.write_row(
-                    (
-                        site_id,
-                        day,
-                        ReadingSource.DAILY_FLOW.value,
-                        post,
-                        ReadingNature.REAL.value,
-                        index_wh,
-                        bool(turnover),
-                    )
-                )
-        inserted, updated = upsert_from_staging(
-            cursor,
-            staging="staging_reading",
-            table="consumption_reading",
-            names=["site_id", "read_on", "source", "post", "nature", "index_wh", "meter_turnover"],
-            key=["site_id", "read_on", "source", "post"],
-        )
-        cursor.execute("DROP TABLE staging_reading")
-    return inserted, updated

@@ -26,7 +26,13 @@ FRAME_COLUMNS = {
     "calendrier": "calendar",
     "jour_gazier": "gas_day",
     "coefficient": "coef",
+    "date_releve": "date",
+    "passage_zero": "turnover",
 }
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 @dataclass
@@ -41,23 +47,19 @@ class Rejections:
     def add(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, *, column: str, reason: str) -> pd.DataFrame:
         """Record the rows of ``frame`` under ``mask`` as rejected; return the rows kept."""
         mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            bad = frame.loc[mask]
-            self.lines.update(int(line) for line in bad["line"])
-            self.reasons[(column, reason)] += len(bad)
-            room = MAX_REPORTED_REJECTIONS - len(self.details)
-            if room > 0:
-                source = FRAME_COLUMNS.get(column, column)
-                values = bad[source].astype(str) if source in bad else pd.Series([""] * len(bad), index=bad.index)
-                for line, value in zip(bad["line"].head(room), values.head(room), strict=True):
-                    self.details.append({"line": int(line), "column": column, "value": value[:100], "reason": reason})
+        if not mask.any():
+            return frame  # nothing rejected: no copy of the frame
+        bad = frame.loc[mask]
+        self.lines.update(bad["line"].astype("int64").tolist())
+        self.reasons[(column, reason)] += len(bad)
+        room = MAX_REPORTED_REJECTIONS - len(self.details)
+        if room > 0:
+            shown = bad.head(room)
+            source = FRAME_COLUMNS.get(column, column)
+            values = [_text(value) for value in shown[source]] if source in shown else [""] * len(shown)
+            for line, value in zip(shown["line"], values, strict=True):
+                self.details.append({"line": int(line), "column": column, "value": value[:100], "reason": reason})
         return frame.loc[~mask]
-
-    def add_one(self, *, line: int, column: str, value: str, reason: str) -> None:
-        self.lines.add(line)
-        self.reasons[(column, reason)] += 1
-        if len(self.details) < MAX_REPORTED_REJECTIONS:
-            self.details.append({"line": line, "column": column, "value": value[:100], "reason": reason})
 
     @property
     def count(self) -> int:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from consumption.ingestion.parsing import factorize_stripped
+
 PARIS = "Europe/Paris"
 _PATTERN = r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
 UNREADABLE = "Horodate illisible (attendu AAAA-MM-JJTHH:MM:SS+HH:MM ou heure locale)"
@@ -70,7 +72,7 @@ def resolve_interval_ends(raw: pd.Series, sites: pd.Series) -> tuple[pd.Series, 
 
     ``raw`` and ``sites`` share the frame's index, in file order.
     """
-    codes, distinct = pd.factorize(raw)
+    codes, distinct = factorize_stripped(raw)
     parsed = _parse_distinct(pd.Series(distinct, dtype=object).astype(str))
     utc = pd.Series(parsed["utc"].to_numpy()[codes], index=raw.index)
     offset = pd.Series(parsed["offset"].to_numpy(np.int64)[codes], index=raw.index)

@@ -480,3 +480,97 @@ def test_ingest_meter_data_command_refuses_a_file_over_the_limit_unread(
     with pytest.raises(CommandError, match=r"gros\.csv: Fichier trop volumineux"):
         call_command("ingest_meter_data", "alpha", str(path))
     assert not IngestionReport.objects.exists()
+
+
+def test_daily_index_energy_matches_pandas_whatever_the_order_files_arrive(base_site: Any, hphc_site: Any) -> None:
+    rng = random.Random(4)
+    days = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(40)]  # across the March DST change
+    posts = {base_site: ["BASE"], hphc_site: ["HP", "HC"]}
+    index: dict[tuple[Any, str], int] = {}
+    lines = []
+    for site, site_posts in posts.items():
+        for day in days:
+            for post in site_posts:
+                index[(site, post)] = index.get((site, post), 10**6) + rng.randrange(2_000, 40_000)
+                lines.append((site.delivery_point, day, post, index[(site, post)]))
+    expected = (
+        pd.DataFrame(lines, columns=["point", "day", "post", "index_wh"])
+        .sort_values(["point", "post", "day"])
+        .assign(wh=lambda f: f.groupby(["point", "post"])["index_wh"].diff())
+        .dropna()
+        .groupby(["point", "day"])["wh"]
+        .sum()
+        / 1000
+    )
+    rng.shuffle(lines)
+    chunks = [lines[:50], lines[50:90], lines[90:]]  # unsorted pieces sent in a shuffled order
+    for number in (2, 0, 1):
+        meter_file_ingest(
+            content=_csv(HEADER_INDEX, [f"{p};{d:%Y-%m-%d};{post};{v}" for p, d, post, v in chunks[number]]),
+            file_name=f"index-{number}.csv",
+        )
+
+    stored = {
+        (site.delivery_point, day): kwh
+        for site in posts
+        for day, kwh in DailyEnergy.objects.filter(site=site).values_list("day", "kwh")
+    }
+    assert stored == pytest.approx(expected.to_dict(), abs=1e-9)
+    assert len(stored) == 2 * 39
+    whole = meter_file_ingest(
+        content=_csv(HEADER_INDEX, [f"{p};{d:%Y-%m-%d};{post};{v}" for p, d, post, v in lines]), file_name="tout.csv"
+    )
+    assert (whole.inserted_rows, whole.updated_rows) == (0, 0)  # the three pieces had said it all
+
+
+def test_daily_index_correction_rewrites_the_reading_and_the_two_days_it_feeds(base_site: Any) -> None:
+    p = base_site.delivery_point
+    values = {1: 1_000_000, 2: 1_010_000, 3: 1_020_000, 4: 1_030_000}
+    meter_file_ingest(
+        content=_csv(HEADER_INDEX, [f"{p};2025-06-0{d};BASE;{v}" for d, v in values.items()]), file_name="a.csv"
+    )
+    values[3] = 1_016_000  # the distributor corrects the index of 3 June
+    report = meter_file_ingest(
+        content=_csv(HEADER_INDEX, [f"{p};2025-06-0{d};BASE;{v}" for d, v in values.items()]), file_name="b.csv"
+    )
+
+    assert (report.inserted_rows, report.updated_rows) == (0, 3)  # one reading, the energy of 3 and 4 June
+    assert Reading.objects.get(site=base_site, read_on=dt.date(2025, 6, 3)).index_wh == 1_016_000
+    energy = dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh"))
+    assert energy == {dt.date(2025, 6, 2): 10.0, dt.date(2025, 6, 3): 6.0, dt.date(2025, 6, 4): 14.0}
+    assert MonthlyEnergy.objects.get(site=base_site).kwh == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_padded_values_and_windows_line_ends_are_read(base_site: Any, newline: str) -> None:
+    p = base_site.delivery_point
+    lines = [
+        HEADER_INDEX,
+        f"{p} ;2025-03-28; BASE;1000000",
+        f" {p};2025-03-29 ;base ;1012000 ",
+        f"{p};2025-03-30;BASE;1023500",
+    ]
+    report = meter_file_ingest(content=(newline.join(lines) + newline).encode(), file_name="index.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED, report.rejected
+    assert dict(DailyEnergy.objects.filter(site=base_site).values_list("day", "kwh")) == {
+        dt.date(2025, 3, 29): 12.0,
+        dt.date(2025, 3, 30): 11.5,
+    }
+
+
+def test_padded_points_and_timestamps_of_a_curve_are_read(base_site: Any) -> None:
+    p = base_site.delivery_point
+    lines = [
+        f" {p} ;2025-10-26 02:30:00 ;1000;30",  # naive: the first 02:30 is summer time…
+        f"{p};2025-10-26 02:30:00;1200;30",  # …the second, written without padding, winter time
+        f"{p} ;2025-01-15T10:00:00+01:00 ;900;30",
+    ]
+    report = meter_file_ingest(content=_csv(HEADER_CURVE, lines), file_name="cdc.csv")
+
+    assert report.status == IngestionStatus.ACCEPTED, report.rejected
+    assert sorted(LoadCurvePoint.objects.filter(site=base_site).values_list("ends_at", "power_w")) == [
+        (dt.datetime(2025, 1, 15, 9, 0, tzinfo=dt.UTC), 900),
+        (dt.datetime(2025, 10, 26, 0, 30, tzinfo=dt.UTC), 1000),
+        (dt.datetime(2025, 10, 26, 1, 30, tzinfo=dt.UTC), 1200),
+    ]

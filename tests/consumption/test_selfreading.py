@@ -266,3 +266,17 @@ def test_a_coordinator_cannot_submit(world: Any, manual_site: Any) -> None:
     url = reverse("consumption:self_reading", args=[manual_site.pk])
     response = logged_in(world.carol).post(url, {"index_HP": "20500", "index_HC": "10200", "confirm": "on"})
     assert response.status_code == 403
+
+
+def test_an_estimated_index_is_not_the_reference_of_a_self_reading(world: Any, manual_site: Any) -> None:
+    # The distributor over-estimated the meter ten days ago; the member reads less than the estimate.
+    reading_add(manual_site.pk, TODAY - dt.timedelta(days=10), {"HP": 21_500_000, "HC": 10_900_000}, nature="estimated")
+
+    submission = _submit(manual_site, world.alice, indexes_kwh={"HP": 20_600, "HC": 10_300})
+
+    assert not submission.flagged
+    last = last_indexes(manual_site.pk, before=TODAY)
+    assert {post: (index.read_on, index.nature) for post, index in last.items()} == {
+        "HP": (TODAY - dt.timedelta(days=31), "real"),
+        "HC": (TODAY - dt.timedelta(days=31), "real"),
+    }

@@ -35,14 +35,20 @@ def _caen_sites(syndicate_code: str) -> dict[str, Any]:
         sites = Site.objects.filter(member__legal_name="Ville de Caen", fluid="elec").order_by("pk")
         manual = sites.filter(meter_communicating=False).first()
         assert manual is not None, "the small seed has a non-communicating meter in Caen"
+        communicating = sites.filter(meter_communicating=True).first()
+        assert communicating is not None, "the small seed has a communicating meter in Caen"
         with_data = sites.filter(pk__in=MonthlyEnergy.objects.values("site_id")).first()
-        curve_ids = set(LoadCurvePoint.objects.filter(site__in=sites).values_list("site_id", flat=True)[:1])
+        curve_site_id = (
+            LoadCurvePoint.objects.filter(site__in=sites).order_by("site_id").values_list("site_id", flat=True).first()
+        )
+        assert curve_site_id is not None, "the small seed gives some of Caen's sites a load curve"
         last = last_indexes(manual.pk, before=timezone.localdate() + dt.timedelta(days=1))
         return {
             "manual": manual,
+            "communicating": communicating,
             "last": {post: index.index_wh // 1000 for post, index in last.items()},
             "with_data": with_data,
-            "curve_site_id": next(iter(curve_ids), None),
+            "curve_site_id": curve_site_id,
         }
 
 
@@ -79,9 +85,14 @@ def test_admin_makes_a_self_reading_on_a_non_communicating_meter(page: Any, serv
 def test_a_communicating_meter_is_refused_in_the_browser(page: Any, server_url: str, caen: dict) -> None:
     login(page, server_url, ADMIN)
     page.wait_for_url(server_url + "/")
-    page.goto(f"{server_url}/consommation/sites/{caen['with_data'].pk}/auto-releve/")
-    if caen["with_data"].meter_communicating:
-        assert "compteur est communicant" in page.get_by_role("alert").inner_text()
+    page.goto(f"{server_url}/consommation/sites/{caen['communicating'].pk}/auto-releve/")
+
+    assert "Ce compteur est communicant" in page.get_by_role("alert").inner_text()
+    assert page.locator("input[name^=index_]").count() == 0
+    assert page.get_by_role("button", name="Envoyer l'auto-relève").count() == 0
+    # Its readings page offers no self-reading either.
+    page.goto(f"{server_url}/consommation/sites/{caen['communicating'].pk}/releves/")
+    assert page.get_by_role("link", name="Faire une auto-relève").count() == 0
 
 
 def test_curves_page_draws_the_chart_and_has_its_data_table(page: Any, server_url: str, caen: dict) -> None:
@@ -102,8 +113,6 @@ def test_curves_page_draws_the_chart_and_has_its_data_table(page: Any, server_ur
 
 
 def test_load_curve_page_draws_the_curve_with_a_range_slider(page: Any, server_url: str, caen: dict) -> None:
-    if caen["curve_site_id"] is None:
-        pytest.skip("no load curve among Caen's sites in the small seed")
     login(page, server_url, ADMIN)
     page.wait_for_url(server_url + "/")
 
@@ -111,3 +120,8 @@ def test_load_curve_page_draws_the_curve_with_a_range_slider(page: Any, server_u
     page.wait_for_selector("#load-curve-chart[data-rendered=true]", timeout=15_000)
     assert page.locator("#load-curve-chart .rangeslider-container").count() == 1
     assert page.locator("#donnees-courbe").count() == 1
+    assert not [e for e in page.console_errors if "Content Security Policy" in e], page.console_errors
+
+    results = Axe().run(page)
+    violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+    assert violations == [], "\n".join(violations)
