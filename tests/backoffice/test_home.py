@@ -39,9 +39,10 @@ def test_the_oldest_requests_are_listed_and_the_rest_counted(staff: Any, world: 
     _pending(world, 25)
     connection.set_schema_to_public()
     syndicates = syndicates_for_backoffice().count()  # alpha, beta, and any other this test run made
-    # domain, session, user, the syndicates, the audit event; per syndicate: the oldest pending
-    # requests with their member, their count (only when 20 are shown), its address. Not one per request.
-    with max_queries(5 + 3 * syndicates):
+    # domain, session, user, the syndicates, the audit event, the session save (savepoint, update,
+    # release); per syndicate: the oldest pending requests with their member, their count (only when
+    # 20 are shown), its address. Not one per request.
+    with max_queries(8 + 3 * syndicates):
         page = _call(world, staff, "get", _url("home")).content.decode()
     assert "Demande 00" in page  # the oldest first
     assert "Demande 19" in page
