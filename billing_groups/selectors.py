@@ -10,7 +10,8 @@ from django.http import Http404
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups.models import BillingPerimeter
-from billing_groups.services import ATTACHABLE_STATUSES, JourneyLocked, perimeters_assert_editable
+from billing_groups.services import ATTACHABLE_STATUSES
+from perimeter.extensions import MemberLocked, assert_member_editable
 from perimeter.models import Member, Site
 from perimeter.selectors import members_for
 
@@ -30,8 +31,8 @@ def perimeters_locked(member: Member | int | None) -> bool:
     if member is None:
         return False
     try:
-        perimeters_assert_editable(member)
-    except JourneyLocked:
+        assert_member_editable(member)
+    except MemberLocked:
         return True
     return False
 

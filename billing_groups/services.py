@@ -23,7 +23,7 @@ from billing_groups.choices import BillingType, InvoiceDelivery
 from billing_groups.extensions import perimeter_defaults
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
 from perimeter.choices import SiteStatus
-from perimeter.extensions import MemberLocked, assert_member_editable
+from perimeter.extensions import assert_member_editable
 from perimeter.models import Member, Site
 
 # The site statuses that may (and must) be attached to a perimeter.
@@ -44,18 +44,6 @@ PERIMETER_FIELDS = (
     "chorus_commitment_number",
     "budget_reference",
 )
-
-
-# Raised (by the journey's guard) once the member validated its data-collection journey.
-JourneyLocked = MemberLocked
-
-
-def perimeters_assert_editable(member: Member | int) -> None:
-    """Refuse any write once the member's journey is validated (unlocked only by the supplier).
-
-    The pages call it before showing a form, so that a locked member never fills one in vain.
-    """
-    assert_member_editable(member)
 
 
 def _site_label(name: str, delivery_point: str) -> str:

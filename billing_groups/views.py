@@ -40,6 +40,7 @@ from billing_groups.selectors import (
     perimeters_locked,
 )
 from config.form_errors import add_service_errors
+from perimeter.extensions import MemberLocked, assert_member_editable
 from perimeter.models import Site
 
 SITES_PER_PAGE = 50
@@ -66,7 +67,7 @@ def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except services.JourneyLocked as exc:
+        except MemberLocked as exc:
             return render(request, "billing_groups/refused.html", {"message": str(exc)}, status=403)
 
     return wrapper
@@ -123,7 +124,7 @@ def perimeter_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require(user, write=True)
     assert user.member_id is not None
-    services.perimeters_assert_editable(user.member_id)
+    assert_member_editable(user.member_id)
     return _form_view(request, None)
 
 
@@ -134,7 +135,7 @@ def perimeter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     perimeter = get_perimeter_for(user, pk)
     _require(user, write=True)
-    services.perimeters_assert_editable(perimeter.member_id)
+    assert_member_editable(perimeter.member_id)
     return _form_view(request, perimeter)
 
 
@@ -145,7 +146,7 @@ def perimeter_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     perimeter = get_perimeter_for(user, pk)
     _require(user, write=True)
-    services.perimeters_assert_editable(perimeter.member_id)
+    assert_member_editable(perimeter.member_id)
     if request.method == "POST":
         services.billing_perimeter_delete(perimeter=perimeter, actor=user, request=request)
         text = _("Le périmètre « %(name)s » est supprimé ; ses sites sont à nouveau disponibles.")
@@ -194,7 +195,7 @@ def _apply(request: HttpRequest, perimeter: BillingPerimeter, user: User) -> tup
                 ids = _selected_ids(request)
             count = services.detach_sites(perimeter=perimeter, sites=ids, actor=user, request=request)
             return "success", [_("%(n)d site(s) détaché(s) du périmètre.") % {"n": count}]
-    except services.JourneyLocked as exc:
+    except MemberLocked as exc:
         return "error", [str(exc)]
     except ValidationError as exc:
         return "error", list(exc.messages)
