@@ -25,7 +25,22 @@ from reports.api.views import ExportJobViewSet
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    """The DRF router with typed ids: an id is an integer unless the viewset names its converter.
+
+    A malformed id (``/api/v1/users/abc/``) then matches no URL and answers 404, on every
+    viewset at once, instead of reaching a lookup that cannot convert it.
+    """
+
+    include_format_suffixes = False  # JSON only: no ``/sites.json`` twins of every URL
+
+    def __init__(self) -> None:
+        super().__init__(use_regex_path=False)
+        self._default_value_pattern = "int"
+
+
+router = ApiRouter()
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
 router.register("consumption/member", MemberConsumptionViewSet, basename="consumption-member")
 router.register("consumption/perimeters", PerimeterConsumptionViewSet, basename="consumption-perimeter")

@@ -321,7 +321,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api_pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular plus the error answers of every operation (config/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ContractAutoSchema",
+    "DEFAULT_METADATA_CLASS": "config.api_metadata.ApiMetadata",  # OPTIONS never a 500
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
     # A service's ValidationError answers 400 with its messages, in every endpoint.
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
@@ -335,6 +337,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.add_error_components",
+    ],
     # Several models have a "status" (sites, exports…): name each enum after its choices.
     "ENUM_NAME_OVERRIDES": {
         "SiteStatusEnum": "perimeter.choices.SiteStatus",

@@ -40,3 +40,6 @@ urlpatterns = [
         name="staff_api_docs",
     ),
 ]
+
+# An unknown URL under /api/ answers JSON (the documented 404 body of the API).
+handler404 = "config.api_errors.page_not_found"

@@ -12,3 +12,6 @@ urlpatterns = [
     path("consommation/", include("consumption.urls")),
     path("api/", include("config.api_urls")),
 ]
+
+# An unknown URL under /api/ answers JSON (the documented 404 body of the API).
+handler404 = "config.api_errors.page_not_found"

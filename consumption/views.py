@@ -118,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "last": last,
             "alerts": [(a, alert_services.alert_description(a)) for a in alert_services.alerts_for(user, HOME_ALERTS)],
             "export_url": _url_or_none("reports:direct_download", report=MONTHLY_REPORT),
-            "export_params": f"debut={first:%Y-%m}&fin={last:%Y-%m}",
+            "export_params": f"first={first:%Y-%m}&last={last:%Y-%m}",
         },
     )
 
@@ -145,14 +145,14 @@ def _scope(request: HttpRequest, user: User) -> dict[str, Any]:
 
 
 def _scope_export_params(scope: dict[str, Any], user: User) -> dict[str, Any]:
-    """The chart's scope in the parameters of the ``consumption_monthly`` report (same names as the page)."""
+    """The chart's scope in the parameters of the ``consumption_monthly`` report (the API's English names)."""
     if scope["kind"] == "site":
         return {"site": scope["site"].pk}
     if scope["kind"] == "perimeter":
-        return {"perimetre": scope["perimeter"].pk}
+        return {"perimeter": scope["perimeter"].pk}
     if scope["kind"] == "member" and user.member_id is None:  # a coordinator's chosen member
-        return {"membre": scope["member_id"], "energie": scope["fluid"]}
-    return {"energie": scope["fluid"]}  # the user's member, or the whole syndicate for a coordinator
+        return {"member": scope["member_id"], "fluid": scope["fluid"]}
+    return {"fluid": scope["fluid"]}  # the user's member, or the whole syndicate for a coordinator
 
 
 @login_required
@@ -183,7 +183,7 @@ def curves(request: HttpRequest) -> HttpResponse:
             figure=charts.monthly_figure(rows, compare=compare) if current or previous else None,
             export_url=_url_or_none("reports:direct_download", report=MONTHLY_REPORT),
             export_params=urlencode(
-                _scope_export_params(scope, user) | {"debut": f"{first:%Y-%m}", "fin": f"{last:%Y-%m}"}
+                _scope_export_params(scope, user) | {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
             ),
         )
     if user.member_id is not None:
@@ -225,7 +225,7 @@ def site_daily(request: HttpRequest, pk: int) -> HttpResponse:
             total=sum(v.kwh for v in values),
             figure=charts.daily_figure(rows, compare=compare) if values or previous else None,
             export_url=_url_or_none("reports:direct_download", report=DAILY_REPORT),
-            export_params=f"site={site.pk}&debut={first:%Y-%m-%d}&fin={last:%Y-%m-%d}",
+            export_params=f"site={site.pk}&first={first:%Y-%m-%d}&last={last:%Y-%m-%d}",
         )
     return render(request, "consumption/site_daily.html", context)
 

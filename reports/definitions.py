@@ -10,6 +10,7 @@ from django.db.models import CharField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils import timezone
+from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
@@ -17,7 +18,7 @@ from consumption.choices import ReadingNature
 from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
 from perimeter.models import Site, SiteStatusChange
 from perimeter.selectors import sites_for
-from reports.registry import Params, ReportDefinition, register
+from reports.registry import Params, ReportDefinition, ReportParams, register
 from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
@@ -59,6 +60,10 @@ _FLUIDS = {c.value: str(c.label) for c in Fluid}
 _STATUSES = {c.value: str(c.label) for c in SiteStatus}
 _DISTRIBUTORS = {c.value: str(c.label) for c in Distributor}
 _OPTIONS = {c.value: str(c.label) for c in TariffOption}
+
+
+class PerimeterFileParams(ReportParams):
+    fluid = serializers.ChoiceField(choices=Fluid.choices, required=False, help_text="Énergie (défaut : toutes).")
 
 
 def _perimeter_params(params: Params) -> Params:
@@ -171,5 +176,6 @@ PERIMETER_FILE = register(
         count=_perimeter_count,
         module=Module.PARK,
         clean_params=_perimeter_params,
+        params=PerimeterFileParams,
     )
 )

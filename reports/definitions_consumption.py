@@ -12,19 +12,22 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
+from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups.selectors import attached_sites, get_perimeter_for
+from config.api_fields import StrictCharField
 from consumption.choices import ReadingNature, ReadingSource
 from consumption.models import MonthlyEnergy, Reading
-from consumption.partitions import month_start
+from consumption.partitions import add_months, month_start
 from consumption.selectors import daily_energy_for_site, load_curve_for_site
 from perimeter.choices import Fluid
 from perimeter.models import Site
 from perimeter.selectors import get_member_for, get_site_for, sites_for
-from reports.registry import Params, ReportDefinition, register
+from reports.registry import Params, ReportDefinition, ReportParams, register
 from spreadsheets.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
@@ -33,6 +36,36 @@ MAX_DAYS = 366
 _FLUIDS = {c.value: str(c.label) for c in Fluid}
 _NATURES = {c.value: str(c.label) for c in ReadingNature}
 _SOURCES = {c.value: str(c.label) for c in ReadingSource}
+
+
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class MonthlyParams(ReportParams):
+    first = StrictCharField(
+        required=False,
+        validators=[RegexValidator(MONTH)],
+        help_text="Premier mois AAAA-MM (défaut : 11 mois avant « last »).",
+    )
+    last = StrictCharField(
+        required=False,
+        validators=[RegexValidator(MONTH)],
+        help_text="Dernier mois AAAA-MM (défaut : le mois en cours).",
+    )
+    fluid = serializers.ChoiceField(choices=Fluid.choices, required=False, help_text="Énergie (défaut : toutes).")
+    site = serializers.IntegerField(required=False, min_value=1, help_text="Un site (exclusif des deux suivants).")
+    perimeter = serializers.IntegerField(required=False, min_value=1, help_text="Un périmètre de facturation.")
+    member = serializers.IntegerField(required=False, min_value=1, help_text="Un membre (coordinateur).")
+
+
+class SitePeriodParams(ReportParams):
+    site = serializers.IntegerField(min_value=1, help_text="Le site.")
+    first = serializers.DateField(help_text="Premier jour.")
+    last = serializers.DateField(help_text="Dernier jour (366 jours au plus).")
+
+
+class SiteParams(ReportParams):
+    site = serializers.IntegerField(min_value=1, help_text="Le site.")
 
 
 def _only(params: Params, allowed: set[str]) -> None:
@@ -79,8 +112,8 @@ MONTHLY_COLUMNS = (
 )
 
 
-# The scopes of the curves page (same query-string names as the page).
-MONTHLY_SCOPES = ("site", "perimetre", "membre")
+# The scopes of the curves page: a site, a billing perimeter or a member (English names, as in the whole API).
+MONTHLY_SCOPES = ("site", "perimeter", "member")
 
 
 def _scope_id(params: Params, name: str) -> int:
@@ -92,16 +125,17 @@ def _scope_id(params: Params, name: str) -> int:
 
 def _monthly_params(params: Params) -> Params:
     """The period and energy, and the scope of the curves page: a site, a billing perimeter or a member."""
-    _only(params, {"debut", "fin", "energie", *MONTHLY_SCOPES})
-    last = _month(params["fin"], "fin") if params.get("fin") else month_start(dt.date.today())
-    first = _month(params["debut"], "debut") if params.get("debut") else last.replace(year=last.year - 1)
+    _only(params, {"first", "last", "fluid", *MONTHLY_SCOPES})
+    last = _month(params["last"], "last") if params.get("last") else month_start(dt.date.today())
+    # By default the 12 months up to ``last`` included (the longest period allowed).
+    first = _month(params["first"], "first") if params.get("first") else add_months(last, -(MAX_MONTHS - 1))
     if first > last or (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
         raise ValidationError("La période est limitée à 12 mois.")
-    cleaned: Params = {"debut": first.isoformat(), "fin": last.isoformat()}
-    if params.get("energie"):
-        if params["energie"] not in _FLUIDS:
+    cleaned: Params = {"first": first.isoformat(), "last": last.isoformat()}
+    if params.get("fluid"):
+        if params["fluid"] not in _FLUIDS:
             raise ValidationError("Énergie inconnue.")
-        cleaned["energie"] = params["energie"]
+        cleaned["fluid"] = params["fluid"]
     scopes = [name for name in MONTHLY_SCOPES if params.get(name)]
     if len(scopes) > 1:
         raise ValidationError("Choisissez un site, un périmètre de facturation ou un membre, pas plusieurs.")
@@ -114,14 +148,14 @@ def _monthly_sites(user: User, params: Params) -> QuerySet[Site]:
     """The sites of the chosen scope, through the member-scoping helpers (a foreign id: 404)."""
     if params.get("site") is not None:
         sites = Site.objects.filter(pk=get_site_for(user, params["site"]).pk)
-    elif params.get("perimetre") is not None:
-        sites = attached_sites(get_perimeter_for(user, params["perimetre"]))
-    elif params.get("membre") is not None:
-        sites = sites_for(user).filter(member_id=get_member_for(user, params["membre"]).pk)
+    elif params.get("perimeter") is not None:
+        sites = attached_sites(get_perimeter_for(user, params["perimeter"]))
+    elif params.get("member") is not None:
+        sites = sites_for(user).filter(member_id=get_member_for(user, params["member"]).pk)
     else:
         sites = sites_for(user)
-    if params.get("energie"):
-        sites = sites.filter(fluid=params["energie"])
+    if params.get("fluid"):
+        sites = sites.filter(fluid=params["fluid"])
     return sites
 
 
@@ -132,8 +166,8 @@ def _monthly_check(user: User, params: Params) -> None:
 def _monthly_queryset(user: User, params: Params) -> QuerySet[MonthlyEnergy]:
     return MonthlyEnergy.objects.filter(
         site__in=_monthly_sites(user, params).order_by().values("pk"),
-        month__gte=dt.date.fromisoformat(params["debut"]),
-        month__lte=dt.date.fromisoformat(params["fin"]),
+        month__gte=dt.date.fromisoformat(params["first"]),
+        month__lte=dt.date.fromisoformat(params["last"]),
     )
 
 
@@ -160,6 +194,7 @@ CONSUMPTION_MONTHLY = register(
         count=lambda user, params: _monthly_queryset(user, params).count(),
         module=Module.CONSUMPTION,
         clean_params=_monthly_params,
+        params=MonthlyParams,
         check_access=_monthly_check,
     )
 )
@@ -169,25 +204,25 @@ CONSUMPTION_MONTHLY = register(
 
 
 def _period_params(params: Params) -> Params:
-    _only(params, {"site", "debut", "fin"})
+    _only(params, {"site", "first", "last"})
     site = _site_id(params)
-    first, last = _day(params.get("debut"), "debut"), _day(params.get("fin"), "fin")
+    first, last = _day(params.get("first"), "first"), _day(params.get("last"), "last")
     if first > last or (last - first).days + 1 > MAX_DAYS:
         raise ValidationError("La période est limitée à un an (366 jours).")
-    return {"site": site, "debut": first.isoformat(), "fin": last.isoformat()}
+    return {"site": site, "first": first.isoformat(), "last": last.isoformat()}
 
 
 def _daily_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     site = get_site_for(user, params["site"])
     for day, kwh in daily_energy_for_site(
-        site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
+        site.pk, first_day=dt.date.fromisoformat(params["first"]), last_day=dt.date.fromisoformat(params["last"])
     ):
         yield [site.site_name, site.delivery_point, day, kwh]
 
 
 def _daily_count(user: User, params: Params) -> int:
     get_site_for(user, params["site"])
-    return (dt.date.fromisoformat(params["fin"]) - dt.date.fromisoformat(params["debut"])).days + 1
+    return (dt.date.fromisoformat(params["last"]) - dt.date.fromisoformat(params["first"])).days + 1
 
 
 CONSUMPTION_DAILY = register(
@@ -204,6 +239,7 @@ CONSUMPTION_DAILY = register(
         count=_daily_count,
         module=Module.CONSUMPTION,
         clean_params=_period_params,
+        params=SitePeriodParams,
         check_access=_site_check,
     )
 )
@@ -260,6 +296,7 @@ CONSUMPTION_READINGS = register(
         count=lambda user, params: _readings_queryset(user, params).count(),
         module=Module.CONSUMPTION,
         clean_params=_readings_params,
+        params=SiteParams,
         check_access=_site_check,
     )
 )
@@ -271,7 +308,7 @@ CONSUMPTION_READINGS = register(
 def _load_curve_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     site = get_site_for(user, params["site"])
     curve = load_curve_for_site(
-        site.pk, first_day=dt.date.fromisoformat(params["debut"]), last_day=dt.date.fromisoformat(params["fin"])
+        site.pk, first_day=dt.date.fromisoformat(params["first"]), last_day=dt.date.fromisoformat(params["last"])
     )
     # Naive local end times (the writer stores them as Excel datetimes without time zone),
     # and their UTC offset in hours: the October repeated hour shows 02:00 twice, +2 then +1.
@@ -285,7 +322,7 @@ def _load_curve_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
 
 def _load_curve_count(user: User, params: Params) -> int:
     get_site_for(user, params["site"])
-    days = (dt.date.fromisoformat(params["fin"]) - dt.date.fromisoformat(params["debut"])).days + 1
+    days = (dt.date.fromisoformat(params["last"]) - dt.date.fromisoformat(params["first"])).days + 1
     return days * 48  # an upper bound (30-minute steps) is enough to choose direct or background
 
 
@@ -304,6 +341,7 @@ CONSUMPTION_LOAD_CURVE = register(
         count=_load_curve_count,
         module=Module.CONSUMPTION,
         clean_params=_period_params,
+        params=SitePeriodParams,
         check_access=_site_check,
     )
 )

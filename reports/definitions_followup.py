@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Trim
+from rest_framework import serializers
 
 from billing_groups.choices import BillingRhythm, BillingType, InvoiceDelivery, PaymentMode
 from billing_groups.services import PERIMETER_FIELDS
@@ -21,7 +22,7 @@ from datacollection.models import Campaign, Journey
 from datacollection.services import MEMBER_FIELDS
 from perimeter.choices import ContactRole, DistributorState, EnergyMix, SiteStatus
 from perimeter.models import Contact, Member, Site
-from reports.registry import Params, Requester, StaffRequester, SyndicateReportDefinition, register
+from reports.registry import Params, ReportParams, Requester, StaffRequester, SyndicateReportDefinition, register
 from spreadsheets.xlsx import DATE, DATETIME, NUMBER, Column
 
 FOLLOWUP_COLUMNS = (
@@ -81,6 +82,10 @@ _SITE_COLUMNS_FROM = 14
 
 _STATUSES = {c.value: str(c.label) for c in SiteStatus}
 _STATES = {c.value: str(c.label) for c in DistributorState}
+
+
+class CampaignParams(ReportParams):
+    campaign = serializers.IntegerField(min_value=1, help_text="La campagne de collecte.")
 
 
 def _campaign_params(params: Params) -> Params:
@@ -241,6 +246,7 @@ CAMPAIGN_FOLLOWUP = register(
         rows=_followup_report_rows,
         count=_followup_report_count,
         clean_params=_campaign_params,
+        params=CampaignParams,
     )
 )
 CAMPAIGN_COLLECTED_DATA = register(
@@ -251,5 +257,6 @@ CAMPAIGN_COLLECTED_DATA = register(
         rows=_collected_report_rows,
         count=_collected_report_count,
         clean_params=_campaign_params,
+        params=CampaignParams,
     )
 )

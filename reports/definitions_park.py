@@ -10,22 +10,50 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
+from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
+from config.api_fields import StrictCharField
 from perimeter.filtersets import SiteFilterSet
 from perimeter.models import Site
 from perimeter.selectors import sites_for
 from perimeter.tables import COLUMNS, PARK_SITES_REPORT, ROW_FIELDS, parse_sort, sort_sites, with_labels
-from reports.registry import Params, ReportDefinition, register
+from reports.registry import Params, ReportDefinition, ReportParams, register
 from spreadsheets.xlsx import Column
 
 CHUNK_SIZE = 2_000
 EXPORT_COLUMNS = [c for c in COLUMNS if c.field]
 PARAMS = {*SiteFilterSet.base_filters, "sort"}
+
+
+def _park_params_serializer() -> type[ReportParams]:
+    """The park table's filters (``SiteFilterSet``, as on the page and in /api/v1/sites/) and its sort key."""
+    fields: dict[str, serializers.Field[Any, Any, Any, Any]] = {}
+    for name, site_filter in SiteFilterSet.base_filters.items():
+        label = str(site_filter.label)
+        if isinstance(site_filter, django_filters.MultipleChoiceFilter):
+            choices = site_filter.extra["choices"]
+            fields[name] = serializers.MultipleChoiceField(choices=choices, required=False, help_text=label)
+        elif isinstance(site_filter, django_filters.ChoiceFilter):
+            fields[name] = serializers.ChoiceField(
+                choices=site_filter.extra["choices"], required=False, help_text=label
+            )
+        elif isinstance(site_filter, django_filters.NumberFilter):
+            fields[name] = serializers.IntegerField(required=False, help_text=label)
+        else:
+            fields[name] = StrictCharField(required=False, allow_blank=True, help_text=label)
+    fields["sort"] = StrictCharField(
+        required=False, allow_blank=True, help_text="Colonne de tri (« -colonne » : décroissant)."
+    )
+    return type("ParkSitesParams", (ReportParams,), fields)
+
+
+ParkSitesParams = _park_params_serializer()
 
 
 def _filter_data(params: Params) -> MultiValueDict[str, Any]:
@@ -67,5 +95,6 @@ PARK_SITES = register(
         count=_count,
         module=Module.PARK,
         clean_params=_clean_params,
+        params=ParkSitesParams,
     )
 )

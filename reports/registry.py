@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from rest_framework import serializers
 
 from accounts.models import User
 from spreadsheets.xlsx import Column
@@ -45,6 +46,18 @@ SyndicateRowSource = Callable[[Requester, Params], Iterable[Sequence[Any]]]
 SyndicateRowCount = Callable[[Requester, Params], int]
 
 
+class ReportParams(serializers.Serializer[Any]):
+    """Paramètres du rapport (un nom inconnu est refusé)."""
+
+    # Unknown names are refused by ``clean_params``: the schema closes the object
+    # (``additionalProperties: false``, config.api_schema).
+    closed = True
+
+
+class NoParams(ReportParams):
+    """A report without parameters."""
+
+
 def _no_params(params: Params) -> Params:
     if params:
         raise ValidationError("Ce rapport ne prend pas de paramètre.")
@@ -62,6 +75,10 @@ class ReportDefinition:
     count: RowCount
     module: str | None = None  # the module right the user needs (None: anyone logged in)
     clean_params: Callable[[Params], Params] = field(default=_no_params)
+    # The parameters' names and types, as the API documents and checks them (one serializer
+    # per definition, listed in the OpenAPI schema by ``reports.api``); ``clean_params`` then
+    # applies the defaults and the rules, for the pages as for the API.
+    params: type[ReportParams] = NoParams
     # Checked when the export is asked for, so that a foreign site is refused (404) at
     # once instead of queuing a job that fails; the rows are scoped again when read.
     check_access: AccessCheck | None = None

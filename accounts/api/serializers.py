@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
+from config.api_fields import StrictModelSerializer
 
 
 class MemberRefSerializer(serializers.Serializer[Any]):
@@ -15,6 +17,8 @@ class MemberRefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(source="legal_name")
 
 
+# Served by the "list" action of /api/v1/me/, yet one object: not an array in the schema.
+@extend_schema_serializer(many=False)
 class MeSerializer(serializers.ModelSerializer[User]):
     """The current user, with the modules they may use (rights as the pages apply them)."""
 
@@ -27,7 +31,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
         read_only_fields = fields
 
 
-class MemberUserSerializer(serializers.ModelSerializer[User]):
+class MemberUserSerializer(StrictModelSerializer):
     """A user of the administrator's member. Only the module rights change after creation."""
 
     modules = serializers.MultipleChoiceField(choices=Module.choices, required=False)

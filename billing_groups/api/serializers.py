@@ -4,15 +4,16 @@ from rest_framework import serializers
 
 from billing_groups.models import BillingPerimeter
 from billing_groups.services import PERIMETER_FIELDS
+from config.api_fields import StrictCharField, StrictModelSerializer
 from perimeter.models import Site
 
 
-class BillingPerimeterSerializer(serializers.ModelSerializer[BillingPerimeter]):
+class BillingPerimeterSerializer(StrictModelSerializer):
     """A billing perimeter; writes go through the service, which checks every rule."""
 
     site_count = serializers.SerializerMethodField(help_text="Nombre de sites rattachés.")
     # Checked by the service (only for a ChorusPro delivery), not here.
-    chorus_siret = serializers.CharField(required=False, allow_blank=True, max_length=14)
+    chorus_siret = StrictCharField(required=False, allow_blank=True, max_length=14)
 
     class Meta:
         model = BillingPerimeter

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api_fields import StrictCharField, StrictModelSerializer
 from datacollection.choices import MEMBER_SITE_STATUSES
 from datacollection.filtersets import JourneySiteFilterSet, filter_journey_sites
 from datacollection.services import CONTACT_FIELDS, MEMBER_FIELDS
@@ -67,13 +68,13 @@ class JourneySiteUpdateSerializer(serializers.Serializer[Any]):
     distributor_state = serializers.ChoiceField(choices=DistributorState.choices, required=False)
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
-    delivery_point = serializers.CharField(required=False, max_length=14)
-    site_name = serializers.CharField(required=False, max_length=200)
-    internal_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    other_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    address_line = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    postcode = serializers.CharField(required=False, allow_blank=True, max_length=5)
-    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    delivery_point = StrictCharField(required=False, max_length=14)
+    site_name = StrictCharField(required=False, max_length=200)
+    internal_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
+    other_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
+    address_line = StrictCharField(required=False, allow_blank=True, max_length=200)
+    postcode = StrictCharField(required=False, allow_blank=True, max_length=5)
+    city = StrictCharField(required=False, allow_blank=True, max_length=100)
     contact = MemberContactField(required=False, allow_null=True)
 
 
@@ -161,9 +162,9 @@ class JourneySitesBulkSerializer(serializers.Serializer[Any]):
     distributor_state = serializers.ChoiceField(choices=DistributorState.choices, required=False)
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
-    address_line = serializers.CharField(required=False, max_length=200)
-    postcode = serializers.CharField(required=False, max_length=5)
-    city = serializers.CharField(required=False, max_length=100)
+    address_line = StrictCharField(required=False, max_length=200)
+    postcode = StrictCharField(required=False, max_length=5)
+    city = StrictCharField(required=False, max_length=100)
     contact = MemberContactField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +183,7 @@ class BulkResultSerializer(serializers.Serializer[Any]):
     updated = serializers.IntegerField()
 
 
-class GeneralDataSerializer(serializers.ModelSerializer[Member]):
+class GeneralDataSerializer(StrictModelSerializer):
     """Step 1: the member's administrative data and ChorusPro routing (identifiers checked by the service)."""
 
     class Meta:
@@ -193,7 +194,7 @@ class GeneralDataSerializer(serializers.ModelSerializer[Member]):
         extra_kwargs: dict[str, dict[str, Any]] = {name: {"validators": []} for name in MEMBER_FIELDS}
 
 
-class JourneyContactSerializer(serializers.ModelSerializer[Contact]):
+class JourneyContactSerializer(StrictModelSerializer):
     """Step 1: a contact of the member (administrative, billing, technical…)."""
 
     class Meta:
@@ -216,8 +217,8 @@ class JourneyNewSiteSerializer(JourneySiteUpdateSerializer):
 
     lot = CampaignLotField()
     fluid = serializers.ChoiceField(choices=Fluid.choices)
-    delivery_point = serializers.CharField(max_length=14)
-    site_name = serializers.CharField(max_length=200)
+    delivery_point = StrictCharField(max_length=14)
+    site_name = StrictCharField(max_length=200)
     segment = serializers.ChoiceField(choices=Segment.choices)
     distributor = serializers.ChoiceField(choices=Distributor.choices)
     tariff_formula = serializers.ChoiceField(choices=TariffFormula.choices)

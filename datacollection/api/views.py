@@ -60,6 +60,8 @@ def _member(request: Request) -> Member:
     member_id = request.query_params.get("member") if user.is_coordinator else user.member_id
     if member_id is None:
         raise serializers.ValidationError({"member": ["Précisez le membre consulté (?member=<id>)."]})
+    if not str(request.query_params.get("member", "0")).isdigit():  # documented as an integer, for everyone
+        raise serializers.ValidationError({"member": ["Un identifiant de membre (entier) est attendu."]})
     return get_member_for(user, member_id)
 
 

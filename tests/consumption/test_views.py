@@ -324,7 +324,7 @@ def test_monthly_export_is_registered_and_scoped(world: Any) -> None:
 
     definition = get_definition("consumption_monthly")
     assert definition is not None
-    params = definition.clean_params({"debut": f"{first:%Y-%m}", "fin": f"{last:%Y-%m}"})
+    params = definition.clean_params({"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"})
     rows = list(definition.rows(world.alice, params))
     assert [row[2] for row in rows] == [world.site_a.delivery_point]
     assert json.dumps(params)  # stored on the export job

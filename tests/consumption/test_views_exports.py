@@ -35,7 +35,7 @@ def test_monthly_export_of_the_home_page(world: Any) -> None:
     world.site_a.save()
     daily_load([world.site_a.pk, world.site_b.pk], dt.date(2025, 3, 1), dt.date(2025, 4, 30), kwh=2.0)
 
-    rows = _rows(_download(world.alice, "consumption_monthly", {"debut": "2025-03", "fin": "2025-04"}))
+    rows = _rows(_download(world.alice, "consumption_monthly", {"first": "2025-03", "last": "2025-04"}))
 
     assert rows[0][:6] == (
         "Membre",
@@ -54,7 +54,7 @@ def test_monthly_export_of_the_home_page(world: Any) -> None:
 
 def test_readings_and_daily_exports_refuse_another_members_site(world: Any) -> None:
     assert _download(world.alice, "consumption_readings", {"site": world.site_b.pk}).status_code == 404
-    params = {"site": world.site_b.pk, "debut": "2025-01-01", "fin": "2025-01-31"}
+    params = {"site": world.site_b.pk, "first": "2025-01-01", "last": "2025-01-31"}
     assert _download(world.alice, "consumption_daily", params).status_code == 404
 
 
@@ -67,14 +67,14 @@ def test_readings_export(world: Any) -> None:
 
 
 def test_period_too_long_is_refused(world: Any) -> None:
-    response = _download(world.alice, "consumption_monthly", {"debut": "2024-01", "fin": "2025-06"})
+    response = _download(world.alice, "consumption_monthly", {"first": "2024-01", "last": "2025-06"})
     assert response.status_code == 400
 
 
 def test_load_curve_export_has_naive_local_times(world: Any) -> None:
     load_curve_load_days(world.site_a.pk, dt.date(2025, 10, 26), 1, power_w=900)
 
-    params = {"site": world.site_a.pk, "debut": "2025-10-26", "fin": "2025-10-26"}
+    params = {"site": world.site_a.pk, "first": "2025-10-26", "last": "2025-10-26"}
     rows = _rows(_download(world.alice, "consumption_load_curve", params))
 
     assert len(rows) == 1 + 50  # the October day has 50 half-hours
@@ -119,7 +119,7 @@ def test_the_curves_page_exports_its_site_perimeter_or_member(world: Any) -> Non
     daily_load([world.site_a.pk, other.pk, in_perimeter.pk, world.site_b.pk], dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     client = logged_in(world.alice)
     curves = reverse("consumption:curves")
-    period = {"debut": "2025-03", "fin": "2025-03"}
+    period = {"debut": "2025-03", "fin": "2025-03"}  # the page's query string (French, as its form)
 
     site_rows = _read(client, _export_link(client.get(curves, {"site": world.site_a.pk, **period})))
     assert [(r[2], r[4], r[5]) for r in site_rows[1:]] == [
@@ -150,8 +150,8 @@ def test_a_coordinator_exports_the_member_chosen_on_the_page(world: Any) -> None
 
 def test_the_monthly_export_refuses_another_members_site_perimeter_or_member(world: Any) -> None:
     perimeter_b = _perimeter(world.member_b, world.site_b)
-    period = {"debut": "2025-03", "fin": "2025-03"}
-    for scope in ({"site": world.site_b.pk}, {"perimetre": perimeter_b.pk}, {"membre": world.member_b.pk}):
+    period = {"first": "2025-03", "last": "2025-03"}
+    for scope in ({"site": world.site_b.pk}, {"perimeter": perimeter_b.pk}, {"member": world.member_b.pk}):
         assert _download(world.alice, "consumption_monthly", {**scope, **period}).status_code == 404, scope
     # In the background too: no job is queued for a foreign site.
     response = logged_in(world.alice).post(
@@ -162,7 +162,7 @@ def test_the_monthly_export_refuses_another_members_site_perimeter_or_member(wor
 
 
 def test_the_monthly_export_takes_one_scope_at_most(world: Any) -> None:
-    params = {"site": world.site_a.pk, "perimetre": 1, "debut": "2025-03", "fin": "2025-03"}
+    params = {"site": world.site_a.pk, "perimeter": 1, "first": "2025-03", "last": "2025-03"}
     response = _download(world.alice, "consumption_monthly", params)
     assert response.status_code == 400
     assert "pas plusieurs" in response.content.decode()

@@ -178,8 +178,8 @@ ROUTES += [
 # asked for on "Mes exports" (no job is queued) and through the API alike. The
 # coordinator reads (and so exports) every member of its syndicate.
 
-_PERIOD_DAYS = {"debut": "2025-01-01", "fin": "2025-01-07"}
-_PERIOD_MONTHS = {"debut": "2025-01", "fin": "2025-03"}
+_PERIOD_DAYS = {"first": "2025-01-01", "last": "2025-01-07"}
+_PERIOD_MONTHS = {"first": "2025-01", "last": "2025-03"}
 
 
 def _site_of(world: Any, target: str) -> Any:
@@ -198,8 +198,8 @@ def _perimeter_of(world: Any, target: str) -> Any:
 
 CONSUMPTION_REPORT_PARAMS = {
     "consumption_monthly": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_MONTHS},
-    "consumption_monthly:perimetre": lambda w, t: {"perimetre": _perimeter_of(w, t).pk, **_PERIOD_MONTHS},
-    "consumption_monthly:membre": lambda w, t: {"membre": _member_of(w, t).pk, **_PERIOD_MONTHS},
+    "consumption_monthly:perimeter": lambda w, t: {"perimeter": _perimeter_of(w, t).pk, **_PERIOD_MONTHS},
+    "consumption_monthly:member": lambda w, t: {"member": _member_of(w, t).pk, **_PERIOD_MONTHS},
     "consumption_daily": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_DAYS},
     "consumption_readings": lambda w, t: {"site": _site_of(w, t).pk},
     "consumption_load_curve": lambda w, t: {"site": _site_of(w, t).pk, **_PERIOD_DAYS},
@@ -263,4 +263,4 @@ def _api_job_request(key: str) -> Route:
 
 ROUTES += [_direct_download(key) for key in CONSUMPTION_REPORT_PARAMS]
 ROUTES += [_job_request(key) for key in CONSUMPTION_REPORT_PARAMS]
-ROUTES += [_api_job_request(key) for key in ("consumption_load_curve", "consumption_monthly:perimetre")]
+ROUTES += [_api_job_request(key) for key in ("consumption_load_curve", "consumption_monthly:perimeter")]
