@@ -23,6 +23,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictMultipleChoiceField(serializers.MultipleChoiceField):
+    """A list of choices: an object (iterable over its keys) is refused, as the schema says."""
+
+    def to_internal_value(self, data: Any) -> set[Any]:
+        if not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)  # type: ignore[no-any-return]
+
+
 class StrictModelSerializer(serializers.ModelSerializer[Any]):
     """A ``ModelSerializer`` whose text fields take strings only."""
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import permissions
 
 # Views about the caller themselves: no input to refuse, no id or member record to miss.
@@ -78,6 +79,21 @@ class ContractAutoSchema(AutoSchema):
     def map_parsers(self) -> list[Any]:
         media_types = super().map_parsers()
         return [JSON] if JSON in media_types else media_types
+
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._get_parameters()
+        for parameter in parameters:
+            # An optional query parameter left empty (``?step=``) is absent, as in an HTML form
+            # (DRF and django-filter read it so): the empty string is a documented value.
+            if parameter["in"] == "query" and not parameter.get("required") and "schema" in parameter:
+                parameter["schema"] = {"anyOf": [parameter["schema"], {"type": "string", "maxLength": 0}]}
+        return parameters
+
+    def _get_request_body(self, direction: Any = "request") -> dict[str, Any] | None:
+        body: dict[str, Any] | None = super()._get_request_body(direction)
+        if body is not None and isinstance(self.get_request_serializer(), PolymorphicProxySerializer):
+            body["required"] = True  # one of several bodies, each with its required fields
+        return body
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)

@@ -9,11 +9,18 @@ they never widen it.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from perimeter.choices import Fluid, MemberKind, Segment, SiteStatus
 from perimeter.models import Member, Site
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a lot number): ``0.5`` is refused, not rounded or matched as a decimal."""
+
+    field_class = forms.IntegerField
 
 
 class SiteFilterSet(django_filters.FilterSet):
@@ -25,8 +32,8 @@ class SiteFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SiteStatus.choices, label=_("Statut"))
     commune = django_filters.CharFilter(field_name="city", lookup_expr="iexact", label=_("Commune"))
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="startswith", label=_("Code postal"))
-    lot = django_filters.NumberFilter(field_name="lot__number", label=_("Lot"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Membre"))
+    lot = IntegerFilter(field_name="lot__number", label=_("Lot"))
+    member = IntegerFilter(field_name="member_id", label=_("Membre"))
 
     class Meta:
         model = Site

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
-from config.api_fields import StrictCharField
+from config.api_fields import StrictCharField, StrictMultipleChoiceField
 from perimeter.filtersets import SiteFilterSet
 from perimeter.models import Site
 from perimeter.selectors import sites_for
@@ -38,7 +38,7 @@ def _park_params_serializer() -> type[ReportParams]:
         label = str(site_filter.label)
         if isinstance(site_filter, django_filters.MultipleChoiceFilter):
             choices = site_filter.extra["choices"]
-            fields[name] = serializers.MultipleChoiceField(choices=choices, required=False, help_text=label)
+            fields[name] = StrictMultipleChoiceField(choices=choices, required=False, help_text=label)
         elif isinstance(site_filter, django_filters.ChoiceFilter):
             fields[name] = serializers.ChoiceField(
                 choices=site_filter.extra["choices"], required=False, help_text=label

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.choices import Module
 from accounts.models import User
-from config.api_fields import StrictModelSerializer
+from config.api_fields import StrictModelSerializer, StrictMultipleChoiceField
 
 
 class MemberRefSerializer(serializers.Serializer[Any]):
@@ -34,7 +34,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
 class MemberUserSerializer(StrictModelSerializer):
     """A user of the administrator's member. Only the module rights change after creation."""
 
-    modules = serializers.MultipleChoiceField(choices=Module.choices, required=False)
+    modules = StrictMultipleChoiceField(choices=Module.choices, required=False)
 
     class Meta:
         model = User
@@ -49,4 +49,4 @@ class MemberUserSerializer(StrictModelSerializer):
 
 
 class MemberUserRightsSerializer(serializers.Serializer[Any]):
-    modules = serializers.MultipleChoiceField(choices=Module.choices)
+    modules = StrictMultipleChoiceField(choices=Module.choices)

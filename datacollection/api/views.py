@@ -7,6 +7,7 @@ every write is refused once the journey is validated (403 with the message).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -60,7 +61,7 @@ def _member(request: Request) -> Member:
     member_id = request.query_params.get("member") if user.is_coordinator else user.member_id
     if member_id is None:
         raise serializers.ValidationError({"member": ["Précisez le membre consulté (?member=<id>)."]})
-    if not str(request.query_params.get("member", "0")).isdigit():  # documented as an integer, for everyone
+    if not re.fullmatch(r"-?[0-9]*", request.query_params.get("member", "")):  # an integer, for everyone
         raise serializers.ValidationError({"member": ["Un identifiant de membre (entier) est attendu."]})
     return get_member_for(user, member_id)
 
