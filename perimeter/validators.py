@@ -301,7 +301,20 @@ SITE_FIELDS: dict[str, Cleaner] = {
     "city": _text(100, gettext_lazy("La commune")),
     "insee_code": _text(5, gettext_lazy("Le code INSEE")),
 }
-REQUIRED_MESSAGE = "Ce champ est obligatoire."
+REQUIRED_MESSAGE = gettext_lazy("Ce champ est obligatoire.")
+# Where a field's own message says more than REQUIRED_MESSAGE.
+REQUIRED_MESSAGES = {
+    "legal_name": gettext_lazy("La raison sociale est obligatoire."),
+    "siret": gettext_lazy("Le SIRET est obligatoire."),
+    "customer_number": gettext_lazy("Le numéro client est obligatoire."),
+    "address_line": gettext_lazy("L'adresse est obligatoire."),
+    "postcode": gettext_lazy("Le code postal est obligatoire."),
+    "city": gettext_lazy("La commune est obligatoire."),
+    "last_name": gettext_lazy("Le nom de l'interlocuteur est obligatoire."),
+    "phone": gettext_lazy("Le téléphone de l'interlocuteur est obligatoire."),
+    "email": gettext_lazy("L'e-mail de l'interlocuteur est obligatoire."),
+    "site_name": gettext_lazy("Le nom du site est obligatoire."),
+}
 
 
 def clean_fields(
@@ -328,7 +341,7 @@ def clean_fields(
                 continue
         if value is None or (isinstance(value, str) and not normalise_text(value)):
             if name in required:
-                errors.setdefault(name, []).append(_(REQUIRED_MESSAGE))
+                errors.setdefault(name, []).append(str(REQUIRED_MESSAGES.get(name, REQUIRED_MESSAGE)))
             else:
                 cleaned[name] = ""
             continue

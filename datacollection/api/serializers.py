@@ -12,9 +12,10 @@ from rest_framework import serializers
 
 from datacollection.choices import MEMBER_SITE_STATUSES
 from datacollection.filtersets import JourneySiteFilterSet, filter_journey_sites
-from datacollection.services import CONTACT_FIELDS, MEMBER_FIELDS
+from datacollection.services import MEMBER_FIELDS
 from perimeter.choices import Distributor, DistributorState, Fluid, Segment, SiteStatus, TariffFormula, TariffOption
 from perimeter.models import Contact, Lot, Member, Site
+from perimeter.services import CONTACT_EDITABLE
 
 
 class StepSerializer(serializers.Serializer[Any]):
@@ -198,7 +199,7 @@ class JourneyContactSerializer(serializers.ModelSerializer[Contact]):
 
     class Meta:
         model = Contact
-        fields = ["id", *CONTACT_FIELDS]
+        fields = ["id", *CONTACT_EDITABLE]
         read_only_fields = ["id"]
         extra_kwargs = {"phone": {"required": True}, "email": {"required": True}}
 
