@@ -301,6 +301,13 @@ SITE_FIELDS: dict[str, Cleaner] = {
     "city": _text(100, gettext_lazy("La commune")),
     "insee_code": _text(5, gettext_lazy("Le code INSEE")),
 }
+# The billing perimeter's own texts and its ChorusPro routing (``billing_groups``).
+BILLING_PERIMETER_FIELDS: dict[str, Cleaner] = {
+    "name": _text(200, gettext_lazy("Le nom du périmètre")),
+    "delivery_email": clean_email,
+    "budget_reference": _text(100, gettext_lazy("La référence budgétaire")),
+    **CHORUS_FIELDS,
+}
 REQUIRED_MESSAGE = gettext_lazy("Ce champ est obligatoire.")
 # Where a field's own message says more than REQUIRED_MESSAGE.
 REQUIRED_MESSAGES = {

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import AuditEvent
 from datacollection import services
-from perimeter import services as park
 from datacollection.models import Journey, JourneyEvent
 from datacollection.recap import SHEET_BILLING, SHEET_CONTACTS, SHEET_GENERAL, SHEET_SITES
+from perimeter import services as park
 from perimeter.choices import DistributorState, SiteStatus
 from perimeter.models import Contact, Site, SiteStatusChange
 from tests.datacollection.conftest import add_sites, complete_journey
