@@ -47,6 +47,20 @@ SIREN_PATTERN = r"^[0-9]{9}$"
 POSTCODE_PATTERN = r"^(?:(?:0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}|98[04678][0-9]{2})$"
 # ChorusPro service codes and commitment numbers: letters, digits and a few separators.
 CHORUS_CODE_PATTERN = r"^[0-9A-Za-z](?:[0-9A-Za-z _./-]*[0-9A-Za-z])?$"
+# What the API accepts for identifier fields, exactly (its clients send the compact form; a
+# page also takes "123 456 789 00012" and compacts it): serializers declare these patterns,
+# so the OpenAPI schema says them (perimeter/api/fields.py).
+_SIRET_MESSAGE = "Le SIRET doit comporter 14 chiffres, sans espace."
+_POSTCODE_MESSAGE = "Le code postal doit comporter 5 chiffres et commencer par un département français."
+_CHORUS_CODE_MESSAGE = "Lettres sans accent, chiffres, espaces et « - _ / . » seulement."
+API_PATTERNS: dict[str, tuple[str, str]] = {
+    "siret": (SIRET_PATTERN, _SIRET_MESSAGE),
+    "chorus_siret": (SIRET_PATTERN, _SIRET_MESSAGE),
+    "siren": (SIREN_PATTERN, "Le SIREN doit comporter 9 chiffres, sans espace."),
+    "postcode": (POSTCODE_PATTERN, _POSTCODE_MESSAGE),
+    "chorus_service_code": (CHORUS_CODE_PATTERN, _CHORUS_CODE_MESSAGE),
+    "chorus_commitment_number": (CHORUS_CODE_PATTERN, _CHORUS_CODE_MESSAGE),
+}
 POSTCODE_RE = re.compile(POSTCODE_PATTERN)
 CHORUS_CODE_RE = re.compile(CHORUS_CODE_PATTERN)
 PHONE_CHARS_RE = re.compile(r"^\+?[0-9 .()/-]+$")
