@@ -80,9 +80,12 @@ def _compact(value: str) -> str:
 # --- Text -----------------------------------------------------------------------------------
 
 
+SPACES_RE = re.compile(r" {2,}")
+
+
 def normalise_text(value: str) -> str:
-    """Unicode NFC, without surrounding white space (the form every stored text takes)."""
-    return unicodedata.normalize("NFC", value).strip()
+    """Unicode NFC, without surrounding white space nor runs of spaces (the form every stored text takes)."""
+    return SPACES_RE.sub(" ", unicodedata.normalize("NFC", value).strip())
 
 
 def validate_printable(value: str) -> None:
