@@ -230,9 +230,12 @@ CACHES = {
 }
 # Rate-limit counters (config/throttling.py) have their own cache: shared by every web
 # process through Redis, and cleared between tests without touching the rest.
-CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "throttle"}
-if not REDIS_URL:
-    CACHES["throttle"]["LOCATION"] = "throttle"
+# (Tests keep it in process memory: clearing a Redis cache would flush the whole database.)
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    if TESTING or not REDIS_URL
+    else {**CACHES["default"], "KEY_PREFIX": "throttle"}
+)
 for _cache in CACHES.values():
     _cache["KEY_FUNCTION"] = "django_tenants.cache.make_key"
     _cache["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
