@@ -72,7 +72,7 @@ def _stored(member: Member) -> dict[str, Any]:
     return model_to_dict(Member.objects.get(pk=member.pk), exclude=["lots"])
 
 
-def _contacts(member: Member) -> list[dict[str, Any]]:
+def _contacts(member: Member) -> list[Any]:
     return list(Contact.objects.filter(member=member).order_by("pk").values())
 
 
