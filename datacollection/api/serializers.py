@@ -13,9 +13,12 @@ from rest_framework import serializers
 from config.api_fields import StrictCharField, StrictModelSerializer
 from datacollection.choices import MEMBER_SITE_STATUSES
 from datacollection.filtersets import JourneySiteFilterSet, filter_journey_sites
-from datacollection.services import CONTACT_FIELDS, MEMBER_FIELDS
+from datacollection.services import MEMBER_FIELDS, MEMBER_REQUIRED
+from perimeter.api.fields import field_kwargs, pattern_validators
 from perimeter.choices import Distributor, DistributorState, Fluid, Segment, SiteStatus, TariffFormula, TariffOption
 from perimeter.models import Contact, Lot, Member, Site
+from perimeter.services import CONTACT_EDITABLE
+from perimeter.validation import CONTACT_REQUIRED_BY_HAND
 
 
 class StepSerializer(serializers.Serializer[Any]):
@@ -73,7 +76,9 @@ class JourneySiteUpdateSerializer(serializers.Serializer[Any]):
     internal_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
     other_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
     address_line = StrictCharField(required=False, allow_blank=True, max_length=200)
-    postcode = StrictCharField(required=False, allow_blank=True, max_length=5)
+    postcode = StrictCharField(
+        required=False, allow_blank=True, max_length=5, validators=pattern_validators("postcode", blank=True)
+    )
     city = StrictCharField(required=False, allow_blank=True, max_length=100)
     contact = MemberContactField(required=False, allow_null=True)
 
@@ -163,7 +168,7 @@ class JourneySitesBulkSerializer(serializers.Serializer[Any]):
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
     address_line = StrictCharField(required=False, max_length=200)
-    postcode = StrictCharField(required=False, max_length=5)
+    postcode = StrictCharField(required=False, max_length=5, validators=pattern_validators("postcode", blank=False))
     city = StrictCharField(required=False, max_length=100)
     contact = MemberContactField(required=False, allow_null=True)
 
@@ -190,8 +195,8 @@ class GeneralDataSerializer(StrictModelSerializer):
         model = Member
         fields = ["id", "customer_number", *MEMBER_FIELDS]
         read_only_fields = ["id", "customer_number"]
-        # The service checks identifiers and uniqueness with the page's messages.
-        extra_kwargs: dict[str, dict[str, Any]] = {name: {"validators": []} for name in MEMBER_FIELDS}
+        # The schema says the identifiers' patterns; the service checks every rule with the page's messages.
+        extra_kwargs = field_kwargs(MEMBER_FIELDS, required=MEMBER_REQUIRED)
 
 
 class JourneyContactSerializer(StrictModelSerializer):
@@ -199,9 +204,11 @@ class JourneyContactSerializer(StrictModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", *CONTACT_FIELDS]
+        fields = ["id", *CONTACT_EDITABLE]
         read_only_fields = ["id"]
-        extra_kwargs = {"phone": {"required": True}, "email": {"required": True}}
+        extra_kwargs = field_kwargs(CONTACT_EDITABLE, required=CONTACT_REQUIRED_BY_HAND)
+        for name in ("phone", "email"):
+            extra_kwargs[name]["required"] = True
 
 
 @extend_schema_field(OpenApiTypes.INT)
