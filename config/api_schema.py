@@ -53,6 +53,7 @@ DESCRIPTIONS = {
     "415": "Type de contenu non pris en charge (JSON attendu).",
     "429": "Trop de requêtes : réessayer après le délai indiqué par Retry-After.",
 }
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON = "application/json"
 
@@ -83,10 +84,18 @@ class ContractAutoSchema(AutoSchema):
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super()._get_parameters()
         for parameter in parameters:
+            schema = parameter.get("schema")
+            if parameter["in"] != "query" or schema is None:
+                continue
+            if schema.get("type") == "integer":
+                # Ids and numbers fit the database's integers; larger values would also reach
+                # the query string in exponent notation (``1e+16``), which is not an integer.
+                schema.setdefault("minimum", INT_MIN)
+                schema.setdefault("maximum", INT_MAX)
             # An optional query parameter left empty (``?step=``) is absent, as in an HTML form
             # (DRF and django-filter read it so): the empty string is a documented value.
-            if parameter["in"] == "query" and not parameter.get("required") and "schema" in parameter:
-                parameter["schema"] = {"anyOf": [parameter["schema"], {"type": "string", "maxLength": 0}]}
+            if not parameter.get("required") and schema.get("type") != "array":
+                parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
         return parameters
 
     def _get_request_body(self, direction: Any = "request") -> dict[str, Any] | None:
@@ -99,6 +108,11 @@ class ContractAutoSchema(AutoSchema):
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
         if getattr(serializer, "closed", False):  # the server refuses unknown names (report parameters)
             schema["additionalProperties"] = False
+        for field in schema.get("properties", {}).values():
+            # drf-spectacular adds "or blank" as a oneOf; a pattern that admits "" already
+            # (perimeter.api.fields) would make "" match both branches, which oneOf forbids.
+            if "oneOf" in field and {"type": "string", "maxLength": 0} in field["oneOf"]:
+                field["anyOf"] = field.pop("oneOf")
         return schema
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:

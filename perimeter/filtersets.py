@@ -12,11 +12,14 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from perimeter.choices import Fluid, MemberKind, Segment, SiteStatus
 from perimeter.models import Member, Site
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an id, a lot number): ``0.5`` is refused, not rounded or matched as a decimal."""
 
