@@ -53,7 +53,6 @@ DESCRIPTIONS = {
     "415": "Type de contenu non pris en charge (JSON attendu).",
     "429": "Trop de requêtes : réessayer après le délai indiqué par Retry-After.",
 }
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON = "application/json"
 
@@ -87,11 +86,6 @@ class ContractAutoSchema(AutoSchema):
             schema = parameter.get("schema")
             if parameter["in"] != "query" or schema is None:
                 continue
-            if schema.get("type") == "integer":
-                # Ids and numbers fit the database's integers; larger values would also reach
-                # the query string in exponent notation (``1e+16``), which is not an integer.
-                schema.setdefault("minimum", INT_MIN)
-                schema.setdefault("maximum", INT_MAX)
             # An optional query parameter left empty (``?step=``) is absent, as in an HTML form
             # (DRF and django-filter read it so): the empty string is a documented value.
             if not parameter.get("required") and schema.get("type") != "array":

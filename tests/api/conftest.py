@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from tenants.db import connection
 from tests.conftest import ALPHA_HOST, BETA_HOST, TenantClient
@@ -25,3 +27,13 @@ def api_client(world: Any) -> Callable[[str], TenantClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def in_test_transaction() -> Iterator[None]:
+    """Keep the test's connection (and its transaction) across requests, as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
