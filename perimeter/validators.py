@@ -50,6 +50,27 @@ CHORUS_CODE_PATTERN = r"^[0-9A-Za-z](?:[0-9A-Za-z _./-]*[0-9A-Za-z])?$"
 # What the API accepts for identifier fields, exactly (its clients send the compact form; a
 # page also takes "123 456 789 00012" and compacts it): serializers declare these patterns,
 # so the OpenAPI schema says them (perimeter/api/fields.py).
+# Printable text as far as a schema can say it (controls C0/C1, DEL, BMP private use):
+# the same escapes mean the same in Python and ECMAScript. Unassigned characters and the
+# astral private-use planes are refused by ``validate_printable`` only.
+TEXT_PATTERN = r"^[^\x00-\x1F\x7F-\x9F\uE000-\uF8FF]*$"
+_TEXT_MESSAGE = "Le texte contient un caractère de contrôle ou à usage privé : retirez-le."
+TEXT_FIELD_NAMES = (
+    "legal_name",
+    "customer_number",
+    "address_line",
+    "city",
+    "insee_code",
+    "first_name",
+    "last_name",
+    "job_title",
+    "site_name",
+    "internal_reference",
+    "other_reference",
+    "meter_serial",
+    "name",
+    "budget_reference",
+)
 _SIRET_MESSAGE = "Le SIRET doit comporter 14 chiffres, sans espace."
 _POSTCODE_MESSAGE = "Le code postal doit comporter 5 chiffres et commencer par un département français."
 _CHORUS_CODE_MESSAGE = "Lettres sans accent, chiffres, espaces et « - _ / . » seulement."
@@ -60,6 +81,7 @@ API_PATTERNS: dict[str, tuple[str, str]] = {
     "postcode": (POSTCODE_PATTERN, _POSTCODE_MESSAGE),
     "chorus_service_code": (CHORUS_CODE_PATTERN, _CHORUS_CODE_MESSAGE),
     "chorus_commitment_number": (CHORUS_CODE_PATTERN, _CHORUS_CODE_MESSAGE),
+    **dict.fromkeys(TEXT_FIELD_NAMES, (TEXT_PATTERN, _TEXT_MESSAGE)),
 }
 POSTCODE_RE = re.compile(POSTCODE_PATTERN)
 CHORUS_CODE_RE = re.compile(CHORUS_CODE_PATTERN)

@@ -23,7 +23,7 @@ class BillingPerimeterSerializer(StrictModelSerializer):
         fields = ["id", "member", *PERIMETER_FIELDS, "site_count", "created_at", "updated_at"]
         read_only_fields = ["id", "member", "site_count", "created_at", "updated_at"]
         validators: list[object] = []  # uniqueness of the name per member: the service says it in French
-        extra_kwargs = field_kwargs(["chorus_service_code", "chorus_commitment_number"])
+        extra_kwargs = field_kwargs(["name", "budget_reference", "chorus_service_code", "chorus_commitment_number"])
 
     def get_site_count(self, perimeter: BillingPerimeter) -> int:
         annotated = getattr(perimeter, "site_count", None)

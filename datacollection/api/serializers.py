@@ -72,14 +72,25 @@ class JourneySiteUpdateSerializer(serializers.Serializer[Any]):
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
     delivery_point = StrictCharField(required=False, max_length=14)
-    site_name = StrictCharField(required=False, max_length=200)
-    internal_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
-    other_reference = StrictCharField(required=False, allow_blank=True, max_length=100)
-    address_line = StrictCharField(required=False, allow_blank=True, max_length=200)
+    site_name = StrictCharField(required=False, max_length=200, validators=pattern_validators("site_name", blank=False))
+    internal_reference = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        validators=pattern_validators("internal_reference", blank=True),
+    )
+    other_reference = StrictCharField(
+        required=False, allow_blank=True, max_length=100, validators=pattern_validators("other_reference", blank=True)
+    )
+    address_line = StrictCharField(
+        required=False, allow_blank=True, max_length=200, validators=pattern_validators("address_line", blank=True)
+    )
     postcode = StrictCharField(
         required=False, allow_blank=True, max_length=5, validators=pattern_validators("postcode", blank=True)
     )
-    city = StrictCharField(required=False, allow_blank=True, max_length=100)
+    city = StrictCharField(
+        required=False, allow_blank=True, max_length=100, validators=pattern_validators("city", blank=True)
+    )
     contact = MemberContactField(required=False, allow_null=True)
 
 
@@ -167,9 +178,11 @@ class JourneySitesBulkSerializer(serializers.Serializer[Any]):
     distributor_state = serializers.ChoiceField(choices=DistributorState.choices, required=False)
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
-    address_line = StrictCharField(required=False, max_length=200)
+    address_line = StrictCharField(
+        required=False, max_length=200, validators=pattern_validators("address_line", blank=False)
+    )
     postcode = StrictCharField(required=False, max_length=5, validators=pattern_validators("postcode", blank=False))
-    city = StrictCharField(required=False, max_length=100)
+    city = StrictCharField(required=False, max_length=100, validators=pattern_validators("city", blank=False))
     contact = MemberContactField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +238,7 @@ class JourneyNewSiteSerializer(JourneySiteUpdateSerializer):
     lot = CampaignLotField()
     fluid = serializers.ChoiceField(choices=Fluid.choices)
     delivery_point = StrictCharField(max_length=14)
-    site_name = StrictCharField(max_length=200)
+    site_name = StrictCharField(max_length=200, validators=pattern_validators("site_name", blank=False))
     segment = serializers.ChoiceField(choices=Segment.choices)
     distributor = serializers.ChoiceField(choices=Distributor.choices)
     tariff_formula = serializers.ChoiceField(choices=TariffFormula.choices)

@@ -176,3 +176,12 @@ def test_page_refuses_bad_contacts(member: Member, contact: Contact, world: Any,
         assert response.status_code == 200
         assert words in response.content.decode().replace("&#x27;", "'")
     assert _contacts(member) == before
+
+
+def test_the_schema_says_the_patterns_the_service_checks(alice_api: TenantClient) -> None:
+    schema = alice_api.get(reverse("api:schema"), {"format": "json"}).json()
+    general = schema["components"]["schemas"]["PatchedGeneralDataRequest"]["properties"]
+    assert general["postcode"]["pattern"].startswith("^(?:(?:0[1-9]")
+    assert general["siret"]["pattern"] == "^[0-9]{14}$"
+    assert general["legal_name"]["pattern"] == "^[^\\u0000-\\u001F\\u007F-\\u009F\\uE000-\\uF8FF]*$"
+    assert general["address_line"]["minLength"] == 1  # required by step 1: never blank
