@@ -10,11 +10,11 @@ from rest_framework.request import Request
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    """``?page=`` and ``?page_size=`` (1 to 500, so that one call stays bounded in time and memory).
+    """``?page=`` and ``?page_size=`` (capped at 500, so that one call stays bounded in time and memory).
 
-    A ``page_size`` that is not such a number is refused (400) rather than silently replaced
-    by the default, as DRF does: the schema documents the bounds, the server keeps them.
-    A page past the end is DRF's 404.
+    A ``page_size`` that is not a positive whole number is refused (400) rather than
+    silently replaced by the default, as DRF does: the schema documents it as such an
+    integer, the server keeps it. A page past the end is DRF's 404.
     """
 
     page_size = 50
@@ -25,13 +25,15 @@ class BoundedPageNumberPagination(PageNumberPagination):
         raw = [value for value in request.query_params.getlist(self.page_size_query_param) if value]
         if not raw:  # absent or empty (as an HTML form sends it): the default
             return self.page_size
-        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
-            raise ValidationError({self.page_size_query_param: [f"Un entier de 1 à {self.max_page_size} est attendu."]})
-        return int(raw[0])
+        if len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1:
+            raise ValidationError({self.page_size_query_param: ["Un nombre entier positif est attendu."]})
+        return min(int(raw[0]), self.max_page_size)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
-        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {"minimum": 1, "maximum": 500}}
         for parameter in parameters:
-            parameter["schema"].update(bounds.get(parameter["name"], {}))
+            if parameter["name"] in {self.page_query_param, self.page_size_query_param}:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = f"Nombre de résultats par page (au plus {self.max_page_size})."
         return parameters

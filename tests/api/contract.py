@@ -48,28 +48,26 @@ include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 """
 
-FULL = schemathesis.Config.from_str(
-    CHECKS
-    + """
+
+def _config(*, max_examples: int, coverage: bool) -> schemathesis.Config:
+    """The checks above, ``max_examples`` per operation in the fuzzing phase, and the coverage
+    phase (negative and boundary values of every parameter, ``OPTIONS``) when asked."""
+    return schemathesis.Config.from_str(
+        CHECKS
+        + f"""
 [generation]
-max-examples = 4
+max-examples = {max_examples}
 no-shrink = true
 [phases.coverage]
-enabled = true
+enabled = {str(coverage).lower()}
 generate-duplicate-query-parameters = false
 unexpected-methods = ["OPTIONS"]
 """
-)
-LIGHT = schemathesis.Config.from_str(
-    CHECKS
-    + """
-[generation]
-max-examples = 3
-no-shrink = true
-[phases.coverage]
-enabled = false
-"""
-)
+    )
+
+
+FULL = _config(max_examples=4, coverage=True)
+LIGHT = _config(max_examples=3, coverage=False)
 
 
 def api_schema(config: schemathesis.Config) -> Any:
