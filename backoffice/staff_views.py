@@ -26,7 +26,9 @@ from backoffice.views import _account_manager
 def staff_list(request: HttpRequest) -> HttpResponse:
     """The account managers, each with the state of their second factor."""
     manager = _account_manager(request)
-    return render(request, "backoffice/staff_list.html", {"users": list(staff_users()), "me": manager})
+    users = list(staff_users())
+    audit_record(action="backoffice.staff_viewed", request=request, details={"users": len(users)})
+    return render(request, "backoffice/staff_list.html", {"users": users, "me": manager})
 
 
 @login_required

@@ -101,10 +101,10 @@ def rows_files_purge(
     referenced and kept.
     """
     empty = dict.fromkeys(fields, "")
-    past = past.exclude(**empty)
-    rows = list(past.values_list(*fields))
-    if rows:
-        past.update(**empty)
+    found = list(past.exclude(**empty).values_list("pk", *fields))
+    if found:  # exactly the rows read: one that expires meanwhile waits for the next run
+        past.model._default_manager.filter(pk__in=[pk for pk, *_paths in found]).update(**empty)
+    rows = [paths for _pk, *paths in found]
     deleted = stored_files_delete(path for row in rows for path in row)
     referenced = {path for row in every.exclude(**empty).values_list(*fields) for path in row if path}
     orphans = orphan_files_delete(folder=folder, referenced=referenced, in_use=in_use, older_than=now - ORPHAN_GRACE)

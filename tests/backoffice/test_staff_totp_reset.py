@@ -59,7 +59,7 @@ def test_a_colleague_resets_the_second_factor_and_the_user_pairs_again_at_next_l
     assert "nina@fournisseur.test" in listing
     assert "Réinitialiser la double authentification" in listing
     confirm = staff.get(_reset_url(nina))
-    assert "Confirmer la réinitialisation" in confirm.content.decode()
+    assert '<button type="submit">Réinitialiser la double authentification</button>' in confirm.content.decode()
     nina.refresh_from_db()
     assert nina.has_second_factor  # the confirmation page changes nothing
     with django_capture_on_commit_callbacks(execute=True):
