@@ -149,6 +149,7 @@ class HasModule(BasePermission):
     """The user may read at least one of ``modules`` (``can_read``); build one with ``has_module``."""
 
     modules: tuple[str, ...] = ()
+    message = "Droit de module requis."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = api_user(request)
