@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.choices import MEMBER_ROLES, AccessRequestStatus, Module, Role
+from accounts.access import can_write
+from accounts.choices import AccessRequestStatus, Module, Role
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
 
 
@@ -22,7 +23,7 @@ def can_manage_users(user: User) -> bool:
     coordinator and supplier staff never do. Pages, API, navigation and the selectors
     below all ask this one question.
     """
-    return user.role in MEMBER_ROLES and user.member_id is not None and user.has_module(Module.ACCESS)
+    return can_write(user, Module.ACCESS)
 
 
 def can_change_user(actor: User, target: User) -> bool:

@@ -15,17 +15,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
 from accounts.selectors import get_staff_user, staff_users
 from accounts.services import staff_totp_reset
-from backoffice.views import _account_manager
 
 
 @login_required
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
     """The account managers, each with the state of their second factor."""
-    manager = _account_manager(request)
+    manager = require_account_manager(request)
     users = list(staff_users())
     audit_record(action="backoffice.staff_viewed", request=request, details={"users": len(users)})
     return render(request, "backoffice/staff_list.html", {"users": users, "me": manager})
@@ -35,7 +35,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Réinitialiser la double authentification": a confirmation page, then the reset (POST)."""
-    manager = _account_manager(request)
+    manager = require_account_manager(request)
     user = get_staff_user(pk)
     error = ""
     if request.method == "POST":

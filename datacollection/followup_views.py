@@ -7,13 +7,12 @@ framework (``campaign_followup`` and ``campaign_collected_data`` definitions).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
+from accounts.access import require_coordinator
 from datacollection.followup.selectors import (
     SORT_LABELS,
     STATE_LABELS,
@@ -35,9 +34,7 @@ def _int_or_none(value: str | None) -> int | None:
 @login_required
 @require_GET
 def coordinator_followup(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User) or not user.is_coordinator:
-        raise PermissionDenied
+    require_coordinator(request)
     campaigns = list(campaigns_of_syndicate())
     wanted = _int_or_none(request.GET.get("campagne"))
     campaign = next((c for c in campaigns if c.pk == wanted), campaigns[0] if campaigns else None)

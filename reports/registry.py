@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 
+from accounts.access import can_read
 from accounts.models import User
 from spreadsheets.xlsx import Column
 
@@ -71,7 +72,7 @@ class ReportDefinition:
         return f"{self.name}.xlsx"
 
     def allowed_for(self, user: User) -> bool:
-        return self.module is None or user.has_module(self.module)
+        return self.module is None or can_read(user, self.module)
 
 
 @dataclass(frozen=True)
