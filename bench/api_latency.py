@@ -6,39 +6,21 @@ requests with the Django test client, as the largest member's administrator: the
 first page of sites (50), the whole member in one page (``page_size=500``), a filtered
 and ordered page, a site's detail, the same list with token authentication; and the
 list as the coordinator (the whole syndicate). The obvious way is counted too: the
-same serializer over a queryset without ``select_related`` (one query per row).
+same serializer over a queryset without ``select_related`` (one query per row),
+alternated with ours, 30 rounds, ratio of the medians.
 
-    DATABASE_URL=postgresql://postgres:@/h_api?host=/work/main/.var/pgdata .venv/bin/python bench/api_latency.py
+    DATABASE_URL=... .venv/bin/python -m bench.api_latency
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import BenchRun, alternate, django_setup, median_ms, timed
 
 RUNS = 30
 SYNDICATE = "sdec"
-SECTION = "## API"
-
-
-def _timed(call: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
-    call()  # warm-up
-    laps = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        laps.append((time.perf_counter() - start) * 1000)
-    return statistics.median(laps), result
 
 
 def _queries(call: Callable[[], Any]) -> int:
@@ -50,27 +32,9 @@ def _queries(call: Callable[[], Any]) -> int:
     return sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
 
 
-def _append(text: str) -> None:
-    results_file = ROOT / "bench" / "RESULTS.md"
-    if not results_file.exists():
-        results_file.write_text("# Benchmark results\n")
-    content = results_file.read_text()
-    if SECTION + "\n" not in content:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n"
-    head, _, tail = content.partition(SECTION + "\n")
-    next_section = tail.find("\n## ")
-    if next_section == -1:
-        results_file.write_text(content.rstrip("\n") + "\n" + text)
-    else:
-        results_file.write_text(
-            head + SECTION + "\n" + tail[:next_section].rstrip("\n") + "\n" + text + tail[next_section:]
-        )
-
-
 def main() -> None:
-    import django
-
-    django.setup()
+    run = BenchRun("GET /api/v1/sites/")
+    django_setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.db.models import Count
@@ -85,10 +49,7 @@ def main() -> None:
     from tenants.models import Domain, Syndicate
 
     settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    lap = time.perf_counter()
-    call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0)
-    seed_seconds = time.perf_counter() - lap
+    seed_seconds, _ = timed(lambda: call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0))
 
     syndicate = Syndicate.objects.get(code=SYNDICATE)
     host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
@@ -138,7 +99,7 @@ def main() -> None:
     ]
     results = []
     for label, call in cases:
-        median, response = _timed(call)
+        median, response = median_ms(call, RUNS)
         results.append((label, median, _queries(call), len(response.content)))
 
     # The obvious way: the same serializer over the member's first 50 sites without select_related.
@@ -149,14 +110,8 @@ def main() -> None:
         rows = Site.objects.filter(member=member).select_related("member", "lot").order_by("site_name", "id")[:50]
         return SiteSerializer(rows, many=True).data
 
-    naive_ms, _ = _timed(naive)
-    ours_ms, _ = _timed(ours)
-
-    today = time.strftime("%Y-%m-%d")
+    serialising = alternate({"ours": ours, "naive": naive}, repeats=RUNS, warm_up=True)
     lines = [
-        "",
-        f"### GET /api/v1/sites/ ({today}, vm, 2 cores shared with other engineers' work)",
-        "",
         f"- database: `seed_demo --only {SYNDICATE} --no-consumption` ({seed_seconds:.1f} s, idempotent), "
         f"{total_members} members, {total_sites} sites; **largest member {member.legal_name}: {member_sites} sites**",
         f"- Django test client (session unless said), median of {RUNS} requests after one warm-up; "
@@ -165,13 +120,12 @@ def main() -> None:
     for label, median, queries, size in results:
         lines.append(f"- {label}: **{median:.1f} ms** median, {queries} queries, {size / 1024:.0f} KB JSON")
     lines.append(
-        f"- serialising 50 sites with `select_related` (1 query): {ours_ms:.1f} ms; the obvious way without it "
-        f"(1 + 2 × 50 queries): {naive_ms:.1f} ms (×{naive_ms / ours_ms:.1f})"
+        f"- serialising 50 sites, alternated, median of {RUNS} each: with `select_related` (1 query) "
+        f"{serialising.median_ms('ours'):.1f} ms; the obvious way without it (1 + 2 × 50 queries) "
+        f"{serialising.median_ms('naive'):.1f} ms (**×{serialising.ratio('naive', 'ours'):.1f}**)"
     )
     lines.append("- target: < 200 ms median for the largest member, queries independent of the number of rows")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    _append(text)
+    run.report(lines)
 
 
 if __name__ == "__main__":

@@ -93,9 +93,10 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 @dataclass
 class Laps:
-    """Seconds of each run of each case, in the order they ran, and each case's last result."""
+    """Seconds of each run of each case, in the order they ran; what each run returned; each case's last result."""
 
     seconds: dict[str, list[float]] = field(default_factory=dict)
+    returned: dict[str, list[Any]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
 
     def median(self, name: str) -> float:
@@ -125,7 +126,7 @@ def alternate(
     """Run the cases in turn, ``repeats`` rounds (A, B, A, B…); ``after(name)`` runs untimed after each call."""
     if repeats < 3:
         raise ValueError("a median needs at least three runs")
-    laps = Laps({name: [] for name in cases})
+    laps = Laps({name: [] for name in cases}, {name: [] for name in cases})
     if warm_up:
         for name, call in cases.items():
             call()
@@ -135,6 +136,7 @@ def alternate(
         for name, call in cases.items():
             seconds, laps.results[name] = timed(call)
             laps.seconds[name].append(seconds)
+            laps.returned[name].append(laps.results[name])
             if after is not None:
                 after(name)
     return laps
