@@ -17,26 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import BenchRun, alternate, django_setup, median_ms, timed
+from bench.common import BenchRun, alternate, django_setup
+from bench.pages_common import demo_syndicate, page_get, page_latencies
 
 RUNS = 30
 SYNDICATE = "sdec"
 
 
-def _queries(call: Callable[[], Any]) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        call()
-    return sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
-
-
 def main() -> None:
     run = BenchRun("GET /api/v1/sites/")
     django_setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db.models import Count
     from django.test import Client
     from rest_framework.authtoken.models import Token
@@ -45,15 +35,8 @@ def main() -> None:
     from accounts.models import User
     from perimeter.api.serializers import SiteSerializer
     from perimeter.models import Member, Site
-    from tenants.db import connection
-    from tenants.models import Domain, Syndicate
 
-    settings.ALLOWED_HOSTS = ["*"]
-    seed_seconds, _ = timed(lambda: call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0))
-
-    syndicate = Syndicate.objects.get(code=SYNDICATE)
-    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
-    connection.set_tenant(syndicate)
+    syndicate, host, seed_seconds = demo_syndicate(SYNDICATE)
     member = Member.objects.annotate(n=Count("sites")).order_by("-n", "pk").first()
     assert member is not None
     member_sites = Site.objects.filter(member=member).count()
@@ -74,13 +57,7 @@ def main() -> None:
     token_client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {token.key}")
 
     def get(client: Client, path: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path, data or {})
-            assert response.status_code == 200, (path, response.status_code)
-            connection.set_tenant(syndicate)
-            return response
-
-        return call
+        return page_get(client, syndicate, path, data)
 
     sites = "/api/v1/sites/"
     cases = [
@@ -97,10 +74,7 @@ def main() -> None:
         ("sites, page 1, token authentication", get(token_client, sites)),
         ("sites, page 1, coordinator (whole syndicate)", get(coordinator_client, sites)),
     ]
-    results = []
-    for label, call in cases:
-        median, response = median_ms(call, RUNS)
-        results.append((label, median, _queries(call), len(response.content)))
+    results = page_latencies(cases, RUNS)
 
     # The obvious way: the same serializer over the member's first 50 sites without select_related.
     def naive() -> Any:

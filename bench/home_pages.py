@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import partial
 
 from bench.common import BenchRun, django_setup, median_ms
+from bench.pages_common import query_count
 
 RUNS = 30
 PAGES = [
@@ -36,9 +37,7 @@ def main() -> None:
     run = BenchRun("Largest member's pages")
     django_setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
     from accounts.models import User
@@ -69,9 +68,7 @@ def main() -> None:
             rows.append(f"| {label} | `{path}` | {email} | HTTP {response.status_code} | |")
             continue
         median, _ = median_ms(partial(client.get, path), RUNS)
-        with CaptureQueriesContext(connection) as context:
-            client.get(path)
-        queries = sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
+        queries = query_count(partial(client.get, path))
         rows.append(f"| {label} | `{path}` | {email} | {median:.1f} ms | {queries} |")
     run.report(
         [

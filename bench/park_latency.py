@@ -16,27 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import BenchRun, alternate, django_setup, median_ms, timed
+from bench.common import BenchRun, alternate, django_setup, median_ms
+from bench.pages_common import demo_syndicate, page_get, page_latencies
 
 RUNS = 30
 LARGEST_MEMBER = "Ville de Caen"
 SYNDICATE = "sdec"
 
 
-def _queries(call: Callable[[], Any]) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        call()
-    return sum(1 for q in context.captured_queries if "search_path" not in q["sql"])
-
-
 def main() -> None:
     run = BenchRun("Park pages")
     django_setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db.models import Count
     from django.test import Client
 
@@ -44,15 +34,8 @@ def main() -> None:
     from accounts.models import User
     from perimeter.charts import LEFT_OUT_OF_CHART, consumption_classes
     from perimeter.models import Member, Site
-    from tenants.db import connection
-    from tenants.models import Domain, Syndicate
 
-    settings.ALLOWED_HOSTS = ["*"]
-    seed_seconds, _ = timed(lambda: call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0))
-
-    syndicate = Syndicate.objects.get(code=SYNDICATE)
-    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
-    connection.set_tenant(syndicate)
+    syndicate, host, seed_seconds = demo_syndicate(SYNDICATE)
     member = Member.objects.filter(legal_name=LARGEST_MEMBER).first()
     if member is None:
         member = Member.objects.annotate(n=Count("sites")).order_by("-n").first()
@@ -74,13 +57,7 @@ def main() -> None:
     coordinator_client.force_login(coordinator)
 
     def get(client: Client, path: str, data: dict[str, str] | None = None, **headers: str) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path, data or {}, headers=headers or None)
-            assert response.status_code == 200, (path, response.status_code)
-            connection.set_tenant(syndicate)
-            return response
-
-        return call
+        return page_get(client, syndicate, path, data, **headers)
 
     sheet = f"/parc/sites/{sheet_site.pk}/"
     cases = [
@@ -96,10 +73,7 @@ def main() -> None:
         ("technical sheet", get(member_client, sheet)),
         ("park page, coordinator (whole syndicate)", get(coordinator_client, "/parc/")),
     ]
-    results = []
-    for label, call in cases:
-        median, response = median_ms(call, RUNS)
-        results.append((label, median, _queries(call), len(response.content)))
+    results = page_latencies(cases, RUNS)
 
     # The obvious way for the chart: load the member's sites and count them in Python.
     classes = consumption_classes()
