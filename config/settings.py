@@ -214,6 +214,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files served at the site root: ``/favicon.ico``, for browsers and tools that ignore the icon link.
+WHITENOISE_ROOT = BASE_DIR / "ui" / "root"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

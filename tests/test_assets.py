@@ -1,4 +1,4 @@
-"""Static assets: the vendored plotly.js bundle, the weight of a cold page load."""
+"""Static assets: the vendored plotly.js bundle, the weight of a cold page load, the favicon."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests.conftest import logged_in
+from tests.conftest import PUBLIC_HOST, TenantClient, logged_in
 from tests.consumption.meterdata import load_curve_load_days
 
 VENDOR_PLOTLY = Path(settings.BASE_DIR) / "static" / "vendor" / "plotly"
@@ -73,3 +73,21 @@ def test_a_cold_load_of_the_load_curve_page_stays_under_500_kb_compressed(world:
         assert path, f"the page references a missing static file: {name}"
         sizes[name] = _gzip_size(Path(path).read_bytes())
     assert sum(sizes.values()) < COLD_LOAD_BUDGET, sizes
+
+
+def test_every_page_links_the_favicon_which_is_served(world: Any) -> None:
+    client = logged_in(world.alice)
+    for url in (reverse("ui:home"), reverse("consumption:home"), reverse("perimeter:park")):
+        body = client.get(url).content.decode()
+        assert '<link rel="icon" href="/static/ui/favicon.svg" type="image/svg+xml">' in body, url
+    icon = client.get("/static/ui/favicon.svg")
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_favicon_ico_is_served_at_the_root_of_every_address(world: Any) -> None:
+    # Browsers and tools that ignore the icon link ask for /favicon.ico: no 404 in the logs.
+    for client in (TenantClient("alpha.localhost"), TenantClient(PUBLIC_HOST)):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # type: ignore[attr-defined]
