@@ -241,7 +241,8 @@ def main() -> None:
         f"- HTML page (figure data inline as JSON: first instant + minute steps + watts, and the 365-row daily "
         f"table): **{measured['html_gzip'] / kb:.0f} KB gzip** ({measured['html_raw'] / kb:.0f} KB raw); "
         f"target < 500 KB compressed",
-        f"- static JavaScript, cacheable: plotly-basic.min.js {plotly_gz / kb:.0f} KB gzip ({plotly_raw / kb:.0f} KB raw), "
+        f"- static JavaScript, cacheable: plotly-basic.min.js {plotly_gz / kb:.0f} KB gzip "
+        f"({plotly_raw / kb:.0f} KB raw), "
         f"charts.js {charts_gz / kb:.1f} KB gzip ({charts_raw / kb:.1f} KB raw)",
         f"- render (`Plotly.newPlot` until its promise resolves, median of {LOADS - 1} loads after the first): "
         f"**{measured['render_ms']:.0f} ms**; first load {measured['first_render_ms']:.0f} ms; navigation start "
