@@ -220,15 +220,41 @@ def test_load_curve_page_ships_a_compact_series_and_a_daily_table(world: Any) ->
     series = response.context["series"]
     assert len(series["w"]) == 142
     assert len(series["dt"]) == 141
-    assert set(series["dt"]) == {30, 90}  # the spring-forward jump, in local wall-clock minutes
-    assert series["t0"] == int(dt.datetime(2025, 3, 29, 0, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    assert set(series["dt"]) == {30}  # real instants: the spring-forward hour is no gap
+    # 00:30 in Paris (UTC+1) on 29 March is 23:30 UTC the day before.
+    assert series["t0"] == int(dt.datetime(2025, 3, 28, 23, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    # Paris goes from UTC+1 to UTC+2 at 01:00 UTC on the 30th: the script labels the axis with it.
+    assert series["tz"] == {
+        "base": 60,
+        "changes": [[int(dt.datetime(2025, 3, 30, 1, tzinfo=dt.UTC).timestamp() * 1000), 120]],
+    }
     assert [row.points for row in response.context["day_rows"]] == [48, 46, 48]
     assert response.context["day_rows"][1].kwh == pytest.approx(2.0 * 23)
     body = response.content.decode()
     assert 'id="load-curve-series"' in body
     assert 'id="donnees-courbe"' in body
-    assert "vendor/plotly.min.js" in body
+    assert "vendor/plotly/plotly-basic.min.js" in body
     assert "<script>" not in body
+
+
+def test_load_curve_on_the_october_change_has_fifty_distinct_instants(world: Any) -> None:
+    # The last Sunday of October 2025 (26th) has 50 half-hours: 02:00 to 03:00 twice.
+    load_curve_load_days(world.site_a.pk, dt.date(2025, 10, 26), 1, power_w=1000)
+
+    response = logged_in(world.alice).get(
+        reverse("consumption:site_load_curve", args=[world.site_a.pk]), {"debut": "2025-10-26", "fin": "2025-10-26"}
+    )
+
+    series = response.context["series"]
+    x = series["t0"] + 60_000 * np.concatenate([[0], np.cumsum(series["dt"])])
+    assert len(x) == len(set(x.tolist())) == 50
+    assert set(series["dt"]) == {30}  # evenly spaced: no point drawn over another
+    change = int(dt.datetime(2025, 10, 26, 1, tzinfo=dt.UTC).timestamp() * 1000)
+    assert series["tz"] == {"base": 120, "changes": [[change, 60]]}
+    # The first 02:00 (UTC+2) and the second (UTC+1) are an hour apart on the axis.
+    first_two, second_two = change - 3_600_000, change
+    assert {first_two, second_two} <= set(x.tolist())
+    assert [row.points for row in response.context["day_rows"]] == [50]
 
 
 def test_load_curve_page_compares_with_the_same_weekdays_last_year(world: Any) -> None:
