@@ -32,19 +32,20 @@ from consumption.selectors import DailyValue, LoadCurve, MonthlyValue
 CURRENT_COLOUR = "#1d4f91"
 PREVIOUS_COLOUR = "#9aa5b8"
 NEGATIVE_COLOUR = "#b35806"
+CUMULATED_COLOUR = "#2a7d4f"
 FONT = {"family": "system-ui, sans-serif", "size": 13}
 
 
 def _layout(**extra: Any) -> go.Layout:
-    return go.Layout(
-        template="none",  # the default template adds ~10 KB of styling we do not use
-        height=360,
-        margin={"l": 60, "r": 10, "t": 10, "b": 50},
-        legend={"orientation": "h", "y": 1.12},
-        font=FONT,
-        separators=", ",
-        **extra,
-    )
+    settings: dict[str, Any] = {
+        "template": "none",  # the default template adds ~10 KB of styling we do not use
+        "height": 360,
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
+        "legend": {"orientation": "h", "y": 1.12},
+        "font": FONT,
+        "separators": ", ",
+    }
+    return go.Layout(**(settings | extra))
 
 
 def _json(figure: go.Figure) -> dict[str, Any]:
@@ -97,6 +98,11 @@ def month_rows(
 
 
 def monthly_figure(rows: Sequence[MonthRow], *, compare: bool) -> dict[str, Any]:
+    """Bars per month (last year's beside them when ``compare``), the running total as a line on a right axis.
+
+    The consumption home and the curves page draw it; the table under each is its
+    accessible alternative (same rows).
+    """
     labels = [row.label for row in rows]
     traces = []
     if compare:
@@ -118,9 +124,32 @@ def monthly_figure(rows: Sequence[MonthRow], *, compare: bool) -> dict[str, Any]
             hovertemplate="%{x} : %{y:,.0f} kWh<extra></extra>",
         )
     )
+    traces.append(
+        go.Scatter(
+            name=_("Total cumulé"),
+            x=labels,
+            y=[row.cumulated for row in rows],
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": CUMULATED_COLOUR, "width": 2},
+            hovertemplate="%{x} : %{y:,.0f} kWh<extra>" + _("Total cumulé") + "</extra>",
+        )
+    )
     figure = go.Figure(
         data=traces,
-        layout=_layout(barmode="group", yaxis={"title": {"text": "kWh"}, "zeroline": True}, xaxis={"type": "category"}),
+        layout=_layout(
+            barmode="group",
+            margin={"l": 60, "r": 70, "t": 10, "b": 50},
+            yaxis={"title": {"text": _("kWh par mois")}, "zeroline": True},
+            yaxis2={
+                "title": {"text": _("kWh cumulés")},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+            },
+            xaxis={"type": "category"},
+        ),
     )
     return _json(figure)
 

@@ -51,6 +51,33 @@ def test_home_shows_monthly_consumption_cumulated_and_last_three_months(world: A
     assert "Les montants facturés apparaîtront avec la facturation" in body
 
 
+def test_home_draws_the_monthly_chart_with_the_cumulated_line_and_its_table(world: Any) -> None:
+    first, _last = _last_twelve_months()
+    daily_load([world.site_a.pk], first, timezone.localdate() - dt.timedelta(days=1), kwh=10.0)
+
+    response = logged_in(world.alice).get(reverse("consumption:home"))
+
+    table = response.context["tables"][0]
+    figure = table["figure"]  # the curves page's builder, without last year
+    bars, cumulated = figure["data"]
+    assert (bars["type"], bars["name"], cumulated["name"]) == ("bar", "Consommation", "Total cumulé")
+    assert bars["x"] == [row.label for row in table["rows"]]
+    assert bars["y"][0] == pytest.approx(table["rows"][0].kwh)
+    assert cumulated["yaxis"] == "y2"
+    assert figure["layout"]["yaxis2"]["side"] == "right"
+    assert cumulated["y"] == pytest.approx([row.cumulated for row in table["rows"]])
+    body = response.content.decode()
+    # Drawn by the static script from JSON data (CSP: no inline script), captioned, with its table.
+    assert '<script id="figure-mensuelle-elec" type="application/json">' in body
+    assert 'data-figure="figure-mensuelle-elec"' in body
+    assert "vendor/plotly/plotly-basic.min.js" in body
+    assert "consumption/charts.js" in body
+    assert "<figcaption" in body
+    assert "Électricité, consommation par mois (barres) et total cumulé" in body
+    assert 'id="donnees-mensuelles-elec"' in body
+    assert "<script>" not in body
+
+
 def test_home_shows_a_regularisation_as_a_negative_month(world: Any) -> None:
     first, _last = _last_twelve_months()
     daily_load([world.site_a.pk], first, first, kwh=-250.0)
@@ -113,7 +140,10 @@ def test_site_curve_with_last_year_comparison(world: Any) -> None:
     previous_first = add_months(first, -12)
     assert rows[0].previous_kwh == pytest.approx(2.0 * (add_months(previous_first, 1) - previous_first).days)
     figure = response.context["figure"]
-    assert [trace["name"] for trace in figure["data"]] == ["Année précédente", "Consommation"]
+    assert [trace["name"] for trace in figure["data"]] == ["Année précédente", "Consommation", "Total cumulé"]
+    cumulated = figure["data"][2]
+    assert cumulated["yaxis"] == "y2"  # the running total on its own axis, on the right
+    assert cumulated["y"][-1] == pytest.approx(rows[-1].cumulated)
 
 
 def test_perimeter_curve_sums_the_attached_sites(world: Any) -> None:

@@ -113,6 +113,26 @@ def test_curves_page_draws_the_chart_and_has_its_data_table(page: Any, server_ur
     assert violations == [], "\n".join(violations)
 
 
+def test_consumption_home_draws_the_monthly_chart_with_its_cumulated_line(
+    page: Any, server_url: str, caen: dict
+) -> None:
+    login(page, server_url, ADMIN)
+    page.wait_for_url(server_url + "/")
+
+    page.goto(f"{server_url}/consommation/")
+    chart = "#graphique-mensuel-elec"
+    page.wait_for_selector(f"{chart}[data-rendered=true] .main-svg", timeout=15_000)
+    assert page.locator(f"{chart} .bars path").count() > 0
+    assert page.locator(f"{chart} .scatterlayer .trace").count() == 1  # the running total
+    assert page.locator(f"{chart} .g-y2title").text_content() == "kWh cumulés"
+    assert page.locator("#donnees-mensuelles-elec tbody tr").count() == 12
+    assert not page.console_errors, page.console_errors
+
+    results = Axe().run(page)
+    violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+    assert violations == [], "\n".join(violations)
+
+
 def test_load_curve_page_draws_the_curve_with_a_range_slider(page: Any, server_url: str, caen: dict) -> None:
     login(page, server_url, ADMIN)
     page.wait_for_url(server_url + "/")
