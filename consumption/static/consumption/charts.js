@@ -41,7 +41,7 @@
   var HOUR = 60 * MINUTE;
   var DAY = 24 * HOUR;
   // Tick steps, in minutes: the first that gives at most MAX_TICKS ticks on the range shown.
-  var STEPS = [10, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 40320];
+  var STEPS = [10, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 40320, 80640];
   var MAX_TICKS = 9;
 
   function pad(n) {
@@ -112,21 +112,29 @@
             break;
           }
         }
-        var walk = Math.min(step, 60) * MINUTE; // Paris's offsets are whole hours
         var values = [];
         var texts = [];
-        var t = Math.ceil(a / walk) * walk;
-        for (; t <= b && values.length < 100; t += walk) {
+        if (step >= 1440) {
+          // Local midnights (never inside a change, which happens at night's 02:00/03:00).
+          for (var day = Math.floor((a + tz.base * MINUTE) / DAY); values.length < 100; day++) {
+            var midnight = day * DAY - offsetAt(day * DAY - tz.base * MINUTE) * MINUTE;
+            if (midnight > b) break;
+            if (midnight < a || (day - 4) % (step / 1440)) continue; // whole weeks start on Monday
+            values.push(midnight);
+            texts.push(dayText(day).slice(0, 5));
+          }
+          return { values: values, texts: texts };
+        }
+        var walk = Math.min(step, 60) * MINUTE; // Paris's offsets are whole hours
+        for (var t = Math.ceil(a / walk) * walk; t <= b && values.length < 100; t += walk) {
           var offset = offsetAt(t);
-          var local = new Date(t + offset * MINUTE);
-          var minuteOfDay = local.getUTCHours() * 60 + local.getUTCMinutes();
-          if (step < 1440 ? minuteOfDay % step : minuteOfDay) continue;
-          var day = Math.floor((t + offset * MINUTE) / DAY);
-          if (step > 1440 && (day - 4) % (step / 1440)) continue; // whole weeks start on Monday
-          var date = pad(local.getUTCDate()) + "/" + pad(local.getUTCMonth() + 1);
-          var clock = pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes()) + suffix(t, offset);
+          var local = t + offset * MINUTE;
+          var localDay = Math.floor(local / DAY);
+          var minuteOfDay = Math.floor((local - localDay * DAY) / MINUTE);
+          if (minuteOfDay % step) continue;
+          var clock = clockText(minuteOfDay) + suffix(t, offset);
           values.push(t);
-          texts.push(step >= 1440 ? date : minuteOfDay === 0 ? clock + "<br>" + date : clock);
+          texts.push(minuteOfDay === 0 ? clock + "<br>" + dayText(localDay).slice(0, 5) : clock);
         }
         return { values: values, texts: texts };
       },
