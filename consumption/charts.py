@@ -19,7 +19,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consumption.partitions import add_months
-from consumption.selectors import DailyValue, LoadCurve, MonthlyValue
+from consumption.selectors import PARIS, DailyValue, LoadCurve, MonthlyValue
 
 CURRENT_COLOUR = "#1d4f91"
 PREVIOUS_COLOUR = "#9aa5b8"
@@ -224,7 +223,6 @@ def shifted_to_this_year(previous: LoadCurve) -> LoadCurve:
     return previous._replace(ends_local=np.asarray(previous.ends_local, dtype=np.int64) + shift_ms)
 
 
-PARIS = ZoneInfo("Europe/Paris")
 HOUR_MS = 3_600_000
 
 
