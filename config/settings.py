@@ -202,7 +202,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "ui.staticfiles.VendorFinder",  # plotly.js from the plotly wheel, at vendor/plotly.min.js
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,6 +214,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files served at the site root: ``/favicon.ico``, for browsers and tools that ignore the icon link.
+WHITENOISE_ROOT = BASE_DIR / "ui" / "root"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded listings and meter-data files (with their error workbooks) are deleted this many
 # days after their job finished (backoffice.tasks.stored_files_purge_all, daily); export files

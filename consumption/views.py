@@ -89,7 +89,15 @@ def home(request: HttpRequest) -> HttpResponse:
         values = _fluid_rows(user, first=first, last=last, fluid=fluid.value, member_id=user.member_id)
         if values:
             rows = charts.month_rows(values, first, last)
-            tables.append({"fluid": fluid.value, "label": str(fluid.label), "rows": rows, "last_three": rows[-3:]})
+            tables.append(
+                {
+                    "fluid": fluid.value,
+                    "label": str(fluid.label),
+                    "rows": rows,
+                    "last_three": rows[-3:],
+                    "figure": charts.monthly_figure(rows, compare=False),
+                }
+            )
     return render(
         request,
         "consumption/home.html",

@@ -21,7 +21,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection as django_connection
 from django.db import transaction
 from django.http import HttpRequest
@@ -29,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.mail import mail_render
+from accounts.mail import mail_message, mail_render
 from accounts.models import User
 from config.storage import PurgeCounts, rows_files_purge
 from reports.choices import ExportStatus
@@ -339,11 +338,7 @@ def _send_completion_email(job: ExportJob) -> None:
         "expires_at": job.expires_at,
     }
     body, html = mail_render(template="reports/email_export_done", context=context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[job.requester_email]
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
+    message = mail_message(to=[job.requester_email], subject=subject, body=body, html=html)
     if attach:
         message.attach(
             f"{job.report}-{job.created_at:%Y%m%d-%H%M}.xlsx", export_absolute_path(job).read_bytes(), XLSX_CONTENT_TYPE
