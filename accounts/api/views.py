@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts import selectors, services
+from accounts.api.permissions import IsMemberSpaceUser
 from accounts.api.serializers import MemberUserRightsSerializer, MemberUserSerializer, MeSerializer
 from accounts.models import User
 from config.api_pagination import BoundedPageNumberPagination
-from perimeter.api.permissions import IsMemberSpaceUser
 
 NOT_FOUND = OpenApiResponse(description="Utilisateur inexistant ou d'un autre membre.")
 FORBIDDEN = OpenApiResponse(description="Réservé aux utilisateurs ayant le droit « Administration des accès ».")

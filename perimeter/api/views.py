@@ -16,10 +16,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
+from accounts.api.permissions import IsMemberSpaceUser, ReadOnlyForCoordinator, has_module
 from accounts.choices import Module
 from accounts.models import User
 from config.api_pagination import BoundedPageNumberPagination
-from perimeter.api.permissions import IsMemberSpaceUser, ReadOnlyForCoordinator, has_module
 from perimeter.api.serializers import MemberDetailSerializer, MemberSerializer, SiteDetailSerializer, SiteSerializer
 from perimeter.filtersets import MemberFilterSet, SiteFilterSet
 from perimeter.models import Member, Site
