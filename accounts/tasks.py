@@ -7,11 +7,9 @@ by the base's policy (``config.tasks.PolicyTask``).
 
 from __future__ import annotations
 
-import smtplib
-
 from accounts.mail import mail_send
 from config.celery import app
-from config.tasks import PolicyTask
+from config.tasks import MAIL_ERRORS, PolicyTask
 
 
 class SendMail(PolicyTask):
@@ -20,7 +18,7 @@ class SendMail(PolicyTask):
     name = "accounts.send_mail"
     queue = "light"
     max_retries = 5
-    transient_errors = (smtplib.SMTPException, ConnectionError, TimeoutError)
+    transient_errors = MAIL_ERRORS
 
     def run(self, to: list[str], subject: str, body: str, html: str | None = None) -> None:
         mail_send(to=to, subject=subject, body=body, html=html)

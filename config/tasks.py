@@ -8,7 +8,8 @@ A task states what is particular to it; the base does the rest, the same way eve
   on the syndicate's address);
 - **delivery**: ``acks_late`` + ``reject_on_worker_lost``: a worker lost mid-task gives the
   message back to the broker, so every task must be safe to run twice (next point);
-- **idempotent by key**: ``idempotency_key(*args)`` names the work (``reports.export:<schema>:<id>``);
+- **idempotent by key** (``idempotent = True``): ``idempotency_key(*args)`` names the work
+  (by default the task's name and its arguments: ``reports.build_export:<id>:<schema>``);
   the run holds a session-level PostgreSQL advisory lock on it (released with the session
   if the worker dies), and a run whose key is held elsewhere, or already done
   (``key_state``: the task's own status rows), is skipped and returns the stored outcome;
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import smtplib
 import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -39,11 +41,18 @@ from typing import Any, ClassVar
 
 from celery.exceptions import Ignore, Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django_tenants.utils import tenant_context
 from tenant_schemas_celery.task import TenantTask
 
 logger = logging.getLogger(__name__)
+
+# The transient errors a task picks from (``transient_errors = DATABASE_ERRORS + MAIL_ERRORS``).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)  # the database went away
+MAIL_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, ConnectionError, TimeoutError)
+# A file storage that lost a file or went away (network mounts); covers ConnectionError and TimeoutError.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError,)
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
 
 RAISE = object()  # ``result_when_failed``: re-raise the error after ``on_give_up``
 LOCK_NAMESPACE = 4240  # first int4 of every task's advisory lock (the second is the key's hash)
@@ -55,6 +64,12 @@ class KeyState:
 
     done: bool
     result: Any = None
+
+
+def _key_part(value: object) -> str:
+    if isinstance(value, list | tuple | set):
+        return ",".join(sorted(str(item) for item in value))
+    return str(value)
 
 
 def backoff_seconds(retries: int, *, factor: int = 10, maximum: int = 600) -> int:
@@ -100,12 +115,20 @@ class PolicyTask(TenantTask):
     backoff_max = 600  # seconds: never more than 10 minutes
     transient_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     result_when_failed: ClassVar[Any] = RAISE
+    idempotent: ClassVar[bool] = False  # True: one run at a time per key, skipped once done
 
     # --- What a task declares -----------------------------------------------------------
 
     def idempotency_key(self, *args: Any, **kwargs: Any) -> str | None:
-        """The name of the work this call does (schema included), or None: every delivery runs."""
-        return None
+        """The name of the work this call does, or None (``idempotent = False``: every delivery runs).
+
+        By default the task's name and its arguments (ids and schema), a list of ids in
+        sorted order: ``reports.build_export:<job id>:<schema>``. A task may say otherwise.
+        """
+        if not self.idempotent:
+            return None
+        arguments = inspect.signature(self.run).bind(*args, **kwargs).arguments.values()
+        return ":".join([self.name, *(_key_part(value) for value in arguments)])
 
     def key_state(self, *args: Any, **kwargs: Any) -> KeyState:
         """Whether the work is already done, read from the task's own records (called under the lock)."""

@@ -14,11 +14,10 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django_tenants.utils import tenant_context
 
 from config.celery import app
-from config.tasks import KeyState, PolicyTask
+from config.tasks import DATABASE_ERRORS, STORAGE_ERRORS, KeyState, PolicyTask
 from consumption import services
 from consumption.models import IngestionReport
 from consumption.partitions import partitions_ensure
@@ -34,14 +33,12 @@ class IngestMeterFile(PolicyTask):
 
     name = "consumption.ingest_meter_file"
     queue = "heavy"
+    idempotent = True
     max_retries = 3
     # The database or the file storage unavailable for a while (OSError covers a file not
     # found on a storage that lost it, and network mounts).
-    transient_errors = (OperationalError, InterfaceError, OSError)
+    transient_errors = DATABASE_ERRORS + STORAGE_ERRORS
     result_when_failed = "failed"
-
-    def idempotency_key(self, report_id: int, schema_name: str) -> str:
-        return f"consumption.ingestion:{schema_name}:{report_id}"
 
     def key_state(self, report_id: int, schema_name: str) -> KeyState:
         report = IngestionReport.objects.get(pk=report_id)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import smtplib
-
-from django.db import InterfaceError, OperationalError
-
 from config.celery import app
-from config.tasks import KeyState, PolicyTask
+from config.tasks import DATABASE_ERRORS, MAIL_ERRORS, KeyState, PolicyTask
 from datacollection.models import Journey
 from datacollection.services import journey_recap_failed, journey_send_recap
 
@@ -17,11 +13,9 @@ class SendRecap(PolicyTask):
 
     name = "datacollection.send_recap"
     queue = "light"
+    idempotent = True
     max_retries = 5
-    transient_errors = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
-
-    def idempotency_key(self, journey_ids: list[int], schema_name: str) -> str:
-        return f"datacollection.recap:{schema_name}:{','.join(map(str, sorted(journey_ids)))}"
+    transient_errors = DATABASE_ERRORS + MAIL_ERRORS
 
     def key_state(self, journey_ids: list[int], schema_name: str) -> KeyState:
         pending = Journey.objects.filter(pk__in=journey_ids, validated_at__isnull=False, recap_sent_at__isnull=True)

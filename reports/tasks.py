@@ -7,12 +7,8 @@ the service. The retry policy, the per-job lock and the failure hook are
 
 from __future__ import annotations
 
-import smtplib
-
-from django.db import InterfaceError, OperationalError
-
 from config.celery import app
-from config.tasks import KeyState, PolicyTask
+from config.tasks import DATABASE_ERRORS, MAIL_ERRORS, KeyState, PolicyTask
 from reports import services
 from reports.choices import ExportStatus
 from reports.models import ExportJob
@@ -25,13 +21,11 @@ class BuildExport(PolicyTask):
     """Build an export job's file and mail it (``services.export_run``)."""
 
     name = "reports.build_export"
+    idempotent = True
     max_retries = 5
     # The database or the mail server went away for a moment.
-    transient_errors = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
+    transient_errors = DATABASE_ERRORS + MAIL_ERRORS
     result_when_failed = "failed"
-
-    def idempotency_key(self, job_id: str, schema_name: str) -> str:
-        return f"reports.export:{schema_name}:{job_id}"
 
     def key_state(self, job_id: str, schema_name: str) -> KeyState:
         # A built job whose mail is not sent yet runs again: export_run only (re)notifies it.

@@ -33,12 +33,10 @@ seen = Recorder()
 
 class FlakyTask(PolicyTask):
     name = "tests.policy.flaky"
+    idempotent = True
     max_retries = 3
     transient_errors = (OperationalError,)
     result_when_failed = "failed"
-
-    def idempotency_key(self, job_id: str, schema_name: str) -> str:
-        return f"tests.policy:{schema_name}:{job_id}"
 
     def key_state(self, job_id: str, schema_name: str) -> KeyState:
         return KeyState(done=seen.done, result="already")
@@ -87,6 +85,12 @@ def recorder() -> Iterator[Recorder]:
     app.conf.task_eager_propagates = False
     yield seen
     app.conf.task_eager_propagates = previous
+
+
+def test_the_key_names_the_task_and_its_arguments() -> None:
+    assert flaky.idempotency_key("j1", "alpha") == "tests.policy.flaky:j1:alpha"
+    assert flaky.idempotency_key(job_id="j1", schema_name="alpha") == "tests.policy.flaky:j1:alpha"
+    assert mail_like.idempotency_key("a@b.test") is None  # not idempotent: every delivery runs
 
 
 def test_backoff_is_exponential_jittered_and_capped() -> None:

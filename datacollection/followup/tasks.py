@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import smtplib
-
-from django.db import InterfaceError, OperationalError
-
 from config.celery import app
-from config.tasks import KeyState, PolicyTask
+from config.tasks import DATABASE_ERRORS, MAIL_ERRORS, KeyState, PolicyTask
 from datacollection.followup.models import Reminder
 from datacollection.followup.services import reminder_deliver, reminders_failed
 
@@ -17,11 +13,9 @@ class SendReminders(PolicyTask):
 
     name = "followup.send_reminders"
     queue = "light"
+    idempotent = True
     max_retries = 5
-    transient_errors = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
-
-    def idempotency_key(self, reminder_ids: list[int], schema_name: str) -> str:
-        return f"followup.reminders:{schema_name}:{','.join(map(str, sorted(reminder_ids)))}"
+    transient_errors = DATABASE_ERRORS + MAIL_ERRORS
 
     def key_state(self, reminder_ids: list[int], schema_name: str) -> KeyState:
         unsent = Reminder.objects.filter(pk__in=reminder_ids, sent_at__isnull=True)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import InterfaceError, OperationalError
-
 from config.celery import app
-from config.tasks import KeyState, PolicyTask
+from config.tasks import DATABASE_ERRORS, NETWORK_ERRORS, KeyState, PolicyTask
 from perimeter.importing import services
 from perimeter.importing.models import ImportJob
 
@@ -18,12 +16,10 @@ class RunImport(PolicyTask):
 
     name = "importing.run_import"
     queue = "heavy"
+    idempotent = True
     max_retries = 3
-    transient_errors = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+    transient_errors = DATABASE_ERRORS + NETWORK_ERRORS
     result_when_failed = "failed"
-
-    def idempotency_key(self, job_id: str, schema_name: str) -> str:
-        return f"importing.job:{schema_name}:{job_id}"
 
     def key_state(self, job_id: str, schema_name: str) -> KeyState:
         job = ImportJob.objects.only("status").get(pk=job_id)
