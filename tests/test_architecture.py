@@ -1,13 +1,15 @@
 """The dependency rule of docs/architecture.md, read from the code's syntax tree.
 
-- No import cycle between first-party packages (an app and everything under it, nested
-  apps such as ``perimeter.importing`` included; ``config`` counts module by module, see
-  ``_node``): dependencies run one way, and an earlier app reaches a later one only
-  through a hook the later one registers at start-up (``*/extensions.py``).
+- No import cycle between first-party apps (each Django app, nested ones such as
+  ``perimeter.importing`` and ``datacollection.followup`` on their own; a package without
+  an app such as ``spreadsheets`` as one; ``config`` module by module, see ``_node``):
+  dependencies run one way, and an earlier app reaches a later one only through a hook the
+  later one registers at start-up (``*/extensions.py``).
 - No app looks another up by name at run time (``importlib.import_module``,
   ``__import__``, ``import_string``…): such a lookup is an import the graph cannot see.
 - No domain app imports ``reports`` or ``backoffice``; ``perimeter`` imports none of the
-  later domain apps; ``billing_groups`` does not import the journey.
+  later domain apps; ``accounts`` imports no domain app; ``billing_groups`` does not
+  import the journey.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every top-level package of the repository but the tests: those may discover their own
 # modules by name (the isolation matrix finds its routes_<app>.py modules that way).
 PACKAGES = sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file() and p.name != "tests")
+# Django apps: the packages holding an apps.py (nested apps are apps of their own).
+APPS = sorted(
+    ".".join(path.parent.relative_to(ROOT).parts) for package in PACKAGES for path in (ROOT / package).rglob("apps.py")
+)
 DOMAIN_APPS = ["accounts", "perimeter", "billing_groups", "datacollection", "consumption", "tenants", "spreadsheets"]
 LATER_APPS = {"billing_groups", "datacollection", "consumption", "reports", "backoffice"}
 
@@ -72,7 +78,8 @@ def _imports(module: str, path: str, source: str) -> list[Import]:
 
 
 def _node(module: str) -> str | None:
-    """The graph node a module belongs to: its top-level package, or None if not first-party.
+    """The graph node a module belongs to: its app (the longest app package holding it), else
+    its top-level package; None if it is not first-party.
 
     ``config`` is the project's wiring, not an app: its URL confs and settings name every app
     while apps use its leaf modules (the Celery app, the task base, pagination, error
@@ -82,7 +89,10 @@ def _node(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] not in PACKAGES:
         return None
-    return ".".join(parts[:2]) if parts[0] == "config" else parts[0]
+    if parts[0] == "config":
+        return ".".join(parts[:2])
+    owners = [app for app in APPS if module == app or module.startswith(app + ".")]
+    return max(owners, key=len) if owners else parts[0]
 
 
 def import_graph(sources: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, Import]]:
