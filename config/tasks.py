@@ -149,7 +149,12 @@ class PolicyTask(TenantTask):
         return isinstance(error, self.transient_errors)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with self._tenant(*args, **kwargs):
+        try:
+            tenant = self._tenant(*args, **kwargs)
+        except Exception as error:  # the syndicate could not be loaded: no record to write the failure in
+            self._retry_if_transient(error)
+            raise
+        with tenant:
             try:
                 return self._run_once(*args, **kwargs)
             except (Retry, Ignore, Reject):  # Celery's own control flow, not a failure
@@ -157,12 +162,20 @@ class PolicyTask(TenantTask):
             except Exception as error:
                 if isinstance(error, DatabaseError) and not connection.in_atomic_block:
                     connection.close_if_unusable_or_obsolete()  # replaced before the owner writes its state
-                retries = self.request.retries or 0
-                if self.is_transient(error) and retries < self.max_retries:
-                    countdown = self.backoff(retries)
-                    self.on_retry_wait(error, countdown, *args, **kwargs)
-                    raise self.retry(exc=error, countdown=countdown) from error
-                return self._give_up(error, retries, *args, **kwargs)
+                self._retry_if_transient(error, args, kwargs)
+                return self._give_up(error, *args, **kwargs)
+
+    def _retry_if_transient(
+        self, error: Exception, args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None
+    ) -> None:
+        """Raise Celery's retry after the backoff if the error is transient and retries are left."""
+        retries = self.request.retries or 0
+        if not self.is_transient(error) or retries >= self.max_retries:
+            return
+        countdown = self.backoff(retries)
+        if args is not None:
+            self.on_retry_wait(error, countdown, *args, **(kwargs or {}))
+        raise self.retry(exc=error, countdown=countdown) from error
 
     def _tenant(self, *args: Any, **kwargs: Any) -> AbstractContextManager[Any]:
         # Tenant tasks take ids and ``schema_name`` (STYLE.md item 5); the others run as queued.
@@ -185,9 +198,9 @@ class PolicyTask(TenantTask):
                 return state.result
             return super().__call__(*args, **kwargs)
 
-    def _give_up(self, error: Exception, retries: int, *args: Any, **kwargs: Any) -> Any:
+    def _give_up(self, error: Exception, *args: Any, **kwargs: Any) -> Any:
         if self.is_transient(error):
-            logger.exception("%s%s gave up after %s retries", self.name, args, retries)
+            logger.exception("%s%s gave up after %s retries", self.name, args, self.request.retries or 0)
         else:
             logger.exception("%s%s failed (not retried)", self.name, args)
         self.on_give_up(error, *args, **kwargs)

@@ -189,3 +189,12 @@ def test_the_task_runs_in_the_syndicate_it_names(alpha: Syndicate, recorder: Rec
     # The real tenant, not a bare schema: links in mails are built on the syndicate's address.
     assert recorder.runs == [("j1", "alpha", "Syndicate")]
     assert connection.schema_name == "public"  # left as found
+
+
+def test_a_task_for_an_unknown_syndicate_fails_without_running(alpha: Syndicate, recorder: Recorder) -> None:
+    result = flaky.apply(args=["j1", "nowhere"])
+
+    assert result.failed()
+    assert type(result.result).__name__ == "DoesNotExist"
+    assert recorder.runs == []
+    assert recorder.given_up == []  # no syndicate: no record to write the failure in
