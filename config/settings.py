@@ -216,6 +216,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded listings and meter-data files (with their error workbooks) are deleted this many
+# days after their job finished (backoffice.tasks.stored_files_purge_all, daily); export files
+# go when their link expires (reports.links.LINK_VALIDITY).
+STORED_UPLOAD_RETENTION_DAYS = env_int("STORED_UPLOAD_RETENTION_DAYS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (tenant-aware keys) ------------------------------------------------------------
@@ -283,6 +287,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consumption-partitions-ahead": {"task": "consumption.tasks.partitions_ensure_all", "schedule": 24 * 3600.0},
     "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
     "consumption-alerts-daily": {"task": "consumption.tasks.alerts_compute_all", "schedule": 24 * 3600.0},
+    "stored-files-purge-daily": {"task": "backoffice.tasks.stored_files_purge_all", "schedule": 24 * 3600.0},
 }
 # Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
 METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))

@@ -10,7 +10,8 @@ Two ways in, one ingestion (``_ingest``):
   queue once committed; ``ingestion_run`` then ingests it (once, whatever the number of
   deliveries), ``ingestion_fail`` records a technical failure after the last retry.
 
-A report's status changes only in ``_status_change``.
+A report's status changes only in ``_status_change``. ``ingestion_files_purge`` deletes
+the stored files of finished reports after the retention period (the report stays).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from config.storage import PurgeCounts, rows_files_purge
 from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus, ReadingSource
 from consumption.copy import lock_tenant_ingestion
 from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare
@@ -347,3 +350,26 @@ def report_summary(report: IngestionReport) -> dict[str, Any]:
         "has_rejected_rows_report": bool(report.error_report_path),
         "timings": report.timings,
     }
+
+
+def ingestion_files_purge(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the stored meter-data files (and rejected-rows workbooks) of finished reports past the retention.
+
+    ``settings.STORED_UPLOAD_RETENTION_DAYS`` after a report finished its files go (the
+    data is in the tables, the counts and reasons in the report); a report still queued
+    or running keeps its file whatever its age. Orphan files of the folder go too.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.STORED_UPLOAD_RETENTION_DAYS)
+    counts = rows_files_purge(
+        past=IngestionReport.objects.filter(status__in=INGESTION_FINISHED, finished_at__lte=cutoff),
+        every=IngestionReport.objects.all(),
+        fields=("file_path", "error_report_path"),
+        folder=f"ingestions/{current_schema()}",
+        now=now,
+    )
+    if counts.total:
+        audit_record(
+            action="consumption.files_purged", details={"reports": counts.expired, "orphan_files": counts.orphans}
+        )
+    return counts

@@ -4,6 +4,7 @@ export_request  → queued (and the task queued on commit)
 export_request_staff → the same, asked by an account manager from the back-office
 export_run      → running → done (idempotent: a done job is neither rebuilt nor re-emailed)
 export_fail     → failed, with a message the user reads on "Mes exports"
+exports_purge_expired → an expired job's file deleted (the job stays: "Expiré" on "Mes exports")
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +27,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.mail import mail_render
 from accounts.models import User
+from config.storage import PurgeCounts, rows_files_purge
 from reports.choices import ExportStatus
 from reports.extensions import staff_links
 from reports.links import LINK_VALIDITY, download_token
@@ -321,3 +324,24 @@ def _send_completion_email(job: ExportJob) -> None:
             f"{job.report}-{job.created_at:%Y%m%d-%H%M}.xlsx", export_absolute_path(job).read_bytes(), XLSX_CONTENT_TYPE
         )
     message.send()
+
+
+def exports_purge_expired(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the current syndicate's expired export files, and the orphans of its export folder.
+
+    An expired job keeps its row (the list says "Expiré", the download answers 410) and
+    loses its file path. A queued or running job is never touched, nor its temporary file.
+    """
+    now = now or timezone.now()
+    in_progress = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    counts = rows_files_purge(
+        past=ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lte=now),
+        every=ExportJob.objects.all(),
+        fields=("file_path",),
+        folder=f"exports/{current_schema()}",
+        now=now,
+        in_use={str(pk) for pk in in_progress.values_list("pk", flat=True)},
+    )
+    if counts.total:
+        audit_record(action="export.files_purged", details={"jobs": counts.expired, "orphan_files": counts.orphans})
+    return counts

@@ -3,11 +3,13 @@
 import_request → queued (file stored under MEDIA_ROOT/imports/<schema>/, task queued on commit)
 import_run     → validating → rejected (error report) | writing → done (summary of the changes)
 import_fail    → failed, with a message the account manager reads on the job's page
+import_files_purge → a finished job's listing and error report deleted after the retention period
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from config.storage import PurgeCounts, rows_files_purge
 from perimeter.importing.choices import FINISHED_STATUSES, ImportStatus
 from perimeter.importing.models import ImportJob
 from perimeter.importing.planning import listing_plan, listing_write
@@ -182,3 +185,24 @@ def import_fail(*, job_id: str, message: str) -> ImportJob:
         finished_at=timezone.now(),
     )
     return ImportJob.objects.get(pk=job_id)
+
+
+def import_files_purge(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the listings (and error reports) of the current syndicate's finished imports past the retention.
+
+    ``settings.STORED_UPLOAD_RETENTION_DAYS`` after a job finished, its files go and its
+    row stays (what was imported is in the summary); a job still queued or running keeps
+    its file whatever its age. Orphan files of the import folder go too.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.STORED_UPLOAD_RETENTION_DAYS)
+    counts = rows_files_purge(
+        past=ImportJob.objects.filter(status__in=FINISHED_STATUSES, finished_at__lte=cutoff),
+        every=ImportJob.objects.all(),
+        fields=("file_path", "error_report_path"),
+        folder=f"imports/{current_schema()}",
+        now=now,
+    )
+    if counts.total:
+        audit_record(action="import.files_purged", details={"jobs": counts.expired, "orphan_files": counts.orphans})
+    return counts

@@ -231,3 +231,34 @@ ROUTES += [
     Route("backoffice:export_download", own_staff_job, host="public", kwargs=_staff_job_kwargs),
     Route("backoffice:export_link_download", own_staff_job, host="public", kwargs=_staff_link_kwargs),
 ]
+
+
+# --- The supplier's team: reset of a lost second factor (accounts.services.staff_totp_reset) --
+
+
+def _staff_user_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+
+    # A colleague of mallory's (public schema), the same for every target: staff accounts are not a syndicate's.
+    with schema_context("public"):
+        colleague, _ = User.objects.get_or_create(
+            pk=900021, defaults={"email": "nina-matrix@fournisseur.test", "role": "account_manager"}
+        )
+    return {"pk": colleague.pk}
+
+
+ROUTES += [
+    Route("backoffice:staff_list", staff_only(), host="public"),
+    Route("backoffice:staff_totp_reset", staff_only(), host="public", kwargs=_staff_user_kwargs),
+    # Mallory has no second factor of her own in the test world: a reset needs one (403, see
+    # tests/backoffice/test_staff_totp_reset.py for the reset itself); the others log in first (302).
+    Route(
+        "backoffice:staff_totp_reset",
+        lambda persona, target: 403 if persona == "mallory" else 302,
+        host="public",
+        kwargs=_staff_user_kwargs,
+        method="post",
+    ),
+]
