@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -19,12 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record, client_ip
 from accounts.choices import ALL_MODULES, AccessRequestStatus, Module, Role
+from accounts.extensions import access_request_member
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
 from accounts.selectors import access_request_mismatches_recent, can_change_user, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
 from accounts.totp import matching_step, secret_new
-from perimeter.models import Member, Site
 
 MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
 
@@ -468,10 +469,7 @@ def access_request_submit(
         )
     customer_number = customer_number.strip()
     delivery_point = "".join(delivery_point.split())
-    member = Member.objects.filter(
-        customer_number=customer_number,
-        pk__in=Site.objects.filter(delivery_point=delivery_point).values("member_id"),
-    ).first()
+    member = access_request_member(customer_number=customer_number, delivery_point=delivery_point)
     if member is None:
         audit_record(
             action="access_request.mismatch",
@@ -499,7 +497,7 @@ def _access_request_create(
     email: str,
     customer_number: str,
     delivery_point: str,
-    member: Member,
+    member: Any,  # a perimeter.Member (accounts never imports the park)
     request: HttpRequest | None,
 ) -> AccessRequest:
     access_request = AccessRequest.objects.create(

@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
+from config.tasks import PolicyTask
 from consumption.services import ingestion_files_purge
 from perimeter.importing.services import import_files_purge
 from reports.services import exports_purge_expired
@@ -22,7 +23,7 @@ from tenants.models import Syndicate
 logger = logging.getLogger(__name__)
 
 
-@shared_task(queue="light")
+@shared_task(base=PolicyTask, queue="light")
 def stored_files_purge_all() -> dict[str, dict[str, int]]:
     """Delete every syndicate's expired export files, old uploads and orphan files (beat, daily)."""
     result: dict[str, dict[str, int]] = {}

@@ -19,9 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -287,46 +285,27 @@ def meter_file_receive(
     return report
 
 
-def ingestion_lock_key(report_id: int) -> tuple[int, int]:
-    """The advisory lock of one report's run (two int4 keys), the schema included."""
-    return 4245, zlib.crc32(f"consumption.ingestion:{current_schema()}:{report_id}".encode()) - 2**31
-
-
-@contextmanager
-def _run_lock(report_id: int) -> Iterator[bool]:
-    """A session-level advisory lock per report: two deliveries of the task never run it at once."""
-    key = list(ingestion_lock_key(report_id))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-
-
 def ingestion_run(*, report_id: int) -> IngestionReport:
-    """Ingest a received file into its report. A finished report (or one being run) is left as it is.
+    """Ingest a received file into its report. A finished report is left as it is.
 
-    Raises ``OSError`` when the stored file cannot be read (the task retries).
+    The task (``consumption.tasks.IngestMeterFile``) runs it under the report's advisory
+    lock, so two deliveries never run it at once. Raises ``OSError`` when the stored file
+    cannot be read (the task retries).
     """
-    with _run_lock(report_id) as acquired:
-        report = IngestionReport.objects.get(pk=report_id)
-        if not acquired or report.is_finished:
-            return report
-        _status_change(
-            report,
-            IngestionStatus.RUNNING,
-            attempts=report.attempts + 1,
-            started_at=timezone.now(),
-            progress_percent=5,
-            progress_label="Lecture du fichier…",
-        )
-        content = absolute_path(report.file_path).read_bytes()
-        _ingest(report, content)
+    report = IngestionReport.objects.get(pk=report_id)
+    if report.is_finished:
         return report
+    _status_change(
+        report,
+        IngestionStatus.RUNNING,
+        attempts=report.attempts + 1,
+        started_at=timezone.now(),
+        progress_percent=5,
+        progress_label="Lecture du fichier…",
+    )
+    content = absolute_path(report.file_path).read_bytes()
+    _ingest(report, content)
+    return report
 
 
 def ingestion_retry_wait(*, report_id: int, message: str) -> None:

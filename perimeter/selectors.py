@@ -100,3 +100,15 @@ def get_site_for(user: User, pk: int | str) -> Site:
     if site is None:
         raise Http404
     return site
+
+
+def member_by_customer_number_and_delivery_point(customer_number: str, delivery_point: str) -> Member | None:
+    """The member a sign-up request names: its customer number and one of its sites' delivery points.
+
+    Not a member-scoped read (the requester has no account yet); registered for
+    ``accounts`` at start-up (``PerimeterConfig.ready``), which never imports the park.
+    """
+    return Member.objects.filter(
+        customer_number=customer_number,
+        pk__in=Site.objects.filter(delivery_point=delivery_point).values("member_id"),
+    ).first()

@@ -9,19 +9,15 @@ exports_purge_expired → an expired job's file deleted (the job stays: "Expiré
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection as django_connection
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -47,8 +43,6 @@ from spreadsheets.xlsx import write_xlsx
 from tenants.db import current_schema
 from tenants.models import Syndicate
 from tenants.services import syndicate_url
-
-logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Direct (synchronous) downloads are allowed up to this many rows.
@@ -176,36 +170,17 @@ class ExportTooLarge(Exception):
         self.rows = rows
 
 
-@contextmanager
-def _build_lock(job_id: str) -> Iterator[bool]:
-    """A session-level advisory lock per job: two deliveries of the same task never build at once.
-
-    Held by the database session, so a worker that dies releases it with its connection
-    and the redelivered task (acks_late) can take the job over.
-    """
-    key = zlib.crc32(f"reports.export:{current_schema()}:{job_id}".encode())
-    with django_connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [4242, key - 2**31])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with django_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [4242, key - 2**31])
-
-
 def export_run(*, job_id: str) -> ExportJob:
-    """Build a job's file, then email it. Safe to run twice: a done job is only (re)notified once."""
-    with _build_lock(job_id) as acquired:
-        job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-        if not acquired:
-            logger.info("export %s is being built by another worker", job_id)
-            return job
-        if job.status == ExportStatus.FAILED:
-            return job
-        if job.status != ExportStatus.DONE:
-            job = _build(job)
+    """Build a job's file, then email it. Safe to run twice: a done job is only (re)notified once.
+
+    The task (``reports.tasks.BuildExport``) runs it under the job's advisory lock, so two
+    deliveries never build at once.
+    """
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status == ExportStatus.FAILED:
+        return job
+    if job.status != ExportStatus.DONE:
+        job = _build(job)
     export_notify(job=job)
     return job
 

@@ -9,9 +9,6 @@ import_files_purge → a finished job's listing and error report deleted after t
 from __future__ import annotations
 
 import logging
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -29,7 +26,7 @@ from perimeter.importing.planning import listing_plan, listing_write
 from perimeter.importing.reading import MAX_FILE_BYTES, CellError, ListingRefused, check_file, read_listing
 from perimeter.importing.report import error_report_write
 from perimeter.models import Lot
-from tenants.db import connection, current_schema
+from tenants.db import current_schema
 
 logger = logging.getLogger(__name__)
 
@@ -95,28 +92,16 @@ def _progress(job_id: str, percent: int, label: str, **fields: object) -> None:
     ImportJob.objects.filter(pk=job_id).update(progress_percent=min(percent, 100), progress_label=label[:200], **fields)
 
 
-@contextmanager
-def _run_lock(job_id: str) -> Iterator[bool]:
-    """A session-level advisory lock per job: two deliveries of the task never run it at once."""
-    key = zlib.crc32(f"importing.job:{current_schema()}:{job_id}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [4244, key - 2**31])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [4244, key - 2**31])
-
-
 def import_run(*, job_id: str) -> ImportJob:
-    """Check the whole listing, then write it all or not at all. A finished job is left as it is."""
-    with _run_lock(job_id) as acquired:
-        job = ImportJob.objects.select_related("lot").get(pk=job_id)
-        if not acquired or job.status in FINISHED_STATUSES:
-            return job
-        return _run(job)
+    """Check the whole listing, then write it all or not at all. A finished job is left as it is.
+
+    The task (``perimeter.importing.tasks.RunImport``) runs it under the job's advisory lock,
+    so two deliveries never run it at once.
+    """
+    job = ImportJob.objects.select_related("lot").get(pk=job_id)
+    if job.status in FINISHED_STATUSES:
+        return job
+    return _run(job)
 
 
 def _run(job: ImportJob) -> ImportJob:
