@@ -37,6 +37,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.tokens import activation_token_generator, reset_token_generator, user_from_uid
+from config.throttling import rate_limited
 
 RESET_ANSWER = gettext_lazy("Si votre compte existe, un e-mail vous a été adressé.")
 PENDING_SECOND_FACTOR = "accounts.pending_second_factor"
@@ -86,6 +87,7 @@ def _locked_message(minutes: int) -> str:
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(("login", "address"))
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -131,6 +133,7 @@ def _second_factor_done(request: HttpRequest, user: User, pending: dict[str, Any
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(("second_factor", "address"))
 def login_second_factor(request: HttpRequest) -> HttpResponse:
     """Step 2 for supplier staff: the TOTP code, within a few minutes of the password step."""
     found = _pending_login(request, seconds=SECOND_FACTOR_SECONDS)
@@ -230,6 +233,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(("password_reset", "address"), ("password_reset_email", "email"))
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -323,6 +327,7 @@ def _user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited(("activation_resend", "address"))
 def user_resend_activation(request: HttpRequest, pk: int) -> HttpResponse:
     return _user_action(request, pk, "resend")
 
@@ -344,6 +349,7 @@ def user_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(("access_request", "address"), ("access_request_email", "email"))
 def access_request_create(request: HttpRequest) -> HttpResponse:
     """Public form on the syndicate's address."""
     form = AccessRequestForm(request.POST or None)

@@ -25,6 +25,7 @@ from billing_groups.models import BillingPerimeter, BillingPerimeterSite
 from perimeter.choices import SiteStatus
 from perimeter.extensions import assert_member_editable
 from perimeter.models import Member, Site
+from perimeter.validators import BILLING_PERIMETER_FIELDS, clean_fields
 
 # The site statuses that may (and must) be attached to a perimeter.
 ATTACHABLE_STATUSES = (SiteStatus.SWITCH_CONFIRMED,)
@@ -66,11 +67,17 @@ def _clean_perimeter(perimeter: BillingPerimeter) -> None:
         perimeter.chorus_siret = perimeter.chorus_service_code = perimeter.chorus_commitment_number = ""
     if perimeter.invoice_delivery != InvoiceDelivery.EMAIL:
         perimeter.delivery_email = ""
-    errors: dict[str, list[str]] = {}
+    # The park's field rules: printable texts, a SIRET that exists, ChorusPro codes, e-mail.
+    texts = {name: getattr(perimeter, name) for name in BILLING_PERIMETER_FIELDS}
+    cleaned, errors = clean_fields(BILLING_PERIMETER_FIELDS, texts, required=("name",))
+    for name, value in cleaned.items():
+        if name not in errors:
+            setattr(perimeter, name, value)
     try:
         perimeter.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)  # the field rule's message says it first
     if perimeter.invoice_delivery == InvoiceDelivery.EMAIL and not perimeter.delivery_email:
         errors.setdefault("delivery_email", []).append(_("Indiquez l'adresse e-mail qui recevra les factures."))
     if perimeter.invoice_delivery == InvoiceDelivery.CHORUS and not perimeter.chorus_siret:
@@ -90,12 +97,7 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(PERIMETER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown billing perimeter fields: {sorted(unknown)}")
-    cleaned = dict(fields)
-    if isinstance(cleaned.get("chorus_siret"), str):
-        cleaned["chorus_siret"] = cleaned["chorus_siret"].replace(" ", "").replace(".", "")
-    if isinstance(cleaned.get("name"), str):
-        cleaned["name"] = cleaned["name"].strip()
-    return cleaned
+    return dict(fields)
 
 
 @transaction.atomic

@@ -26,4 +26,10 @@ def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = as_api_error(exc)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.Throttled) and response is not None:
+        # DRF set Retry-After; the sentence is the pages' (config/throttling.py).
+        from config.throttling import throttled_message
+
+        response.data = {"detail": throttled_message(getattr(exc, "wait", None) or 1)}
+    return response

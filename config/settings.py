@@ -233,8 +233,32 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
-CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+# Rate-limit counters (config/throttling.py) have their own cache: shared by every web
+# process through Redis, and cleared between tests without touching the rest.
+# (Tests keep it in process memory: clearing a Redis cache would flush the whole database.)
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    if TESTING or not REDIS_URL
+    else {**CACHES["default"], "KEY_PREFIX": "throttle"}
+)
+for _cache in CACHES.values():
+    _cache["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+    _cache["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+RATELIMIT_USE_CACHE = "throttle"
+
+# Rates ("<requests>/<s|m|h|d>") of config/throttling.py, per client address unless named
+# "_email" (per address typed in the form) or "api_user" (per user or token).
+RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "30/m"),
+    "second_factor": env_str("RATE_LIMIT_SECOND_FACTOR", "30/m"),
+    "password_reset": env_str("RATE_LIMIT_PASSWORD_RESET", "30/h"),
+    "password_reset_email": env_str("RATE_LIMIT_PASSWORD_RESET_EMAIL", "5/h"),
+    "access_request": env_str("RATE_LIMIT_ACCESS_REQUEST", "30/h"),
+    "access_request_email": env_str("RATE_LIMIT_ACCESS_REQUEST_EMAIL", "15/h"),
+    "activation_resend": env_str("RATE_LIMIT_ACTIVATION_RESEND", "30/h"),
+    "api_user": env_str("RATE_LIMIT_API_USER", "1200/m"),
+    "api_client": env_str("RATE_LIMIT_API_CLIENT", "2400/m"),
+}
 
 # --- Celery -------------------------------------------------------------------------------
 
@@ -328,7 +352,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    # Per user or token, and per client address; rates in RATE_LIMITS (config/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.ApiUserThrottle", "config.throttling.ApiClientThrottle"],
     # A service's ValidationError answers 400 with its messages, in every endpoint.
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }

@@ -29,7 +29,9 @@ from perimeter import services as park
 from perimeter.choices import ContactRole, EnergyMix
 from perimeter.extensions import MemberLocked
 from perimeter.models import Contact, Lot, Member, Site
-from perimeter.validators import validate_delivery_point
+from perimeter.validators import MEMBER_FIELDS as VALIDATED_MEMBER_FIELDS
+from perimeter.validators import SITE_FIELDS as VALIDATED_SITE_FIELDS
+from perimeter.validators import clean_fields_or_raise, validate_delivery_point
 
 JOURNEY_LOCKED_MESSAGE = (
     "Votre parcours est validé : il n'est plus modifiable sans un appel ou un mail auprès de nos services."
@@ -45,7 +47,8 @@ MEMBER_FIELDS = (
     "chorus_commitment_number",
     "energy_mix",
 )
-CONTACT_FIELDS = ("role", "first_name", "last_name", "job_title", "phone", "email")
+# Step 1 asks for the address: the member may complete it, never empty it.
+MEMBER_REQUIRED = ("legal_name", "siret", "address_line", "postcode", "city")
 SITE_FIELDS = (
     "fluid",
     "distributor_state",
@@ -60,6 +63,8 @@ SITE_FIELDS = (
     "city",
     "contact",
 )
+# The step 2 form asks for the site's name and address: an update may not empty them.
+SITE_REQUIRED = ("site_name", "address_line", "postcode", "city")
 # What "Modifier en masse vos sites" may set on many sites at once (no per-site identity).
 BULK_FIELDS = ("distributor_state", "activation_date", "distributor", "address_line", "postcode", "city")
 NEW_SITE_FIELDS = (*SITE_FIELDS, "lot", "segment", "tariff_formula", "tariff_option", "subscribed_power_kva")
@@ -205,13 +210,32 @@ def _apply(instance: Any, data: dict[str, Any], allowed: Iterable[str]) -> dict[
     return changed
 
 
+def _chorus_required(member: Member) -> list[str]:
+    return [
+        name
+        for name, flag in (
+            ("chorus_service_code", member.chorus_service_required),
+            ("chorus_commitment_number", member.chorus_commitment_required),
+        )
+        if flag
+    ]
+
+
 @transaction.atomic
 def member_general_data_update(
     *, member: Member, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
 ) -> Member:
-    """Step 1: the member's administrative and ChorusPro data."""
+    """Step 1: the member's administrative and ChorusPro data.
+
+    The given fields go through the park's field rules (``perimeter.validators``); the
+    step's required fields (and the ChorusPro codes the member's buyer requires) cannot be
+    emptied, whether the page sends them all or the API only some (PATCH).
+    """
     journey_assert_editable(member)
-    changed = _apply(member, data, MEMBER_FIELDS)
+    given = {name: data[name] for name in MEMBER_FIELDS if name in data}
+    required = (*MEMBER_REQUIRED, *_chorus_required(member))
+    values = clean_fields_or_raise(VALIDATED_MEMBER_FIELDS, given, required=required)
+    changed = _apply(member, values, MEMBER_FIELDS)
     try:
         member.full_clean(exclude=["customer_number"], validate_unique=False)
     except ValidationError:
@@ -221,41 +245,6 @@ def member_general_data_update(
     if changed:
         audit_record(action="member.general_data_updated", actor=actor, request=request, target=member, details=changed)
     return member
-
-
-@transaction.atomic
-def contact_create(
-    *, member: Member, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
-) -> Contact:
-    journey_assert_editable(member)
-    contact = Contact(member=member)
-    _apply(contact, data, CONTACT_FIELDS)
-    return _contact_save(contact=contact, actor=actor, request=request)
-
-
-@transaction.atomic
-def contact_update(
-    *, contact: Contact, actor: User | None, data: dict[str, Any], request: HttpRequest | None = None
-) -> Contact:
-    journey_assert_editable(contact.member_id)
-    _apply(contact, data, CONTACT_FIELDS)
-    return _contact_save(contact=contact, actor=actor, request=request)
-
-
-@transaction.atomic
-def contact_delete(*, contact: Contact, actor: User | None, request: HttpRequest | None = None) -> None:
-    journey_assert_editable(contact.member_id)
-    audit_record(action="contact.deleted", actor=actor, request=request, target=contact)
-    contact.delete()
-
-
-def _contact_save(*, contact: Contact, actor: User | None, request: HttpRequest | None) -> Contact:
-    contact.full_clean()
-    created = contact.pk is None
-    contact.save()
-    action = "contact.created" if created else "contact.updated"
-    audit_record(action=action, actor=actor, request=request, target=contact)
-    return contact
 
 
 def _check_contact(site_member_id: int, contact: Contact | None) -> None:
@@ -277,6 +266,8 @@ def site_update(*, site: Site, actor: User | None, data: dict[str, Any], request
     if status is not None:
         _check_member_status(status)
     _check_contact(site.member_id, data.get("contact"))
+    texts = {name: data[name] for name in VALIDATED_SITE_FIELDS if name in data}
+    data = {**data, **clean_fields_or_raise(VALIDATED_SITE_FIELDS, texts, required=SITE_REQUIRED)}
     changed = _apply(site, data, SITE_FIELDS)
     if {"fluid", "delivery_point"} & changed.keys():
         try:  # the format depends on the fluid: say which, rather than the constraint's name
@@ -330,7 +321,10 @@ def sites_bulk_update(
             raise ValidationError(_("Aucun site ne correspond au filtre."))
         raise ValidationError(_("Sélectionnez au moins un site."))
     values: dict[str, Any] = {}
-    for name, value in (fields or {}).items():
+    fields = dict(fields or {})
+    texts = {name: fields[name] for name in VALIDATED_SITE_FIELDS if name in fields}
+    fields.update(clean_fields_or_raise(VALIDATED_SITE_FIELDS, texts))
+    for name, value in fields.items():
         if name not in BULK_FIELDS:
             raise ValidationError({name: _("Ce champ ne se modifie pas en masse.")})
         if value in (None, "") and name != "activation_date":

@@ -40,6 +40,7 @@ from datacollection.selectors import (
     member_journey,
     recap_failure,
 )
+from perimeter import services as park
 from perimeter.choices import SiteStatus
 from perimeter.models import Member
 from perimeter.selectors import contacts_for, get_member_for
@@ -207,9 +208,9 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
             if contact is None:
-                services.contact_create(member=member, actor=user, data=data, request=request)
+                park.contact_create(member=member, actor=user, request=request, **data)
             else:
-                services.contact_update(contact=contact, actor=user, data=data, request=request)
+                park.contact_update(contact=contact, actor=user, request=request, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -231,7 +232,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if contact is None:
         raise Http404("No such contact")
     require_module(user, Module.COLLECTION, write=True)
-    services.contact_delete(contact=contact, actor=user, request=request)
+    park.contact_delete(contact=contact, actor=user, request=request)
     messages.success(request, _("Interlocuteur supprimé."))
     return redirect(reverse("datacollection:general") + "#interlocuteurs")
 

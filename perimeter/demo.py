@@ -453,8 +453,10 @@ def _siret(siren: str, nic: int = 1) -> str:
 
 def _phone(rng: random.Random, prefix: str) -> str:
     """A French number: a landline of the département ("02 31 …") or a mobile ("06 …")."""
-    pairs = 5 - len(prefix.split())
-    return " ".join([prefix, *(f"{rng.randrange(100):02d}" for _ in range(pairs))])
+    pairs = [f"{rng.randrange(100):02d}" for _ in range(5 - len(prefix.split()))]
+    if prefix == "07":  # only 07 3x–07 9x are allotted to mobiles (the draws stay the same)
+        pairs[0] = f"{73 + int(pairs[0]) % 27}"
+    return " ".join([prefix, *pairs])
 
 
 def _sizes(total: int, count: int, rng: random.Random, low: int, high: int, sigma: float) -> list[int]:

@@ -9,63 +9,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from perimeter.choices import (
-    ELECTRICITY_SEGMENTS,
-    GAS_SEGMENTS,
-    ContactRole,
-    Distributor,
-    DistributorState,
-    Fluid,
-    MemberKind,
-    SiteStatus,
-    TariffFormula,
-    TariffOption,
-)
+from perimeter.choices import ContactRole, DistributorState, Fluid, MemberKind, SiteStatus
+from perimeter.extensions import assert_member_editable
 from perimeter.models import Contact, Lot, Member, Site, SiteStatusChange
-from perimeter.validators import validate_delivery_point, validate_siren, validate_siret
+from perimeter.validation import (
+    CONTACT_REQUIRED_BY_HAND,
+    ContactData,
+    Errors,
+    MemberData,
+    SiteData,
+    add_error,
+    contact_check,
+    member_check,
+    raise_errors,
+    site_check,
+)
+from perimeter.validators import CONTACT_FIELDS, clean_fields
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import User
 
+__all__ = ["ContactData", "MemberData", "SiteData"]  # the rows the bulk services take
+
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 20  # a bulk refusal lists the first rows in error, not thousands
 
-ELECTRICITY_DISTRIBUTORS = {Distributor.ENEDIS, Distributor.OTHER_ELEC}
-GAS_DISTRIBUTORS = {Distributor.GRDF, Distributor.OTHER_GAS}
-C5_FORMULAS = {TariffFormula.BTINFCUST, TariffFormula.BTINFMUDT, TariffFormula.BTINFCU4, TariffFormula.BTINFMU4}
-C5_FORMULAS |= {TariffFormula.BTINFLU}
-C4_FORMULAS = {TariffFormula.BTSUPCU, TariffFormula.BTSUPLU}
-C5_MAX_KVA = Decimal("36")
-C4_MAX_KVA = Decimal("250")
 # Statuses by which a site leaves the park; their effective date is the site's termination date.
 EXIT_STATUSES = {SiteStatus.TERMINATED, SiteStatus.ALREADY_TERMINATED, SiteStatus.OUT_OF_MARKET}
-
-Errors = dict[str, list[str]]
-
-
-def _add(errors: Errors, field_name: str, message: str) -> None:
-    errors.setdefault(field_name, []).append(message)
-
-
-def _check(errors: Errors, field_name: str, validator: object, *args: str) -> None:
-    try:
-        validator(*args)  # type: ignore[operator]
-    except ValidationError as exc:
-        for message in exc.messages:
-            _add(errors, field_name, message)
+# What a person may change on a contact (pages and API).
+CONTACT_EDITABLE = ("role", *CONTACT_FIELDS)
 
 
 def _raise_bulk(errors_by_row: list[tuple[str, Errors]]) -> None:
@@ -103,15 +86,15 @@ def lot_create(
     """Create a lot of the syndicate's tender (one fluid, one delivery period)."""
     errors: Errors = {}
     if number < 1:
-        _add(errors, "number", _("Le numéro de lot doit être un entier positif."))
+        add_error(errors, "number", _("Le numéro de lot doit être un entier positif."))
     elif Lot.objects.filter(number=number).exists():
-        _add(errors, "number", _("Le lot %(n)d existe déjà dans ce syndicat.") % {"n": number})
+        add_error(errors, "number", _("Le lot %(n)d existe déjà dans ce syndicat.") % {"n": number})
     if not name.strip():
-        _add(errors, "name", _("L'intitulé du lot est obligatoire."))
+        add_error(errors, "name", _("L'intitulé du lot est obligatoire."))
     if fluid not in Fluid.values:
-        _add(errors, "fluid", _("Énergie inconnue : « %(v)s » (électricité ou gaz attendu).") % {"v": fluid})
+        add_error(errors, "fluid", _("Énergie inconnue : « %(v)s » (électricité ou gaz attendu).") % {"v": fluid})
     if delivery_end <= delivery_start:
-        _add(errors, "delivery_end", _("La fin de fourniture doit être postérieure à son début."))
+        add_error(errors, "delivery_end", _("La fin de fourniture doit être postérieure à son début."))
     if errors:
         raise ValidationError(errors)
     return Lot.objects.create(
@@ -128,62 +111,13 @@ def lot_create(
 # --- Members ------------------------------------------------------------------------------
 
 
-@dataclass
-class MemberData:
-    """The fields of a member to create (see ``member_create``)."""
-
-    legal_name: str
-    siret: str
-    customer_number: str
-    kind: str = MemberKind.COMMUNE
-    siren: str = ""
-    address_line: str = ""
-    postcode: str = ""
-    city: str = ""
-    insee_code: str = ""
-    chorus_siret: str = ""
-    chorus_service_code: str = ""
-    chorus_commitment_number: str = ""
-    chorus_service_required: bool = False
-    chorus_commitment_required: bool = False
-    lots: Sequence[Lot] = ()
-
-
-def _member_errors(data: MemberData) -> Errors:
-    errors: Errors = {}
-    if not data.legal_name.strip():
-        _add(errors, "legal_name", _("La raison sociale est obligatoire."))
-    if data.kind not in MemberKind.values:
-        _add(errors, "kind", _("Type de membre inconnu : « %(v)s ».") % {"v": data.kind})
-    _check(errors, "siret", validate_siret, data.siret)
-    if data.siren:
-        _check(errors, "siren", validate_siren, data.siren)
-        if "siret" not in errors and "siren" not in errors and not data.siret.startswith(data.siren):
-            _add(errors, "siret", _("Le SIRET %(siret)s n'appartient pas au SIREN %(siren)s.") % vars(data))
-    if not data.customer_number.strip():
-        _add(errors, "customer_number", _("Le numéro client est obligatoire."))
-    if data.postcode and not (len(data.postcode) == 5 and data.postcode.isdigit()):
-        _add(
-            errors, "postcode", _("Le code postal doit comporter 5 chiffres (reçu : « %(v)s »).") % {"v": data.postcode}
-        )
-    if data.insee_code and len(data.insee_code) != 5:
-        _add(
-            errors,
-            "insee_code",
-            _("Le code INSEE doit comporter 5 caractères (reçu : « %(v)s »).") % {"v": data.insee_code},
-        )
-    if data.chorus_siret:
-        _check(errors, "chorus_siret", validate_siret, data.chorus_siret)
-    return errors
-
-
 def _member_build(data: MemberData) -> Member:
     return Member(
-        legal_name=data.legal_name.strip(),
+        legal_name=data.legal_name,
         kind=data.kind,
         siren=data.siren or data.siret[:9],
         siret=data.siret,
-        customer_number=data.customer_number.strip(),
+        customer_number=data.customer_number,
         address_line=data.address_line,
         postcode=data.postcode,
         city=data.city,
@@ -229,10 +163,10 @@ def members_bulk_create(*, rows: Sequence[MemberData], batch_size: int = BATCH_S
         taken.update(Member.objects.filter(customer_number__in=chunk).values_list("customer_number", flat=True))
     seen: set[str] = set()
     for index, row in enumerate(rows, start=1):
-        errors = _member_errors(row)
+        errors = member_check(row)
         number = row.customer_number.strip()
         if number in taken or number in seen:
-            _add(errors, "customer_number", _("Le numéro client %(n)s est déjà utilisé.") % {"n": number})
+            add_error(errors, "customer_number", _("Le numéro client %(n)s est déjà utilisé.") % {"n": number})
         seen.add(number)
         if errors:
             problems.append((_("Ligne %(i)d (%(name)s)") % {"i": index, "name": row.legal_name}, errors))
@@ -256,44 +190,15 @@ def member_lots_add(*, pairs: Iterable[tuple[Member, Lot]]) -> int:
 # --- Contacts -----------------------------------------------------------------------------
 
 
-@dataclass
-class ContactData:
-    """The fields of a contact to create (see ``contact_create``)."""
-
-    member: Member
-    role: str
-    last_name: str
-    first_name: str = ""
-    job_title: str = ""
-    phone: str = ""
-    email: str = ""
-
-
-def _contact_errors(data: ContactData) -> Errors:
-    errors: Errors = {}
-    if data.role not in ContactRole.values:
-        _add(errors, "role", _("Rôle d'interlocuteur inconnu : « %(v)s ».") % {"v": data.role})
-    if not data.last_name.strip():
-        _add(errors, "last_name", _("Le nom de l'interlocuteur est obligatoire."))
-    if data.email:
-        try:
-            validate_email(data.email)
-        except ValidationError:
-            _add(errors, "email", _("L'adresse e-mail « %(v)s » n'est pas valide.") % {"v": data.email})
-    if data.phone and sum(c.isdigit() for c in data.phone) < 10:
-        _add(errors, "phone", _("Le numéro de téléphone doit comporter au moins 10 chiffres."))
-    return errors
-
-
 def _contact_build(data: ContactData) -> Contact:
     return Contact(
         member=data.member,
         role=data.role,
-        last_name=data.last_name.strip(),
-        first_name=data.first_name.strip(),
+        last_name=data.last_name,
+        first_name=data.first_name,
         job_title=data.job_title,
         phone=data.phone,
-        email=data.email.lower(),
+        email=data.email,
     )
 
 
@@ -307,153 +212,73 @@ def contact_create(
     job_title: str = "",
     phone: str = "",
     email: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> Contact:
-    """Create a person to reach at a member for one role."""
-    data = ContactData(**locals())
-    errors = _contact_errors(data)
-    if errors:
-        raise ValidationError(errors)
+    """Add a person to reach at a member for one role (pages and API: name, phone and e-mail required)."""
+    assert_member_editable(member)
+    data = ContactData(
+        member=member,
+        role=role,
+        last_name=last_name,
+        first_name=first_name,
+        job_title=job_title,
+        phone=phone,
+        email=email,
+    )
+    raise_errors(contact_check(data, required=CONTACT_REQUIRED_BY_HAND))
     contact = _contact_build(data)
     contact.save()
+    audit_record(action="contact.created", actor=actor, request=request, target=contact)
     return contact
 
 
 @transaction.atomic
+def contact_update(
+    *, contact: Contact, actor: User | None = None, request: HttpRequest | None = None, **fields: Any
+) -> Contact:
+    """Change some fields of a contact: the given fields are checked, none of the required ones may be emptied."""
+    unknown = set(fields) - set(CONTACT_EDITABLE)
+    if unknown:
+        raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
+    assert_member_editable(contact.member_id)
+    errors: Errors = {}
+    if "role" in fields and fields["role"] not in ContactRole.values:
+        add_error(errors, "role", _("Rôle d'interlocuteur inconnu : « %(v)s ».") % {"v": fields["role"]})
+    cleaned, field_errors = clean_fields(CONTACT_FIELDS, fields, required=CONTACT_REQUIRED_BY_HAND)
+    for name, messages in field_errors.items():
+        errors.setdefault(name, []).extend(messages)
+    raise_errors(errors)
+    changed = {name: value for name, value in cleaned.items() if getattr(contact, name) != value}
+    for name, value in changed.items():
+        setattr(contact, name, value)
+    if changed:
+        contact.save(update_fields=list(changed))
+    audit_record(action="contact.updated", actor=actor, request=request, target=contact, details=changed)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor: User | None = None, request: HttpRequest | None = None) -> None:
+    """Remove a contact (its sites keep no contact)."""
+    assert_member_editable(contact.member_id)
+    audit_record(action="contact.deleted", actor=actor, request=request, target=contact)
+    contact.delete()
+
+
+@transaction.atomic
 def contacts_bulk_create(*, rows: Sequence[ContactData], batch_size: int = BATCH_SIZE) -> list[Contact]:
-    """Create many contacts; every row is checked before anything is written."""
+    """Create many contacts (imports, seed); every row is checked before anything is written."""
     problems = [
         (_("Ligne %(i)d (%(name)s)") % {"i": index, "name": row.last_name}, errors)
         for index, row in enumerate(rows, start=1)
-        if (errors := _contact_errors(row))
+        if (errors := contact_check(row))
     ]
     _raise_bulk(problems)
     return Contact.objects.bulk_create([_contact_build(row) for row in rows], batch_size=batch_size)
 
 
 # --- Sites --------------------------------------------------------------------------------
-
-
-@dataclass
-class SiteData:
-    """The fields of a site to create (see ``site_create``). A new site is always "À confirmer"."""
-
-    member: Member
-    lot: Lot
-    fluid: str
-    delivery_point: str
-    distributor: str
-    segment: str
-    tariff_formula: str
-    tariff_option: str
-    site_name: str
-    subscribed_power_kva: Decimal | None = None
-    car_kwh: int | None = None
-    meter_serial: str = ""
-    meter_communicating: bool = True
-    distributor_state: str = DistributorState.IN_SERVICE
-    contact: Contact | None = None
-    internal_reference: str = ""
-    other_reference: str = ""
-    address_line: str = ""
-    postcode: str = ""
-    city: str = ""
-    insee_code: str = ""
-    activation_date: dt.date | None = None
-
-
-def _site_errors(data: SiteData, member_lots: set[tuple[int, int]] | None = None) -> Errors:
-    """Everything that can be checked on one row without the database (plus lot membership)."""
-    errors: Errors = {}
-    fluid = data.fluid
-    if fluid not in Fluid.values:
-        _add(errors, "fluid", _("Énergie inconnue : « %(v)s » (électricité ou gaz attendu).") % {"v": fluid})
-        return errors
-    is_gas = fluid == Fluid.GAS
-    _check(errors, "delivery_point", validate_delivery_point, fluid, data.delivery_point)
-    if data.lot.fluid != fluid:
-        _add(errors, "lot", _("Le lot %(n)d ne porte pas sur cette énergie.") % {"n": data.lot.number})
-    if member_lots is not None and (data.member.pk, data.lot.pk) not in member_lots:
-        _add(errors, "lot", _("Le membre n'est pas rattaché au lot %(n)d.") % {"n": data.lot.number})
-    segments = GAS_SEGMENTS if is_gas else ELECTRICITY_SEGMENTS
-    if data.segment not in segments:
-        _add(
-            errors,
-            "segment",
-            _("Le segment « %(s)s » ne correspond pas à l'énergie (%(allowed)s attendu).")
-            % {"s": data.segment, "allowed": "/".join(sorted(segments))},
-        )
-    distributors = GAS_DISTRIBUTORS if is_gas else ELECTRICITY_DISTRIBUTORS
-    if data.distributor not in distributors:
-        _add(
-            errors,
-            "distributor",
-            _("Le gestionnaire de réseau « %(v)s » ne distribue pas cette énergie.") % {"v": data.distributor},
-        )
-    if data.distributor_state not in DistributorState.values:
-        _add(
-            errors,
-            "distributor_state",
-            _("État chez le distributeur inconnu : « %(v)s ».") % {"v": data.distributor_state},
-        )
-    formula = data.tariff_formula
-    if is_gas:
-        if formula != data.segment:
-            _add(
-                errors,
-                "tariff_formula",
-                _("L'option d'acheminement gaz doit être celle du segment (%(s)s).") % {"s": data.segment},
-            )
-        if data.tariff_option != TariffOption.GAS:
-            _add(errors, "tariff_option", _("Un site gaz a l'option tarifaire « Gaz (poste unique) »."))
-        if data.subscribed_power_kva is not None:
-            _add(errors, "subscribed_power_kva", _("Un site gaz n'a pas de puissance souscrite en kVA."))
-    else:
-        expected = C5_FORMULAS if data.segment == "C5" else C4_FORMULAS if data.segment == "C4" else None
-        if formula not in TariffFormula.values or (expected is not None and formula not in expected):
-            _add(
-                errors,
-                "tariff_formula",
-                _("La formule tarifaire « %(f)s » ne convient pas au segment %(s)s.")
-                % {"f": formula, "s": data.segment},
-            )
-        if data.tariff_option not in {TariffOption.BASE, TariffOption.HPHC, TariffOption.FOUR_POSTS}:
-            _add(
-                errors,
-                "tariff_option",
-                _("Option tarifaire inconnue pour l'électricité : « %(v)s ».") % {"v": data.tariff_option},
-            )
-        power = data.subscribed_power_kva
-        if power is None:
-            _add(errors, "subscribed_power_kva", _("La puissance souscrite est obligatoire pour un site électricité."))
-        elif power <= 0:
-            _add(
-                errors,
-                "subscribed_power_kva",
-                _("La puissance souscrite doit être positive (reçu : %(p)s kVA).") % {"p": power},
-            )
-        elif data.segment == "C5" and power > C5_MAX_KVA:
-            _add(
-                errors,
-                "subscribed_power_kva",
-                _("Un site C5 a une puissance d'au plus 36 kVA (reçu : %(p)s kVA).") % {"p": power},
-            )
-        elif data.segment == "C4" and not C5_MAX_KVA < power <= C4_MAX_KVA:
-            _add(
-                errors,
-                "subscribed_power_kva",
-                _("Un site C4 a une puissance de 36 à 250 kVA (reçu : %(p)s kVA).") % {"p": power},
-            )
-    if data.car_kwh is not None and data.car_kwh < 0:
-        _add(errors, "car_kwh", _("La consommation annuelle de référence ne peut pas être négative."))
-    if not data.site_name.strip():
-        _add(errors, "site_name", _("Le nom du site est obligatoire."))
-    if data.contact is not None and data.contact.member_id != data.member.pk:
-        _add(errors, "contact", _("L'interlocuteur doit appartenir au membre du site."))
-    if data.postcode and not (len(data.postcode) == 5 and data.postcode.isdigit()):
-        _add(
-            errors, "postcode", _("Le code postal doit comporter 5 chiffres (reçu : « %(v)s »).") % {"v": data.postcode}
-        )
-    return errors
 
 
 def _site_build(data: SiteData) -> Site:
@@ -472,7 +297,7 @@ def _site_build(data: SiteData) -> Site:
         car_kwh=data.car_kwh,
         meter_serial=data.meter_serial,
         meter_communicating=data.meter_communicating,
-        site_name=data.site_name.strip(),
+        site_name=data.site_name,
         internal_reference=data.internal_reference,
         other_reference=data.other_reference,
         address_line=data.address_line,
@@ -530,9 +355,9 @@ def sites_bulk_create(*, rows: Sequence[SiteData], batch_size: int = BATCH_SIZE)
     seen: set[str] = set()
     problems: list[tuple[str, Errors]] = []
     for index, row in enumerate(rows, start=1):
-        errors = _site_errors(row, member_lots)
+        errors = site_check(row, member_lots)
         if row.delivery_point in taken or row.delivery_point in seen:
-            _add(
+            add_error(
                 errors,
                 "delivery_point",
                 _("Le point de livraison %(p)s existe déjà dans ce syndicat.") % {"p": row.delivery_point},

@@ -197,3 +197,13 @@ def assert_num_queries() -> Callable[[int], Any]:
         )
 
     return expect
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Every test starts with empty rate-limit counters (the throttle cache is per process)."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()

@@ -12,9 +12,12 @@ from rest_framework import serializers
 
 from datacollection.choices import MEMBER_SITE_STATUSES
 from datacollection.filtersets import JourneySiteFilterSet, filter_journey_sites
-from datacollection.services import CONTACT_FIELDS, MEMBER_FIELDS
+from datacollection.services import MEMBER_FIELDS, MEMBER_REQUIRED
+from perimeter.api.fields import field_kwargs, pattern_validators
 from perimeter.choices import Distributor, DistributorState, Fluid, Segment, SiteStatus, TariffFormula, TariffOption
 from perimeter.models import Contact, Lot, Member, Site
+from perimeter.services import CONTACT_EDITABLE
+from perimeter.validation import CONTACT_REQUIRED_BY_HAND
 
 
 class StepSerializer(serializers.Serializer[Any]):
@@ -68,12 +71,27 @@ class JourneySiteUpdateSerializer(serializers.Serializer[Any]):
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
     delivery_point = serializers.CharField(required=False, max_length=14)
-    site_name = serializers.CharField(required=False, max_length=200)
-    internal_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    other_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    address_line = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    postcode = serializers.CharField(required=False, allow_blank=True, max_length=5)
-    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    site_name = serializers.CharField(
+        required=False, max_length=200, validators=pattern_validators("site_name", blank=False)
+    )
+    internal_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        validators=pattern_validators("internal_reference", blank=True),
+    )
+    other_reference = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, validators=pattern_validators("other_reference", blank=True)
+    )
+    address_line = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, validators=pattern_validators("address_line", blank=True)
+    )
+    postcode = serializers.CharField(
+        required=False, allow_blank=True, max_length=5, validators=pattern_validators("postcode", blank=True)
+    )
+    city = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, validators=pattern_validators("city", blank=True)
+    )
     contact = MemberContactField(required=False, allow_null=True)
 
 
@@ -161,9 +179,13 @@ class JourneySitesBulkSerializer(serializers.Serializer[Any]):
     distributor_state = serializers.ChoiceField(choices=DistributorState.choices, required=False)
     activation_date = serializers.DateField(required=False, allow_null=True)
     distributor = serializers.ChoiceField(choices=Distributor.choices, required=False)
-    address_line = serializers.CharField(required=False, max_length=200)
-    postcode = serializers.CharField(required=False, max_length=5)
-    city = serializers.CharField(required=False, max_length=100)
+    address_line = serializers.CharField(
+        required=False, max_length=200, validators=pattern_validators("address_line", blank=False)
+    )
+    postcode = serializers.CharField(
+        required=False, max_length=5, validators=pattern_validators("postcode", blank=False)
+    )
+    city = serializers.CharField(required=False, max_length=100, validators=pattern_validators("city", blank=False))
     contact = MemberContactField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +211,8 @@ class GeneralDataSerializer(serializers.ModelSerializer[Member]):
         model = Member
         fields = ["id", "customer_number", *MEMBER_FIELDS]
         read_only_fields = ["id", "customer_number"]
-        # The service checks identifiers and uniqueness with the page's messages.
-        extra_kwargs: dict[str, dict[str, Any]] = {name: {"validators": []} for name in MEMBER_FIELDS}
+        # The schema says the identifiers' patterns; the service checks every rule with the page's messages.
+        extra_kwargs = field_kwargs(MEMBER_FIELDS, required=MEMBER_REQUIRED)
 
 
 class JourneyContactSerializer(serializers.ModelSerializer[Contact]):
@@ -198,9 +220,11 @@ class JourneyContactSerializer(serializers.ModelSerializer[Contact]):
 
     class Meta:
         model = Contact
-        fields = ["id", *CONTACT_FIELDS]
+        fields = ["id", *CONTACT_EDITABLE]
         read_only_fields = ["id"]
-        extra_kwargs = {"phone": {"required": True}, "email": {"required": True}}
+        extra_kwargs = field_kwargs(CONTACT_EDITABLE, required=CONTACT_REQUIRED_BY_HAND)
+        for name in ("phone", "email"):
+            extra_kwargs[name]["required"] = True
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -217,7 +241,7 @@ class JourneyNewSiteSerializer(JourneySiteUpdateSerializer):
     lot = CampaignLotField()
     fluid = serializers.ChoiceField(choices=Fluid.choices)
     delivery_point = serializers.CharField(max_length=14)
-    site_name = serializers.CharField(max_length=200)
+    site_name = serializers.CharField(max_length=200, validators=pattern_validators("site_name", blank=False))
     segment = serializers.ChoiceField(choices=Segment.choices)
     distributor = serializers.ChoiceField(choices=Distributor.choices)
     tariff_formula = serializers.ChoiceField(choices=TariffFormula.choices)

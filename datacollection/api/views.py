@@ -30,6 +30,7 @@ from datacollection.api.serializers import (
     JourneySiteUpdateSerializer,
 )
 from datacollection.selectors import get_journey_site_for, member_journey
+from perimeter import services as park
 from perimeter.api.serializers import SiteSerializer
 from perimeter.models import Contact, Member
 from perimeter.selectors import contacts_for, get_member_for
@@ -258,9 +259,7 @@ class JourneyContactsView(APIView):
         member = _member(request)
         payload = JourneyContactSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        contact = services.contact_create(
-            member=member, actor=user, data=dict(payload.validated_data), request=request._request
-        )
+        contact = park.contact_create(member=member, actor=user, request=request._request, **payload.validated_data)
         return Response(JourneyContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
@@ -283,15 +282,15 @@ class JourneyContactView(APIView):
         contact = self._contact(request, pk)
         payload = JourneyContactSerializer(contact, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        contact = services.contact_update(
-            contact=contact, actor=request_user(request), data=dict(payload.validated_data), request=request._request
+        contact = park.contact_update(
+            contact=contact, actor=request_user(request), request=request._request, **payload.validated_data
         )
         return Response(JourneyContactSerializer(contact).data)
 
     @extend_schema(summary="Supprimer un interlocuteur", responses={204: None, 403: LOCKED, 404: None})
     def delete(self, request: Request, pk: int) -> Response:
         contact = self._contact(request, pk)
-        services.contact_delete(contact=contact, actor=request_user(request), request=request._request)
+        park.contact_delete(contact=contact, actor=request_user(request), request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -22,19 +22,14 @@ from perimeter.importing.reading import CellError, ParsedListing, ParsedRow
 from perimeter.models import Contact, Lot, Member, Site
 from perimeter.services import (
     BATCH_SIZE,
-    ContactData,
-    MemberData,
-    SiteData,
     contacts_bulk_create,
     member_lots_add,
     members_bulk_create,
     sites_bulk_create,
 )
 
-# The park's own row checks (one rule for a form, the seed and this import).
-from perimeter.services import _contact_errors as contact_errors
-from perimeter.services import _member_errors as member_errors
-from perimeter.services import _site_errors as site_errors
+# The park's own row rules (one rule for a page, the API, the seed and this import).
+from perimeter.validation import ContactData, MemberData, SiteData, contact_check, member_check, site_check
 from tenants.db import connection, current_schema
 
 MEMBER_FIELDS = tuple(c.field for c in MEMBER_SHEET.columns if c.field != "customer_number")
@@ -100,7 +95,6 @@ class _Errors:
 def _member_data(cn: str, values: dict[str, Any]) -> MemberData:
     fields = {name: values[name] for name in MEMBER_FIELDS}
     fields["kind"] = fields["kind"] or MemberKind.COMMUNE
-    fields["legal_name"] = fields["legal_name"].strip()
     return MemberData(customer_number=cn, **fields)
 
 
@@ -138,7 +132,7 @@ def listing_plan(listing: ParsedListing, *, lot: Lot) -> tuple[ImportPlan | None
         if row.invalid:
             continue
         data = _member_data(cn, row.values)
-        row_errors = member_errors(data)
+        row_errors = member_check(data)  # cleans data in place
         row_errors.pop("customer_number", None)  # presence already checked by the reader
         errors.add_all(MEMBERS, row, row_errors)
         file_members[cn] = data
@@ -166,7 +160,9 @@ def listing_plan(listing: ParsedListing, *, lot: Lot) -> tuple[ImportPlan | None
         if row.invalid or not cn:
             continue
         values = {name: row.values[name] for name in ("role", *CONTACT_FIELDS)}
-        values["email"] = values["email"].lower()
+        contact = ContactData(member=placeholder, **values)
+        contact_errors = contact_check(contact)  # cleans the row: canonical phone, e-mail lower-cased
+        values = {name: getattr(contact, name) for name in values}
         key = _contact_key(cn, values["role"], values["email"], values["last_name"], values["first_name"])
         if key in seen_contacts:
             errors.add(
@@ -177,7 +173,7 @@ def listing_plan(listing: ParsedListing, *, lot: Lot) -> tuple[ImportPlan | None
             )
             continue
         seen_contacts[key] = row.row
-        errors.add_all(CONTACTS, row, contact_errors(ContactData(member=placeholder, **values)))
+        errors.add_all(CONTACTS, row, contact_errors)
         file_contacts.append((cn, values))
 
     # --- Sites
@@ -222,9 +218,9 @@ def listing_plan(listing: ParsedListing, *, lot: Lot) -> tuple[ImportPlan | None
         if row.invalid or not cn or not point:
             continue
         values = {name: row.values[name] for name in SITE_FIELDS}
-        values["site_name"] = values["site_name"].strip()
-        row_errors = site_errors(SiteData(member=placeholder, lot=lot, delivery_point=point, **values))
-        errors.add_all(SITES, row, row_errors)
+        site_data = SiteData(member=placeholder, lot=lot, delivery_point=point, **values)
+        errors.add_all(SITES, row, site_check(site_data))  # cleans site_data in place
+        values = {name: getattr(site_data, name) for name in values}
         file_sites.append((cn, {"delivery_point": point, **values}))
 
     if errors.items:

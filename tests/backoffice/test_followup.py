@@ -52,10 +52,17 @@ def test_states_and_percent_match_the_journey_progress(three_members: dict[str, 
 
 
 def test_any_action_of_the_members_users_counts_as_activity(world: Any, campaign: Any) -> None:
-    from datacollection.services import contact_create
+    from perimeter.services import contact_create
 
     Journey.objects.create(campaign=campaign, member=world.member_a, started_at=timezone.now() - dt.timedelta(days=3))
-    contact_create(member=world.member_a, actor=world.alice, data={"role": "billing", "last_name": "Compta"})
+    contact_create(
+        member=world.member_a,
+        actor=world.alice,
+        role="billing",
+        last_name="Compta",
+        phone="01 02 03 04 05",
+        email="compta@example.fr",
+    )
     row = next(r for r in campaign_followup(campaign) if r.member_id == world.member_a.pk)
     assert row.last_activity is not None
     assert timezone.now() - row.last_activity < dt.timedelta(minutes=1)  # the contact, not the start

@@ -151,3 +151,31 @@ def test_schema_describes_the_endpoints(alpha: Any) -> None:
     assert attach["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/SiteIdsRequest")
     assert "AttachmentResult" in attach["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert set(paths["/api/v1/billing-perimeters/{id}/"]) >= {"get", "put", "patch", "delete"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("name", "Écoles\x07", "caractère de contrôle"),
+        ("chorus_siret", "00000000000000", "n'existe pas"),
+        ("chorus_siret", "12345678901234", "clé de contrôle"),
+        ("chorus_commitment_number", "EJ\x01", "Lettres sans accent"),
+        ("chorus_service_code", "SERVICE\ue000", "Lettres sans accent"),
+        ("budget_reference", "6061\x1b", "caractère de contrôle"),
+    ],
+)
+def test_bad_routing_fields_are_refused_and_nothing_changes(
+    world: Any, alice_api: TenantClient, field: str, value: str, words: str
+) -> None:
+    """The park's field rules hold for billing perimeters too, on creation and on PATCH."""
+    url = reverse("api:billing-perimeter-list")
+    created = alice_api.post(url, _payload(**{field: value}), content_type="application/json")
+    assert created.status_code == 400, created.json()
+    assert words in " ".join(created.json()[field])
+    perimeter = BillingPerimeterFactory(member=world.member_a, **_payload())
+    before = BillingPerimeter.objects.filter(pk=perimeter.pk).values().get()
+    detail = reverse("api:billing-perimeter-detail", kwargs={"pk": perimeter.pk})
+    patched = alice_api.patch(detail, {field: value}, content_type="application/json")
+    assert patched.status_code == 400, patched.json()
+    assert words in " ".join(patched.json()[field])
+    assert BillingPerimeter.objects.filter(pk=perimeter.pk).values().get() == before

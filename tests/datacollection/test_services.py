@@ -15,6 +15,7 @@ from accounts.models import AuditEvent
 from datacollection import services
 from datacollection.models import Journey, JourneyEvent
 from datacollection.recap import SHEET_BILLING, SHEET_CONTACTS, SHEET_GENERAL, SHEET_SITES
+from perimeter import services as park
 from perimeter.choices import DistributorState, SiteStatus
 from perimeter.models import Contact, Site, SiteStatusChange
 from tests.datacollection.conftest import add_sites, complete_journey
@@ -116,7 +117,9 @@ def test_validation_locks_every_write(world, campaign, django_capture_on_commit_
     writes = [
         lambda: services.site_update(site=world.site_a, actor=world.alice, data={"site_name": "X"}),
         lambda: services.member_general_data_update(member=world.member_a, actor=world.alice, data={"city": "X"}),
-        lambda: services.contact_create(member=world.member_a, actor=world.alice, data={"last_name": "X"}),
+        lambda: park.contact_create(
+            member=world.member_a, actor=world.alice, role="billing", last_name="X", phone="0102030405", email="x@y.fr"
+        ),
         lambda: services.sites_bulk_update(
             member=world.member_a, actor=world.alice, site_ids=[world.site_a.pk], status="not_mine"
         ),

@@ -116,12 +116,14 @@ def test_member_create_checks_siret_siren_and_customer_number(member: Member) ->
     assert "déjà utilisé" in info.value.message_dict["customer_number"][0]
 
 
-def test_contact_create_checks_email_and_role(member: Member) -> None:
-    contact = contact_create(member=member, role=ContactRole.BILLING, last_name="Hébert", email="A.Hebert@ifs.demo")
-    assert contact.email == "a.hebert@ifs.demo"
+def test_contact_create_checks_email_phone_and_role(member: Member) -> None:
+    contact = contact_create(
+        member=member, role=ContactRole.BILLING, last_name=" Hébert ", email="A.Hebert@ifs.demo", phone="0231123456"
+    )
+    assert (contact.last_name, contact.email, contact.phone) == ("Hébert", "a.hebert@ifs.demo", "02 31 12 34 56")
     with pytest.raises(ValidationError) as info:
-        contact_create(member=member, role="boss", last_name="", email="pas-une-adresse")
-    assert set(info.value.message_dict) == {"role", "last_name", "email"}
+        contact_create(member=member, role="boss", last_name="", email="pas-une-adresse", phone="12")
+    assert set(info.value.message_dict) == {"role", "last_name", "email", "phone"}
 
 
 # --- Sites: service refusals ---------------------------------------------------------------
