@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit_record, client_ip
+from accounts.audit import audit_record
 from accounts.choices import ALL_MODULES, AccessRequestStatus, Module, Role
 from accounts.extensions import access_request_member
 from accounts.mail import absolute_url, mail_queue
@@ -26,6 +26,7 @@ from accounts.models import AccessRequest, LoginFailure, User
 from accounts.selectors import access_request_mismatches_recent, can_change_user, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
 from accounts.totp import matching_step, secret_new
+from config.client_address import client_ip
 
 MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
 
