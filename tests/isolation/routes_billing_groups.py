@@ -49,8 +49,8 @@ def _perimeter_form(world: Any, target: str) -> dict[str, Any]:
     }
 
 
-def _leak(world: Any) -> list[str]:
-    return [world.member_b.legal_name, world.member_beta.legal_name, "Périmètre matrice member_b"]
+def _leak(world: Any, target: str) -> list[str]:
+    return [_perimeter(world, target).name]
 
 
 def collection_page(*, write: bool = False, api: bool = False) -> Any:
@@ -112,6 +112,15 @@ ROUTES += [
         kwargs=_pk,
         method="patch",
         data=lambda w, t: {"budget_reference": "Budget principal"},
+    ),
+    # The whole perimeter written again (its own name, so no clash with another perimeter).
+    Route(
+        "api:billing-perimeter-detail",
+        API_WRITE,
+        api=True,
+        kwargs=_pk,
+        method="put",
+        data=lambda w, t: {**_perimeter_form(w, t), "budget_reference": "Budget annexe"},
     ),
     Route("api:billing-perimeter-detail", API_WRITE, api=True, kwargs=_pk, method="delete"),
     Route("api:billing-perimeter-sites", API_READ, api=True, kwargs=_pk),

@@ -51,7 +51,6 @@ ROUTES = [
         staff_only(api=True),
         host="public",
         api=True,
-        leak=lambda w: [w.member_b.legal_name],
     ),
     # Accepted for the background ingestion (202); the task runs on commit, never in the matrix.
     Route(

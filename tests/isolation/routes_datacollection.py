@@ -79,10 +79,6 @@ def _bulk_filtered_page(world: Any, target: str) -> dict[str, Any]:
     }
 
 
-def _leak(world: Any) -> list[str]:
-    return [world.member_b.legal_name, world.member_beta.legal_name, world.site_b.site_name]
-
-
 def collection_page(*, write: bool = False) -> Any:
     """A journey page without an object: every member user with Collecte; coordinators read."""
 
@@ -100,17 +96,17 @@ READ = member_scoped(Module.COLLECTION)
 WRITE = member_scoped(Module.COLLECTION, write=True)
 
 ROUTES = [
-    Route("datacollection:journey", collection_page(), data=_with_campaign, leak=_leak),
+    Route("datacollection:journey", collection_page(), data=_with_campaign),
     Route("datacollection:start", collection_page(write=True), method="post", data=_with_campaign),
     Route("datacollection:validate", collection_page(write=True), method="post", data=_with_campaign),
-    Route("datacollection:general", collection_page(), leak=_leak),
+    Route("datacollection:general", collection_page()),
     Route("datacollection:general", collection_page(write=True), method="post"),
     Route("datacollection:contact_create", collection_page(write=True)),
     Route("datacollection:contact_create", collection_page(write=True), method="post"),
     Route("datacollection:contact_edit", READ, kwargs=_contact),
     Route("datacollection:contact_edit", WRITE, kwargs=_contact, method="post"),
     Route("datacollection:contact_delete", WRITE, kwargs=_contact, method="post"),
-    Route("datacollection:sites", collection_page(), data=_with_campaign, leak=_leak),
+    Route("datacollection:sites", collection_page(), data=_with_campaign),
     Route("datacollection:site_add", collection_page(write=True), data=_with_campaign),
     Route("datacollection:site_add", collection_page(write=True), method="post", data=_with_campaign),
     Route("datacollection:sites_bulk", collection_page(write=True), method="post", data=_with_campaign),
