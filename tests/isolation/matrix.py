@@ -28,6 +28,10 @@ member A (alice's and bob's member), of member B (charlie's) and of the other sy
   from every sequence (``tests/isolation/conftest.py``), and each id sent for beta is
   checked to exist in no table of alpha's schema: a 404 on it proves the isolation, not a
   lucky miss.
+- A 302 is read with its target: a persona logged in on the host (alice, bob, charlie and
+  carol on alpha's address, mallory on the supplier's) is never sent to the login page, and
+  anybody else is never redirected anywhere else, so that a page's "302 after the write"
+  is not mistaken for "302 to the login page" (``LOGIN_FLOW`` pages excepted).
 - Leaks: every response body, for every persona, is searched for the markers of the data
   that persona must not see (``default_leaks`` plus the route's ``leak(world, target)``,
   e.g. a list's row built for each target).
@@ -112,6 +116,22 @@ def route_methods(callback: Any) -> frozenset[str]:
                 return frozenset(v.upper() for v in value) & set(METHODS)
         func = getattr(func, "__wrapped__", None)
     return frozenset(METHODS)  # an unrestricted function view answers every method
+
+
+# The login steps and the pages reached from a mailed link: they send everybody to the login page.
+LOGIN_FLOW = {
+    "accounts:login",
+    "accounts:login_second_factor",
+    "accounts:totp_enrol",
+    "accounts:logout",
+    "accounts:activate",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
+}
+
+
+def logged_in_on(persona: str, host: str) -> bool:
+    return persona == "mallory" if host == "public" else persona in {"alice", "bob", "charlie", "carol"}
 
 
 def _target_of(world: Any, target: str, kind: str) -> Any:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import caches
@@ -20,12 +21,14 @@ from tenants.db import connection
 from tests.conftest import ALPHA_HOST, BETA_HOST, PUBLIC_HOST, TenantClient
 from tests.isolation.matrix import (
     EXEMPT,
+    LOGIN_FLOW,
     METHODS,
     PERSONAS,
     TARGETS,
     Route,
     default_leaks,
     leak_variants,
+    logged_in_on,
     route_methods,
     visible_targets,
 )
@@ -268,6 +271,12 @@ def test_route_isolation(route: Route, world: Any) -> None:
             allowed = expected if isinstance(expected, set) else {expected}
             if response.status_code not in allowed:
                 failures.append(f"{persona} → {target}: got {response.status_code}, expected {sorted(allowed)}")
+            elif response.status_code == 302 and route.name not in LOGIN_FLOW:
+                login = reverse("accounts:login", urlconf=URLCONFS[route.host])
+                to_login = urlsplit(response["Location"]).path == login
+                if to_login == logged_in_on(persona, route.host):
+                    where = "to the login page" if to_login else f"to {response['Location']} (not the login page)"
+                    failures.append(f"{persona} → {target}: redirected {where}")
             body, sent = _body(response), _json(data)  # what the request sent is echoed, not leaked
             for owner in set(TARGETS) - visible_targets(persona, route.host):
                 failures += [
