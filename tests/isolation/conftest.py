@@ -12,7 +12,8 @@ from tests.conftest import World, world_build
 
 # Member A's objects take alpha's sequence ids (small); member B's are pinned at 5,000,000
 # and beta's at 9,000,000, and beta's sequences restart above 9,100,000 so that what the
-# route builders create in beta is far too: an id of beta never exists in alpha by chance.
+# route builders create in beta is far too (route modules need no pins of their own): an
+# id of beta never exists in alpha by chance (each schema has its own sequences).
 MATRIX_PKS = {
     "member_b": 5_000_001,
     "site_b": 5_000_002,

@@ -8,9 +8,6 @@ from accounts.choices import Module
 from tests.isolation.matrix import Route, member_scoped
 
 _MEMBERS = {"member_a": "member_a", "member_b": "member_b", "beta": "member_beta"}
-# Ids are per schema: beta's perimeter gets an id alpha never reaches, so that a
-# 404 on it proves scoping by schema, not a lucky miss.
-_BETA_PK = 900_000_001
 
 
 def _perimeter(world: Any, target: str) -> Any:
@@ -18,9 +15,8 @@ def _perimeter(world: Any, target: str) -> Any:
     from billing_groups.models import BillingPerimeter
 
     member = getattr(world, _MEMBERS[target])
-    extra = {"pk": _BETA_PK} if target == "beta" else {}
     perimeter, _ = BillingPerimeter.objects.get_or_create(
-        member=member, name=f"Périmètre matrice {target}", defaults={"segment": "C5", **extra}
+        member=member, name=f"Périmètre matrice {target}", defaults={"segment": "C5"}
     )
     return perimeter
 
