@@ -207,7 +207,7 @@ ROUTES = [
         api=True,
         kwargs=_user_kwargs,
         method="put",
-        data=lambda w, t: {"modules": ["park", "collection"]},
+        data=lambda w, t: {"modules": ["park"]},
     ),
     Route(
         "api:user-detail",
