@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.access import can_read
 from accounts.choices import Module
@@ -19,6 +20,7 @@ def _journey_panel(user: Any) -> dict[str, Any] | None:
     return journey_summary(user)
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from consumption.views import home_alerts  # the latest consumption alerts (Consommation right only)

@@ -30,6 +30,15 @@ def _access_request_kwargs(world: Any, target: str) -> dict[str, Any]:
 ROUTES = [
     Route("backoffice:home", staff_only(), host="public"),
     Route("backoffice:access_request_decide", staff_only(), host="public", kwargs=_access_request_kwargs),
+    # A refusal with its reason: mallory's 302 is the redirect after the decision.
+    Route(
+        "backoffice:access_request_decide",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_access_request_kwargs,
+        method="post",
+        data=lambda w, t: {"decision": "refuse", "reason": "Inconnu"},
+    ),
 ]
 
 
@@ -141,19 +150,13 @@ ROUTES += [
     ),
     Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs),
     # Asking for an export job redirects to its page (302), like the login redirect: the staff
-    # check is in tests/backoffice/test_exports.py. A GET builds nothing any more (405).
+    # check is in tests/backoffice/test_exports.py.
     Route(
         "backoffice:followup_export",
         lambda persona, target: 302,
         host="public",
         kwargs=_export_kwargs,
         method="post",
-    ),
-    Route(
-        "backoffice:followup_export",
-        lambda persona, target: 405 if persona == "mallory" else 302,
-        host="public",
-        kwargs=_export_kwargs,
     ),
     Route("datacollection:followup", _coordinator_only),
 ]
