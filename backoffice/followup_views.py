@@ -22,6 +22,7 @@ from django_tenants.utils import tenant_context
 from accounts.access import require_account_manager
 from accounts.audit import audit_record
 from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
+from config.query_params import int_or_none
 from datacollection.followup.selectors import (
     SORT_LABELS,
     STATE_LABELS,
@@ -53,13 +54,6 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 @login_required
 @require_GET
 def followup_campaigns(request: HttpRequest) -> HttpResponse:
@@ -81,7 +75,7 @@ def followup_table(request: HttpRequest, code: str, campaign_id: int) -> HttpRes
     filters = {
         "state": request.GET.get("etat", ""),
         "query": request.GET.get("q", "").strip(),
-        "max_percent": _int_or_none(request.GET.get("max")),
+        "max_percent": int_or_none(request.GET.get("max")),
         "sort": request.GET.get("tri", "nom"),
     }
     with tenant_context(syndicate):
@@ -126,7 +120,7 @@ def followup_remind(request: HttpRequest, code: str, campaign_id: int) -> HttpRe
         if request.POST.get("tous"):
             member_ids = [row.member_id for row in campaign_followup(campaign) if not row.finished]
         else:
-            member = member_of_campaign(campaign, _int_or_none(request.POST.get("membre")) or 0)
+            member = member_of_campaign(campaign, int_or_none(request.POST.get("membre")) or 0)
             if member is None:
                 raise Http404
             member_ids = [member.pk]
