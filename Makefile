@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB_URL = $$(DATABASE_URL="$$DATABASE_URL" $(BIN)/python -m config.localdb)
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test install browser lint types migrations-check pytest clean-db bench
+.PHONY: demo test install browser libreoffice lint types migrations-check pytest clean-db bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ install: $(VENV)/.installed
 browser:
 	@sh tests/e2e/ensure_chromium.sh
 
+# Every export is opened by LibreOffice in the tests; install its headless Calc from Debian's packages when missing.
+libreoffice:
+	@sh tests/support/ensure_libreoffice.sh
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -31,7 +35,7 @@ types: install
 migrations-check: install
 	DATABASE_URL=$(DB_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install browser
+pytest: install browser libreoffice
 	DATABASE_URL=$(DB_URL) DJANGO_ENV=test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint types migrations-check pytest

@@ -2,11 +2,16 @@
 
 ``mail_queue`` renders ``<template>.txt`` (and ``<template>.html`` when it exists) and queues
 the sending task once the current transaction commits, so a rolled-back action sends nothing.
+Every mail of the platform is built by ``mail_message`` (attachments included), so every
+subject is one line, folded the modern way (see ``PlatformEmail``).
 """
 
 from __future__ import annotations
 
+import email.policy
+import re
 from collections.abc import Mapping, Sequence
+from email.message import Message
 from typing import Any
 
 from django.conf import settings
@@ -44,11 +49,58 @@ def mail_render(*, template: str, context: Mapping[str, Any]) -> tuple[str, str 
     return text, html
 
 
-def mail_send(*, to: Sequence[str], subject: str, body: str, html: str | None = None) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=list(to))
+def mail_subject(subject: str) -> str:
+    """A subject on one line: line breaks, tabs and runs of spaces (from a template or a name) become one space."""
+    return re.sub(r"\s+", " ", subject).strip()
+
+
+class _FoldedSubject:
+    """The Subject header folded by the standard library's current policy (RFC 2047 words only where needed).
+
+    Django 5.2 pre-encodes non-ASCII headers with the legacy ``Header`` class, which starts
+    the subject on a folded empty line and cuts words in two ("…récapitu" / "latif"): mail
+    readers then show a leading space or a broken word. The message's generator accepts a
+    header-like object (an ``encode`` method), which lets this one fold between words.
+    """
+
+    POLICY = email.policy.SMTP
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+
+    def encode(self, linesep: str = "\n", maxlinelen: int | None = None, **kwargs: Any) -> str:
+        policy = self.POLICY.clone(linesep=linesep)
+        folded = policy.header_factory("Subject", self.subject).fold(policy=policy)
+        return str(folded).removeprefix("Subject: ").removesuffix(linesep)
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class PlatformEmail(EmailMultiAlternatives):
+    """A mail whose subject is one line, folded between words."""
+
+    def __init__(self, *, subject: str = "", **kwargs: Any) -> None:
+        super().__init__(subject=mail_subject(subject), **kwargs)
+
+    def message(self, **kwargs: Any) -> Any:
+        message = super().message(**kwargs)
+        del message["Subject"]
+        # Message.__setitem__, not Django's SafeMIME one, which would encode it the legacy way.
+        Message.__setitem__(message, "Subject", _FoldedSubject(str(self.subject)))
+        return message
+
+
+def mail_message(*, to: Sequence[str], subject: str, body: str, html: str | None = None) -> PlatformEmail:
+    """Build (not send) a mail from the platform's address; the caller may attach files, then ``send()``."""
+    message = PlatformEmail(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=list(to))
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def mail_send(*, to: Sequence[str], subject: str, body: str, html: str | None = None) -> None:
+    mail_message(to=to, subject=subject, body=body, html=html).send()
 
 
 def mail_queue(*, to: Sequence[str], subject: str, template: str, context: Mapping[str, Any]) -> None:

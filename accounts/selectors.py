@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.choices import MEMBER_ROLES, AccessRequestStatus, Module
+from accounts.access import can_write
+from accounts.choices import AccessRequestStatus, Module, Role
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
 
 
@@ -22,7 +23,7 @@ def can_manage_users(user: User) -> bool:
     coordinator and supplier staff never do. Pages, API, navigation and the selectors
     below all ask this one question.
     """
-    return user.role in MEMBER_ROLES and user.member_id is not None and user.has_module(Module.ACCESS)
+    return can_write(user, Module.ACCESS)
 
 
 def can_change_user(actor: User, target: User) -> bool:
@@ -91,6 +92,19 @@ def get_access_request_for(user: User, pk: int | str) -> AccessRequest:
 def pending_access_requests() -> QuerySet[AccessRequest]:
     """Every pending request of the current schema (back-office, after entering a tenant)."""
     return AccessRequest.objects.filter(status=AccessRequestStatus.PENDING).select_related("member")
+
+
+def staff_users() -> QuerySet[User]:
+    """The supplier's account managers (public schema: the back-office's team list)."""
+    return User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name", "email")
+
+
+def get_staff_user(pk: int) -> User:
+    """One account manager by id; any other id (a member user, nobody) gives 404."""
+    found = staff_users().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def login_lockout_ends_at(*, email: str, ip_address: str | None) -> datetime | None:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -17,14 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit_record, client_ip
+from accounts.audit import audit_record
 from accounts.choices import ALL_MODULES, AccessRequestStatus, Module, Role
+from accounts.extensions import access_request_member
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
 from accounts.selectors import access_request_mismatches_recent, can_change_user, login_lockout_ends_at
 from accounts.tokens import activation_token_generator, encode_uid, reset_token_generator
 from accounts.totp import matching_step, secret_new
-from perimeter.models import Member, Site
+from config.client_address import client_ip
 
 MISMATCH_MESSAGE = gettext_lazy("Les informations ne correspondent pas.")
 
@@ -192,6 +194,59 @@ def user_totp_enrol(*, user: User, secret: str, code: str, request: HttpRequest)
         context={"user": user},
     )
     return LoginResult(user=user)
+
+
+def _sessions_end(user: User) -> int:
+    """Delete the open sessions of ``user`` in the current schema (database sessions); returns how many."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def staff_totp_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Clear a supplier staff account's second factor: its owner pairs a new app at the next login.
+
+    For an account manager who lost their authenticator app; done by *another* account
+    manager, whose own session was opened with their code (a back-office session always
+    is). The user's open sessions end, and the password step then leads to the enrolment
+    (QR code) of ``accounts.views.totp_enrol``. Audited, and the user is told by mail.
+    """
+    if not actor.is_account_manager or not actor.has_second_factor:
+        raise PermissionDenied(_("Réservé aux chargés de compte du fournisseur."))
+    if actor.pk == user.pk:
+        raise ValidationError(
+            _("Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le à un collègue.")
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_account_manager:
+        raise ValidationError(_("Seuls les comptes du fournisseur ont une double authentification à réinitialiser."))
+    had_second_factor = user.has_second_factor
+    user.totp_secret = ""
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    sessions = _sessions_end(user)
+    audit_record(
+        action="user.totp_reset",
+        actor=actor,
+        request=request,
+        target=user,
+        details={"email": user.email, "had_second_factor": had_second_factor, "sessions_ended": sessions},
+    )
+    mail_queue(
+        to=[user.email],
+        subject=_("Double authentification réinitialisée"),
+        template="accounts/mail/totp_reset",
+        context={"user": user, "actor": actor},
+    )
+    return user
 
 
 # --- Activation and password reset --------------------------------------------------------
@@ -415,10 +470,7 @@ def access_request_submit(
         )
     customer_number = customer_number.strip()
     delivery_point = "".join(delivery_point.split())
-    member = Member.objects.filter(
-        customer_number=customer_number,
-        pk__in=Site.objects.filter(delivery_point=delivery_point).values("member_id"),
-    ).first()
+    member = access_request_member(customer_number=customer_number, delivery_point=delivery_point)
     if member is None:
         audit_record(
             action="access_request.mismatch",
@@ -446,7 +498,7 @@ def _access_request_create(
     email: str,
     customer_number: str,
     delivery_point: str,
-    member: Member,
+    member: Any,  # a perimeter.Member (accounts never imports the park)
     request: HttpRequest | None,
 ) -> AccessRequest:
     access_request = AccessRequest.objects.create(

@@ -1,28 +1,27 @@
 """Mail sending on the "light" queue: an export never delays a password mail (QUALITY.md item 14).
 
-The message is rendered when queued (the task needs no tenant); transient SMTP errors are
-retried with backoff and jitter, a bounded number of times.
+The message is rendered when queued (the task needs no tenant and has no record of its
+own: no idempotency key, a redelivery may send twice); transient SMTP errors are retried
+by the base's policy (``config.tasks.PolicyTask``).
 """
 
 from __future__ import annotations
 
-import smtplib
-
-from celery import Task
-from celery.utils.time import get_exponential_backoff_interval
-
 from accounts.mail import mail_send
 from config.celery import app
+from config.tasks import MAIL_ERRORS, PolicyTask
 
-MAX_RETRIES = 5
 
+class SendMail(PolicyTask):
+    """Send one rendered message (``accounts.mail.mail_send``)."""
 
-@app.task(bind=True, name="accounts.send_mail", queue="light", acks_late=True, max_retries=MAX_RETRIES)
-def send_mail_task(self: Task, to: list[str], subject: str, body: str, html: str | None = None) -> None:
-    try:
+    name = "accounts.send_mail"
+    queue = "light"
+    max_retries = 5
+    transient_errors = MAIL_ERRORS
+
+    def run(self, to: list[str], subject: str, body: str, html: str | None = None) -> None:
         mail_send(to=to, subject=subject, body=body, html=html)
-    except (smtplib.SMTPException, ConnectionError, TimeoutError) as exc:
-        countdown = int(
-            get_exponential_backoff_interval(factor=10, retries=self.request.retries, maximum=600, full_jitter=True)
-        )
-        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+send_mail_task = app.register_task(SendMail())

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tenants.utils import tenant_context
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
 from backoffice.followup_views import _campaign
-from backoffice.views import _account_manager, _syndicate
+from backoffice.selectors import get_syndicate_for_backoffice
 from config.form_errors import add_service_errors
 from datacollection import services
 from datacollection.models import Campaign
@@ -48,8 +49,8 @@ class CampaignForm(forms.ModelForm):
 
 
 def _campaign_form(request: HttpRequest, code: str, campaign_id: int | None) -> HttpResponse:
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         campaign = _campaign(campaign_id) if campaign_id is not None else None
         form = CampaignForm(request.POST or None, instance=campaign)

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tenants.utils import tenant_context
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
-from backoffice.selectors import syndicates_for_backoffice
-from backoffice.views import _account_manager, _syndicate
+from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
 from datacollection.models import Campaign
 from reports.choices import ExportStatus
 from reports.links import LinkExpired, read_download_token
@@ -47,7 +47,7 @@ def _title(job: ExportJob) -> str:
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
     """The manager's export jobs in every syndicate, newest first; polled by htmx while one runs."""
-    manager = _account_manager(request)
+    manager = require_account_manager(request)
     syndicates = list(syndicates_for_backoffice())
     rows: list[dict[str, Any]] = []
     for syndicate in syndicates:
@@ -76,8 +76,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_job(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpResponse:
     """One job: its progress (polled by htmx until it ends), then its file or its failure."""
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         job = get_staff_job_for(manager.email, job_id)
         context: dict[str, Any] = {"syndicate": syndicate, "job": job, "title": _title(job), "now": timezone.now()}
@@ -95,7 +95,7 @@ def export_job(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpRespon
 
 
 def _serve(request: HttpRequest, syndicate: Syndicate, job_id: uuid.UUID | str, *, via: str) -> HttpResponseBase:
-    manager = _account_manager(request)
+    manager = require_account_manager(request)
     with tenant_context(syndicate):
         job = get_staff_job_for(manager.email, job_id)
         # Written to the syndicate's trail (by the manager's e-mail) when the file goes out.
@@ -111,15 +111,15 @@ def _serve(request: HttpRequest, syndicate: Syndicate, job_id: uuid.UUID | str, 
 @login_required
 @require_GET
 def export_download(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpResponseBase:
-    _account_manager(request)
-    return _serve(request, _syndicate(code), job_id, via="backoffice")
+    require_account_manager(request)
+    return _serve(request, get_syndicate_for_backoffice(code), job_id, via="backoffice")
 
 
 @login_required
 @require_GET
 def export_link_download(request: HttpRequest, token: str) -> HttpResponseBase:
     """The link of the completion e-mail: signed (syndicate + job), expiring, for the manager who asked."""
-    _account_manager(request)
+    require_account_manager(request)
     try:
         target = read_download_token(token)
     except LinkExpired:

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import tenant_context
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
-from backoffice.selectors import syndicates_for_backoffice
-from backoffice.views import _account_manager, _syndicate
+from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
+from config.query_params import int_or_none
 from datacollection.followup.selectors import (
     SORT_LABELS,
     STATE_LABELS,
@@ -53,18 +54,11 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 @login_required
 @require_GET
 def followup_campaigns(request: HttpRequest) -> HttpResponse:
     """Every syndicate's campaigns (one query per syndicate)."""
-    _account_manager(request)
+    require_account_manager(request)
     groups = []
     for syndicate in syndicates_for_backoffice():
         with tenant_context(syndicate):
@@ -76,12 +70,12 @@ def followup_campaigns(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def followup_table(request: HttpRequest, code: str, campaign_id: int) -> HttpResponse:
-    _account_manager(request)
-    syndicate = _syndicate(code)
+    require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     filters = {
         "state": request.GET.get("etat", ""),
         "query": request.GET.get("q", "").strip(),
-        "max_percent": _int_or_none(request.GET.get("max")),
+        "max_percent": int_or_none(request.GET.get("max")),
         "sort": request.GET.get("tri", "nom"),
     }
     with tenant_context(syndicate):
@@ -119,14 +113,14 @@ def followup_table(request: HttpRequest, code: str, campaign_id: int) -> HttpRes
 @require_POST
 def followup_remind(request: HttpRequest, code: str, campaign_id: int) -> HttpResponse:
     """ "Relancer" one member (``membre``) or every unfinished member (``tous``)."""
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         campaign = _campaign(campaign_id)
         if request.POST.get("tous"):
             member_ids = [row.member_id for row in campaign_followup(campaign) if not row.finished]
         else:
-            member = member_of_campaign(campaign, _int_or_none(request.POST.get("membre")) or 0)
+            member = member_of_campaign(campaign, int_or_none(request.POST.get("membre")) or 0)
             if member is None:
                 raise Http404
             member_ids = [member.pk]
@@ -158,8 +152,8 @@ def followup_remind(request: HttpRequest, code: str, campaign_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def followup_unlock_view(request: HttpRequest, code: str, campaign_id: int, member_id: int) -> HttpResponse:
     """ "Déverrouiller" a validated journey, with a mandatory reason."""
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     form = UnlockForm(request.POST or None)
     unlocked = False
     with tenant_context(syndicate):
@@ -199,11 +193,11 @@ EXPORTS = {"suivi": CAMPAIGN_FOLLOWUP, "donnees": CAMPAIGN_COLLECTED_DATA}
 def followup_export(request: HttpRequest, code: str, campaign_id: int, kind: str) -> HttpResponse:
     """ "Exporter le suivi" / "Exporter les données collectées": an export job of the reports
     framework (built in the background, e-mailed), followed on its back-office page."""
-    manager = _account_manager(request)
+    manager = require_account_manager(request)
     if kind not in EXPORTS:
         raise Http404
     definition = EXPORTS[kind]
-    syndicate = _syndicate(code)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         campaign = _campaign(campaign_id)
         # Audited in the syndicate's trail by the service, under the manager's e-mail.

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import tenant_context
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
-from backoffice.selectors import syndicates_for_backoffice
-from backoffice.views import _account_manager, _syndicate
+from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
 from perimeter.importing.models import ImportJob
 from perimeter.importing.reading import MAX_FILE_BYTES, ListingRefused
 from perimeter.importing.report import template_workbook
@@ -47,7 +47,7 @@ class ListingUploadForm(forms.Form):
 @login_required
 @require_GET
 def import_home(request: HttpRequest) -> HttpResponse:
-    _account_manager(request)
+    require_account_manager(request)
     return render(request, "backoffice/import_home.html", {"syndicates": list(syndicates_for_backoffice())})
 
 
@@ -55,7 +55,7 @@ def import_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     """The sample listing: headers, one example row per sheet, an instructions sheet."""
-    _account_manager(request)
+    require_account_manager(request)
     response = HttpResponse(template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="modele-listing-marche.xlsx"'
     return response
@@ -64,8 +64,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, code: str) -> HttpResponse:
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     job: ImportJob | None = None
     with tenant_context(syndicate):
         lots = list(Lot.objects.all())
@@ -109,8 +109,8 @@ def _job(job_id: uuid.UUID) -> ImportJob:
 @require_GET
 def import_job(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpResponse:
     """The job's progress (polled by htmx while it runs), then its summary or its errors."""
-    _account_manager(request)
-    syndicate = _syndicate(code)
+    require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         job = _job(job_id)
         template = "backoffice/_import_status.html" if request.htmx else "backoffice/import_job.html"  # type: ignore[attr-defined]
@@ -127,8 +127,8 @@ def import_job(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpRespon
 @login_required
 @require_GET
 def import_errors(request: HttpRequest, code: str, job_id: uuid.UUID) -> FileResponse:
-    _account_manager(request)
-    syndicate = _syndicate(code)
+    require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         job = _job(job_id)
     if not job.error_report_path:

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import tenant_context
 
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
-from backoffice.selectors import syndicates_for_backoffice
-from backoffice.views import _account_manager, _syndicate
+from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
 from consumption.choices import FileKind
 from consumption.models import IngestionReport
 from consumption.selectors import ingestion_report_get, ingestion_reports_list, rejected_rows_file
@@ -49,7 +49,7 @@ class MeterFileUploadForm(forms.Form):
 @login_required
 @require_GET
 def ingestion_home(request: HttpRequest) -> HttpResponse:
-    _account_manager(request)
+    require_account_manager(request)
     return render(request, "backoffice/ingestion_home.html", {"syndicates": list(syndicates_for_backoffice())})
 
 
@@ -57,8 +57,8 @@ def ingestion_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ingestion_list(request: HttpRequest, code: str) -> HttpResponse:
     """The syndicate's received files (newest first, paginated) and the form to send one."""
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     form = MeterFileUploadForm(request.POST or None, request.FILES or None)
     report: IngestionReport | None = None
     with tenant_context(syndicate):
@@ -99,8 +99,8 @@ def ingestion_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def ingestion_report(request: HttpRequest, code: str, report_id: int) -> HttpResponse:
     """One file's report: its progress (polled by htmx while it runs), then its counts and rejected rows."""
-    _account_manager(request)
-    syndicate = _syndicate(code)
+    require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         report = ingestion_report_get(report_id)
         template = "backoffice/_ingestion_status.html" if request.htmx else "backoffice/ingestion_report.html"  # type: ignore[attr-defined]
@@ -118,8 +118,8 @@ def ingestion_report(request: HttpRequest, code: str, report_id: int) -> HttpRes
 @require_GET
 def ingestion_rejected_rows(request: HttpRequest, code: str, report_id: int) -> FileResponse:
     """The workbook of the file's rejected rows (line, column, value, message)."""
-    _account_manager(request)
-    syndicate = _syndicate(code)
+    require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     with tenant_context(syndicate):
         path = rejected_rows_file(ingestion_report_get(report_id))
     audit_record(

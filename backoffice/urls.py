@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, views
+from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, staff_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
         followup_views.followup_export,
         name="followup_export",
     ),
+    path("equipe/", staff_views.staff_list, name="staff_list"),
+    path("equipe/<int:pk>/double-authentification/", staff_views.staff_totp_reset_view, name="staff_totp_reset"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),
     path("exports/<str:code>/<uuid:job_id>/", export_views.export_job, name="export_job"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,21 +16,13 @@ from django.views.decorators.http import require_http_methods
 from django_tenants.utils import tenant_context
 
 from accounts import services
+from accounts.access import require_account_manager
 from accounts.audit import audit_record
 from accounts.forms import AccessRequestDecisionForm
-from accounts.models import AccessRequest, User
+from accounts.models import AccessRequest
 from accounts.selectors import pending_access_requests
-from backoffice.selectors import syndicates_for_backoffice
-from tenants.models import Syndicate
+from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
 from tenants.services import syndicate_url
-
-
-def _account_manager(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_account_manager:
-        raise PermissionDenied
-    return user
-
 
 # Pending sign-up requests listed per syndicate on the home page (the oldest first).
 PENDING_SHOWN = 20
@@ -39,7 +31,7 @@ PENDING_SHOWN = 20
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    _account_manager(request)
+    require_account_manager(request)
     syndicates = list(syndicates_for_backoffice())
     rows: list[dict[str, object]] = []
     pending: list[dict[str, object]] = []
@@ -61,19 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/home.html", {"rows": rows, "pending": pending})
 
 
-def _syndicate(code: str) -> Syndicate:
-    syndicate = syndicates_for_backoffice().filter(code=code).first()
-    if syndicate is None:
-        raise Http404
-    return syndicate
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def access_request_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Approve or refuse a syndicate's sign-up request from the back-office."""
-    manager = _account_manager(request)
-    syndicate = _syndicate(code)
+    manager = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
     form = AccessRequestDecisionForm(request.POST or None)
     with tenant_context(syndicate):
         access_request = AccessRequest.objects.select_related("member").filter(pk=pk).first()

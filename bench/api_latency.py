@@ -6,73 +6,27 @@ requests with the Django test client, as the largest member's administrator: the
 first page of sites (50), the whole member in one page (``page_size=500``), a filtered
 and ordered page, a site's detail, the same list with token authentication; and the
 list as the coordinator (the whole syndicate). The obvious way is counted too: the
-same serializer over a queryset without ``select_related`` (one query per row).
+same serializer over a queryset without ``select_related`` (one query per row),
+alternated with ours, 30 rounds, ratio of the medians.
 
-    DATABASE_URL=postgresql://postgres:@/h_api?host=/work/main/.var/pgdata .venv/bin/python bench/api_latency.py
+    DATABASE_URL=... .venv/bin/python -m bench.api_latency
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import BenchRun, alternate, django_setup
+from bench.pages_common import demo_syndicate, page_get, page_latencies
 
 RUNS = 30
 SYNDICATE = "sdec"
-SECTION = "## API"
-
-
-def _timed(call: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
-    call()  # warm-up
-    laps = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        laps.append((time.perf_counter() - start) * 1000)
-    return statistics.median(laps), result
-
-
-def _queries(call: Callable[[], Any]) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        call()
-    return sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
-
-
-def _append(text: str) -> None:
-    results_file = ROOT / "bench" / "RESULTS.md"
-    if not results_file.exists():
-        results_file.write_text("# Benchmark results\n")
-    content = results_file.read_text()
-    if SECTION + "\n" not in content:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n"
-    head, _, tail = content.partition(SECTION + "\n")
-    next_section = tail.find("\n## ")
-    if next_section == -1:
-        results_file.write_text(content.rstrip("\n") + "\n" + text)
-    else:
-        results_file.write_text(
-            head + SECTION + "\n" + tail[:next_section].rstrip("\n") + "\n" + text + tail[next_section:]
-        )
 
 
 def main() -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    run = BenchRun("GET /api/v1/sites/")
+    django_setup()
     from django.db.models import Count
     from django.test import Client
     from rest_framework.authtoken.models import Token
@@ -81,18 +35,8 @@ def main() -> None:
     from accounts.models import User
     from perimeter.api.serializers import SiteSerializer
     from perimeter.models import Member, Site
-    from tenants.db import connection
-    from tenants.models import Domain, Syndicate
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    lap = time.perf_counter()
-    call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0)
-    seed_seconds = time.perf_counter() - lap
-
-    syndicate = Syndicate.objects.get(code=SYNDICATE)
-    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
-    connection.set_tenant(syndicate)
+    syndicate, host, seed_seconds = demo_syndicate(SYNDICATE)
     member = Member.objects.annotate(n=Count("sites")).order_by("-n", "pk").first()
     assert member is not None
     member_sites = Site.objects.filter(member=member).count()
@@ -113,13 +57,7 @@ def main() -> None:
     token_client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {token.key}")
 
     def get(client: Client, path: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path, data or {})
-            assert response.status_code == 200, (path, response.status_code)
-            connection.set_tenant(syndicate)
-            return response
-
-        return call
+        return page_get(client, syndicate, path, data)
 
     sites = "/api/v1/sites/"
     cases = [
@@ -136,10 +74,7 @@ def main() -> None:
         ("sites, page 1, token authentication", get(token_client, sites)),
         ("sites, page 1, coordinator (whole syndicate)", get(coordinator_client, sites)),
     ]
-    results = []
-    for label, call in cases:
-        median, response = _timed(call)
-        results.append((label, median, _queries(call), len(response.content)))
+    results = page_latencies(cases, RUNS)
 
     # The obvious way: the same serializer over the member's first 50 sites without select_related.
     def naive() -> Any:
@@ -149,14 +84,8 @@ def main() -> None:
         rows = Site.objects.filter(member=member).select_related("member", "lot").order_by("site_name", "id")[:50]
         return SiteSerializer(rows, many=True).data
 
-    naive_ms, _ = _timed(naive)
-    ours_ms, _ = _timed(ours)
-
-    today = time.strftime("%Y-%m-%d")
+    serialising = alternate({"ours": ours, "naive": naive}, repeats=RUNS, warm_up=True)
     lines = [
-        "",
-        f"### GET /api/v1/sites/ ({today}, vm, 2 cores shared with other engineers' work)",
-        "",
         f"- database: `seed_demo --only {SYNDICATE} --no-consumption` ({seed_seconds:.1f} s, idempotent), "
         f"{total_members} members, {total_sites} sites; **largest member {member.legal_name}: {member_sites} sites**",
         f"- Django test client (session unless said), median of {RUNS} requests after one warm-up; "
@@ -165,13 +94,12 @@ def main() -> None:
     for label, median, queries, size in results:
         lines.append(f"- {label}: **{median:.1f} ms** median, {queries} queries, {size / 1024:.0f} KB JSON")
     lines.append(
-        f"- serialising 50 sites with `select_related` (1 query): {ours_ms:.1f} ms; the obvious way without it "
-        f"(1 + 2 × 50 queries): {naive_ms:.1f} ms (×{naive_ms / ours_ms:.1f})"
+        f"- serialising 50 sites, alternated, median of {RUNS} each: with `select_related` (1 query) "
+        f"{serialising.median_ms('ours'):.1f} ms; the obvious way without it (1 + 2 × 50 queries) "
+        f"{serialising.median_ms('naive'):.1f} ms (**×{serialising.ratio('naive', 'ours'):.1f}**)"
     )
     lines.append("- target: < 200 ms median for the largest member, queries independent of the number of rows")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    _append(text)
+    run.report(lines)
 
 
 if __name__ == "__main__":

@@ -1,60 +1,14 @@
-"""Shared set-up of the consumption benchmarks: a throwaway database with a full-size syndicate park.
+"""Shared set-up of the consumption benchmarks: a full-size syndicate park in the throwaway database.
 
-Each benchmark creates ``bench_consumption`` (or ``$BENCH_DATABASE``) on the server of ``DATABASE_URL``, migrates
-it, creates the syndicate ``sdec`` with the demo syndicate's size (330 + 249 members,
-11,220 C5 electricity sites and 1,747 gas sites, member sizes skewed), runs, then
-drops the database.
+``syndicate_with_park()`` creates the syndicate ``sdec`` with the demo syndicate's size
+(330 + 249 members, 11,220 C5 electricity sites and 1,747 gas sites, member sizes
+skewed) in the database that ``bench.common.bench_database`` set up.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-# Override with BENCH_DATABASE when several people benchmark on the same server at once.
-BENCH_DB = os.environ.get("BENCH_DATABASE", "bench_consumption")
-
-
-def _admin_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres"))
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    """Create the throwaway database, point Django at it, migrate; drop it at the end."""
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-    with psycopg.connect(_admin_url(url), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_ENV", "development")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate_schemas", "--shared", verbosity=0)
-    try:
-        yield bench_url
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(_admin_url(url), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def _member_sizes(members: int, sites: int, rng: Any) -> Any:
@@ -142,14 +96,3 @@ def syndicate_with_park(code: str = "sdec") -> tuple[Any, dict[str, float]]:
                 g += 1
         Site.objects.bulk_create(sites, batch_size=2000)
     return syndicate, {"park_seconds": round(time.perf_counter() - start, 1), "sites": len(sites)}
-
-
-def results_append(lines: list[str]) -> None:
-    """Append lines under "## Consumption" in bench/RESULTS.md (created if missing)."""
-    path = Path(__file__).resolve().parent / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    if "## Consumption" not in text:
-        text = text.rstrip("\n") + "\n\n## Consumption\n\n"
-        path.write_text(text)
-    with path.open("a") as handle:
-        handle.write("\n".join(lines) + "\n")

@@ -5,13 +5,14 @@ Same rows, same table (``consumption_loadcurvepoint``, partitioned, primary key 
 - ours: the CSV file's bytes → parse, validate (park lookup, DST-correct timestamps,
   duplicates, plausibility) → COPY → report; then the same file sent again (the stored
   rows read back and compared: nothing written);
-- the obvious way: one ``INSERT`` per row (measured on a slice, rows/s extrapolated).
+- the obvious way: one ``INSERT`` per row (measured on a 10,000-row slice: a rate).
 Also a daily-index file (2,000 sites × 90 days): ours (parse, validate, differences
 with the stored neighbours, readings + daily energy + rollups) against a raw binary
 COPY of the rows it ends up as (the readings and the daily energy, nothing else), and
 the same file sent again.
-Raw COPY and ours alternate three times each and the medians are kept (the machine
-is shared). Target (QUALITY.md item 20): ours ≥ 50 % of raw COPY throughput.
+Raw COPY, the INSERT loop and ours alternate, three rounds, and every ratio is a ratio
+of the medians (the machine is shared). Target (QUALITY.md item 20): ours ≥ 50 % of raw
+COPY throughput.
 
     DATABASE_URL=... .venv/bin/python -m bench.consumption_ingest [--sites 60] [--only curve|index]
 """
@@ -21,14 +22,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import platform
-import statistics
-import time
+from collections.abc import Callable
 from typing import Any
 
-from bench.consumption_common import bench_database, results_append, syndicate_with_park
+from bench.common import BenchRun, Laps, alternate, bench_database, timed
+from bench.consumption_common import syndicate_with_park
 
-INSERT_SLICE = 20_000
+INSERT_SLICE = 10_000
 REPEATS = 3
 
 
@@ -66,8 +66,16 @@ def _index_file(points: list[str], days: int) -> bytes:
     return frame.to_csv(sep=";", index=False).encode()
 
 
-def _seconds(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times) + " s"
+def _alternated(cases: dict[str, Callable[[], Any]], truncate: Callable[[], None]) -> Laps:
+    """The cases alternated, the table emptied after each run but the very last (ours: its rows stay)."""
+    left = [REPEATS * len(cases)]
+
+    def after(_name: str) -> None:
+        left[0] -= 1
+        if left[0]:
+            truncate()
+
+    return alternate(cases, repeats=REPEATS, after=after)
 
 
 def _curve_bench(sites: list[Any], rng: Any) -> list[str]:
@@ -91,8 +99,7 @@ def _curve_bench(sites: list[Any], rng: Any) -> list[str]:
     meter_file_ingest(content=content[:200_000].rsplit(b"\n", 1)[0], file_name="warm-up.csv")
     truncate()
 
-    def raw_copy() -> float:
-        start = time.perf_counter()
+    def raw_copy() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             payload = binary_copy_payload(
                 [
@@ -109,47 +116,38 @@ def _curve_bench(sites: list[Any], rng: Any) -> list[str]:
                 ["site_id", "ends_at", "power_w", "step_minutes", "utc_offset_minutes"],
                 payload,
             )
-        return time.perf_counter() - start
 
-    # Alternate the two, REPEATS times each, and keep the medians: the machine is shared.
-    raw_times, ours_times = [], []
-    for repeat in range(REPEATS):
-        raw_times.append(raw_copy())
-        truncate()
-        start = time.perf_counter()
-        report = meter_file_ingest(content=content, file_name=f"cdc-{repeat}.csv")
-        ours_times.append(time.perf_counter() - start)
+    def insert_loop() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for i in range(INSERT_SLICE):
+                cursor.execute(
+                    "INSERT INTO consumption_loadcurvepoint (site_id, ends_at, power_w, step_minutes, "
+                    "utc_offset_minutes) VALUES (%s, %s, %s, %s, %s)",
+                    [int(ids[i]), utc[i].item().replace(tzinfo=dt.UTC), int(power[i]), 30, 60],
+                )
+
+    def ours() -> Any:
+        report = meter_file_ingest(content=content, file_name="cdc.csv")
         assert report.inserted_rows == rows, report.messages
-        if repeat < REPEATS - 1:
-            truncate()
-    raw, ours = statistics.median(raw_times), statistics.median(ours_times)
-    start = time.perf_counter()
-    again = meter_file_ingest(content=content, file_name="cdc-bis.csv")
-    resent = time.perf_counter() - start
+        return report
+
+    laps = _alternated({"raw": raw_copy, "insert": insert_loop, "ours": ours}, truncate)
+    resent, again = timed(lambda: meter_file_ingest(content=content, file_name="cdc-bis.csv"))
     assert (again.inserted_rows, again.updated_rows) == (0, 0)
     truncate()
-
-    start = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for i in range(INSERT_SLICE):
-            cursor.execute(
-                "INSERT INTO consumption_loadcurvepoint (site_id, ends_at, power_w, step_minutes, "
-                "utc_offset_minutes) VALUES (%s, %s, %s, %s, %s)",
-                [int(ids[i]), utc[i].item().replace(tzinfo=dt.UTC), int(power[i]), 30, 60],
-            )
-    loop_rate = INSERT_SLICE / (time.perf_counter() - start)
-    truncate()
-    ours_rate, raw_rate = rows / ours, rows / raw
+    raw, mine = laps.median("raw"), laps.median("ours")
+    ours_rate, raw_rate, loop_rate = rows / mine, rows / raw, INSERT_SLICE / laps.median("insert")
     return [
         f"- load-curve CSV: {rows:,} rows ({len(sites)} sites × 1 year × 30 min, {len(content) / 1e6:.0f} MB)",
         f"- raw binary COPY of the parsed rows: {raw:.2f} s = {raw_rate:,.0f} rows/s (median of {REPEATS}: "
-        f"{_seconds(raw_times)})",
-        f"- **meter_file_ingest (parse + validate + COPY + report): {ours:.2f} s = {ours_rate:,.0f} rows/s = "
-        f"{ours_rate / raw_rate:.0%} of raw COPY** (target ≥ 50 %; median of {REPEATS}: {_seconds(ours_times)}); "
-        f"steps of the last {report.timings}",
+        f"{laps.runs('raw')})",
+        f"- **meter_file_ingest (parse + validate + COPY + report): {mine:.2f} s = {ours_rate:,.0f} rows/s = "
+        f"{ours_rate / raw_rate:.0%} of raw COPY** (target ≥ 50 %; median of {REPEATS}: {laps.runs('ours')}); "
+        f"steps of the last {laps.results['ours'].timings}",
         f"- same file sent again (stored rows read back, nothing written): {resent:.2f} s = "
         f"{rows / resent:,.0f} rows/s",
-        f"- row-by-row INSERT loop: {loop_rate:,.0f} rows/s → ours is ×{ours_rate / loop_rate:.0f}",
+        f"- row-by-row INSERT loop ({INSERT_SLICE:,} rows, median of {REPEATS}: {laps.runs('insert')}): "
+        f"{loop_rate:,.0f} rows/s → **ours is ×{ours_rate / loop_rate:.0f}**",
     ]
 
 
@@ -183,8 +181,7 @@ def _index_bench(sites: list[Any]) -> list[str]:
     truncate()
     count = len(frame)
 
-    def raw_copy() -> float:
-        start = time.perf_counter()
+    def raw_copy() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             readings = binary_copy_payload(
                 [
@@ -205,34 +202,26 @@ def _index_bench(sites: list[Any]) -> list[str]:
             )
             energy = binary_copy_payload([("int8", site_ids[later]), ("date", read_on[later]), ("float8", kwh)])
             copy_binary(cursor, "consumption_dailyenergy", ["site_id", "day", "kwh"], energy)
-        return time.perf_counter() - start
 
-    # Alternate the two, REPEATS times each, and keep the medians: the machine is shared.
-    raw_times, ours_times = [], []
-    for repeat in range(REPEATS):
-        raw_times.append(raw_copy())
-        truncate()
-        start = time.perf_counter()
-        report = meter_file_ingest(content=content, file_name=f"index-{repeat}.csv")
-        ours_times.append(time.perf_counter() - start)
+    def ours() -> Any:
+        report = meter_file_ingest(content=content, file_name="index.csv")
         assert report.inserted_rows == count + int(later.sum()), (report.inserted_rows, report.messages)
-        if repeat < REPEATS - 1:
-            truncate()
-    raw, ours = statistics.median(raw_times), statistics.median(ours_times)
-    start = time.perf_counter()
-    again = meter_file_ingest(content=content, file_name="index-bis.csv")
-    resent = time.perf_counter() - start
+        return report
+
+    laps = _alternated({"raw": raw_copy, "ours": ours}, truncate)
+    resent, again = timed(lambda: meter_file_ingest(content=content, file_name="index-bis.csv"))
     assert (again.inserted_rows, again.updated_rows) == (0, 0)
     truncate()
-    ours_rate, raw_rate = count / ours, count / raw
+    raw, mine = laps.median("raw"), laps.median("ours")
+    ours_rate, raw_rate = count / mine, count / raw
     return [
         f"- daily-index CSV: {count:,} rows ({len(sites):,} sites × {days} days, one post; "
         f"{len(content) / 1e6:.0f} MB) → {count:,} readings + {int(later.sum()):,} days of energy",
         f"- raw binary COPY of those readings and daily energy rows: {raw:.2f} s = {raw_rate:,.0f} file rows/s "
-        f"(median of {REPEATS}: {_seconds(raw_times)})",
-        f"- **meter_file_ingest (parse + validate + differences + COPY + rollups + report): {ours:.2f} s = "
+        f"(median of {REPEATS}: {laps.runs('raw')})",
+        f"- **meter_file_ingest (parse + validate + differences + COPY + rollups + report): {mine:.2f} s = "
         f"{ours_rate:,.0f} rows/s = {ours_rate / raw_rate:.0%} of raw COPY** (target ≥ 50 %; median of "
-        f"{REPEATS}: {_seconds(ours_times)}); steps of the last {report.timings}",
+        f"{REPEATS}: {laps.runs('ours')}); steps of the last {laps.results['ours'].timings}",
         f"- same file sent again (stored rows read back, nothing written): {resent:.2f} s = "
         f"{count / resent:,.0f} rows/s; steps {again.timings}",
     ]
@@ -243,11 +232,9 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=60)
     parser.add_argument("--only", choices=["curve", "index"], help="run one of the two files only")
     args = parser.parse_args()
-    lines = [
-        f"### Ingestion throughput ({dt.date.today()}, {platform.node()}, 2 cores shared with other engineers)",
-        "",
-    ]
-    with bench_database():
+    run = BenchRun("Ingestion throughput")
+    lines: list[str] = []
+    with bench_database("consumption"):
         import numpy as np
         from django_tenants.utils import tenant_context
 
@@ -261,9 +248,7 @@ def main() -> None:
                 lines += _curve_bench(list(base_sites[: args.sites]), rng)
             if args.only != "curve":
                 lines += _index_bench(list(base_sites[:2000]))
-    lines.append("")
-    print("\n".join(lines))
-    results_append(lines)
+    run.report(lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ opens the page for the whole year. Measures:
   ``consumption/charts.js`` on the chart as ``data-render-ms``), and from navigation
   start to the drawn chart; median of several loads;
 - the obvious way for comparison: the same curve as a plotly figure built from a
-  time-zone-aware pandas index and serialised with ``to_json`` (size and build time).
+  time-zone-aware pandas index and serialised with ``to_json`` (size and build time),
+  alternated with our compact build, five rounds, ratio of the medians.
 
 Targets (QUALITY.md item 21): < 500 KB compressed, < 1 s render.
 
@@ -23,21 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import os
-import platform
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from bench.common import ROOT, BenchRun, alternate, bench_database
 
-BENCH_DB = "bench_consumption_page"
+BUILD_ROUNDS = 5
 PASSWORD = "Banc-Essai-Courbe-2025"  # noqa: S105  (a throwaway benchmark account)
 EMAIL = "bench@ecole.test"
 LOADS = 7
@@ -96,33 +94,37 @@ def _setup() -> tuple[int, str]:
         return int(site.pk), "banc.localhost"
 
 
-def _obvious_way(site_id: int) -> dict[str, float]:
-    """The same year as a plotly figure from a tz-aware pandas index, serialised by plotly."""
+def _builds(site_id: int) -> dict[str, float]:
+    """Our compact series + daily table against the obvious plotly figure, alternated; medians in ms, sizes."""
     import pandas as pd
     import plotly.graph_objects as go
 
-    from consumption.selectors import load_curve_for_site
-
-    curve = load_curve_for_site(site_id, first_day=FIRST_DAY, last_day=LAST_DAY)
-    start = time.perf_counter()
-    index = pd.DatetimeIndex(curve.ends_local).tz_localize(
-        "Europe/Paris", ambiguous="infer", nonexistent="shift_forward"
-    )
-    figure = go.Figure(go.Scatter(x=index, y=curve.power_w, mode="lines"))
-    payload = figure.to_json().encode()
-    seconds = time.perf_counter() - start
-    return {"build_ms": seconds * 1000, "raw": len(payload), "gzip": len(gzip.compress(payload))}
-
-
-def _compact_build_ms(site_id: int) -> float:
     from consumption.charts import load_curve_day_rows, load_curve_series
     from consumption.selectors import load_curve_for_site
 
-    start = time.perf_counter()
-    curve = load_curve_for_site(site_id, first_day=FIRST_DAY, last_day=LAST_DAY, epoch_ms=True)
-    load_curve_series(curve, title="x")
-    load_curve_day_rows(curve)
-    return (time.perf_counter() - start) * 1000
+    curve = load_curve_for_site(site_id, first_day=FIRST_DAY, last_day=LAST_DAY)
+
+    def obvious() -> bytes:
+        # The same year as a plotly figure from a tz-aware pandas index, serialised by plotly.
+        index = pd.DatetimeIndex(curve.ends_local).tz_localize(
+            "Europe/Paris", ambiguous="infer", nonexistent="shift_forward"
+        )
+        return go.Figure(go.Scatter(x=index, y=curve.power_w, mode="lines")).to_json().encode()
+
+    def compact() -> None:
+        compact_curve = load_curve_for_site(site_id, first_day=FIRST_DAY, last_day=LAST_DAY, epoch_ms=True)
+        load_curve_series(compact_curve, title="x")
+        load_curve_day_rows(compact_curve)
+
+    laps = alternate({"compact": compact, "obvious": obvious}, repeats=BUILD_ROUNDS, warm_up=True)
+    payload = laps.results["obvious"]
+    return {
+        "compact_ms": laps.median_ms("compact"),
+        "obvious_ms": laps.median_ms("obvious"),
+        "ratio": laps.ratio("obvious", "compact"),
+        "raw": len(payload),
+        "gzip": len(gzip.compress(payload)),
+    }
 
 
 def _measure(url: str, static_base: str) -> dict[str, Any]:
@@ -150,7 +152,7 @@ def _measure(url: str, static_base: str) -> dict[str, Any]:
 
         html = fetch(url)
         scripts = {}
-        for name in ("vendor/plotly.min.js", "consumption/charts.js"):
+        for name in ("vendor/plotly/plotly-basic.min.js", "consumption/charts.js"):
             body = fetch(f"{static_base}/static/{name}")
             scripts[name] = (len(body), len(gzip.compress(body)))
         renders, totals = [], []
@@ -173,91 +175,65 @@ def _measure(url: str, static_base: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_ENV", "development")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connections
-
+    run = BenchRun("One-year 30-minute load-curve page")
     server = None
-    try:
-        call_command("migrate_schemas", "--shared", verbosity=0)
-        site_id, host = _setup()
+    with bench_database("consumption_page"):
+        from django.db import connections
         from django_tenants.utils import schema_context
 
-        with schema_context("banc"):
-            obvious = _obvious_way(site_id)
-            compact_ms = statistics.median(_compact_build_ms(site_id) for _ in range(5))
-        connections.close_all()
-        port = _free_port()
-        env = {**os.environ, "PLATFORM_PORT": str(port)}
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        base = f"http://{host}:{port}"
-        page_url = f"{base}/consommation/sites/{site_id}/courbe-de-charge/?debut={FIRST_DAY}&fin={LAST_DAY}"
-        measured = _measure(page_url, base)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        try:
+            site_id, host = _setup()
+            with schema_context("banc"):
+                builds = _builds(site_id)
+            connections.close_all()
+            port = _free_port()
+            # DJANGO_DEBUG=0 is inherited from bench.common: the server runs with DEBUG off too
+            # (WhiteNoise serves the static files from the finders).
+            env = {**os.environ, "PLATFORM_PORT": str(port)}
+            server = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            base = f"http://{host}:{port}"
+            page_url = f"{base}/consommation/sites/{site_id}/courbe-de-charge/?debut={FIRST_DAY}&fin={LAST_DAY}"
+            measured = _measure(page_url, base)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=10)
 
-    plotly_raw, plotly_gz = measured["scripts"]["vendor/plotly.min.js"]
+    plotly_raw, plotly_gz = measured["scripts"]["vendor/plotly/plotly-basic.min.js"]
     charts_raw, charts_gz = measured["scripts"]["consumption/charts.js"]
     kb = 1024
-    lines = [
-        "",
-        f"### One-year 30-minute load-curve page ({dt.date.today()}, {platform.node() or 'vm'}, "
-        "2 cores shared with other engineers' work)",
-        "",
-        f"- `bench/consumption_page.py`: one site, {measured['points']} points (2025, DST days included), "
-        "runserver (sizes gzip-compressed here as the reverse proxy does), Chromium headless via Playwright",
-        f"- HTML page (figure data inline as JSON: first instant + minute steps + watts, and the 365-row daily "
-        f"table): **{measured['html_gzip'] / kb:.0f} KB gzip** ({measured['html_raw'] / kb:.0f} KB raw); "
-        f"target < 500 KB compressed",
-        f"- static JavaScript, cacheable: plotly.min.js {plotly_gz / kb:.0f} KB gzip ({plotly_raw / kb:.0f} KB raw), "
-        f"charts.js {charts_gz / kb:.1f} KB gzip ({charts_raw / kb:.1f} KB raw)",
-        f"- render (`Plotly.newPlot` until its promise resolves, median of {LOADS - 1} loads after the first): "
-        f"**{measured['render_ms']:.0f} ms**; first load {measured['first_render_ms']:.0f} ms; navigation start "
-        f"to drawn chart {measured['to_drawn_ms']:.0f} ms; target < 1 s",
-        f"- server side, building the compact series and the daily table: {compact_ms:.1f} ms; the obvious way "
-        f"(plotly figure from a tz-aware pandas index, `to_json`): {obvious['build_ms']:.0f} ms "
-        f"(×{obvious['build_ms'] / compact_ms:.0f}), {obvious['gzip'] / kb:.0f} KB gzip "
-        f"({obvious['raw'] / kb:.0f} KB raw) for the figure alone (×{obvious['gzip'] / measured['html_gzip']:.1f} "
-        f"the whole compact page)",
-    ]
-    print("\n".join(lines))
-    results = BASE_DIR / "bench" / "RESULTS.md"
-    text = results.read_text()
-    if "## Consumption pages" not in text:
-        text = text.rstrip("\n") + "\n\n## Consumption pages\n"
-    results.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    run.report(
+        [
+            f"- `bench/consumption_page.py`: one site, {measured['points']} points (2025, DST days included), "
+            "runserver (sizes gzip-compressed here as the reverse proxy does), Chromium headless via Playwright",
+            f"- HTML page (figure data inline as JSON: first instant + minute steps + watts, and the 365-row daily "
+            f"table): **{measured['html_gzip'] / kb:.0f} KB gzip** ({measured['html_raw'] / kb:.0f} KB raw); "
+            f"target < 500 KB compressed",
+            f"- static JavaScript, cacheable: plotly-basic.min.js {plotly_gz / kb:.0f} KB gzip "
+            f"({plotly_raw / kb:.0f} KB raw), charts.js {charts_gz / kb:.1f} KB gzip ({charts_raw / kb:.1f} KB raw)",
+            f"- render (`Plotly.newPlot` until its promise resolves, median of {LOADS - 1} loads after the first): "
+            f"**{measured['render_ms']:.0f} ms**; first load {measured['first_render_ms']:.0f} ms; navigation start "
+            f"to drawn chart {measured['to_drawn_ms']:.0f} ms; target < 1 s",
+            f"- server side, alternated, median of {BUILD_ROUNDS} each: building the compact series and the daily "
+            f"table {builds['compact_ms']:.1f} ms; the obvious way (plotly figure from a tz-aware pandas index, "
+            f"`to_json`) {builds['obvious_ms']:.0f} ms (**×{builds['ratio']:.0f}**), {builds['gzip'] / kb:.0f} KB "
+            f"gzip ({builds['raw'] / kb:.0f} KB raw) for the figure alone "
+            f"(×{builds['gzip'] / measured['html_gzip']:.1f} the whole compact page)",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -3,58 +3,34 @@
 Builds a throwaway database ``bench_exports`` (one syndicate, 330 members, 13,000 sites
 with contacts and status history), then times the perimeter-file definition written by
 our streaming writer against the obvious way: the same rows into a pandas DataFrame,
-then ``DataFrame.to_excel``. Time is measured on a plain run, peak memory (Python heap,
-tracemalloc) on a second run. The
+then ``DataFrame.to_excel``. The two alternate (ours, pandas, ours…), three rounds of
+plain runs for the time, then three rounds under tracemalloc for the peak of the
+Python heap (tracing slows Python); the ratios are ratios of the medians. The
 database is dropped at the end.
 
-    DATABASE_URL=postgresql://postgres:@/h_reports?host=... .venv/bin/python bench/exports_perimeter.py
+    DATABASE_URL=... .venv/bin/python -m bench.exports_perimeter
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import sys
+import statistics
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from bench.common import BenchRun, alternate, bench_database, timed
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_exports"
 MEMBERS = 330
 SITES = 13_000
-
-
-def _admin_url(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def _setup_database(base_url: str) -> str:
-    admin = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return _admin_url(base_url, BENCH_DB)
-
-
-def _drop_database(base_url: str) -> None:
-    with psycopg.connect(_admin_url(base_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+REPEATS = 3
 
 
 def _seed() -> Any:
-    from django.core.management import call_command
-
     from accounts.choices import Role
     from accounts.models import User
     from perimeter.choices import SiteStatus
@@ -63,7 +39,6 @@ def _seed() -> Any:
     from tenants.services import public_tenant_ensure, syndicate_create
     from tests.factories import valid_siret
 
-    call_command("migrate_schemas", "--shared", verbosity=0)
     public_tenant_ensure()
     syndicate = syndicate_create(code="bench", name="Syndicat Bench", domain="bench.localhost")
     connection.set_tenant(syndicate)
@@ -100,35 +75,32 @@ def _seed() -> Any:
     return User.objects.create_user("carol@bench.test", role=Role.COORDINATOR)
 
 
-def _measure(work: Callable[[], object]) -> tuple[float, float]:
-    """Wall time of a plain run, then the heap peak of a second, traced run (tracing slows Python)."""
-    start = time.perf_counter()
-    work()
-    seconds = time.perf_counter() - start
-    tracemalloc.start()
-    work()
-    peak = tracemalloc.get_traced_memory()[1] / 1e6
-    tracemalloc.stop()
-    return seconds, peak
+def _heap_peak_mb(work: Callable[[], object]) -> Callable[[], float]:
+    """A traced run of ``work``: the peak of the Python heap, in MB."""
+
+    def traced() -> float:
+        tracemalloc.start()
+        try:
+            work()
+            return tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+
+    return traced
 
 
 def main() -> None:
-    base_url = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = _setup_database(base_url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    try:
+    run = BenchRun("Perimeter file, 13,000 sites")
+    with bench_database("exports"):
         import pandas as pd
 
         from reports.definitions import PERIMETER_FILE
         from spreadsheets.xlsx import write_xlsx
 
-        started = time.perf_counter()
-        user = _seed()
-        print(f"seeded {SITES:,} sites in {time.perf_counter() - started:.1f} s")
+        seed_seconds, user = timed(_seed)
+        run.note(f"seeded {SITES:,} sites in {seed_seconds:.1f} s")
         headers = [c.header for c in PERIMETER_FILE.columns]
+        columns = len(PERIMETER_FILE.columns)
         with tempfile.TemporaryDirectory() as tmp:
 
             def ours() -> None:
@@ -141,17 +113,22 @@ def main() -> None:
                 frame = pd.DataFrame(list(PERIMETER_FILE.rows(user, {})), columns=headers)
                 frame.to_excel(Path(tmp) / "pandas.xlsx", index=False, sheet_name="Périmètre")
 
-            ours()  # warm the caches once (both then read warm data)
-            ours_s, ours_mb = _measure(ours)
-            pandas_s, pandas_mb = _measure(obvious)
-        print(f"streaming writer : {ours_s:.2f} s, Python heap peak {ours_mb:.1f} MB")
-        print(f"pandas to_excel  : {pandas_s:.2f} s, Python heap peak {pandas_mb:.1f} MB")
-        print(f"ratio (ours / pandas): time {ours_s / pandas_s:.2f}×, memory {ours_mb / pandas_mb:.2f}×")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _drop_database(base_url)
+            # Warm the caches once (both then read warm data); time, then heap, both alternated.
+            times = alternate({"ours": ours, "pandas": obvious}, repeats=REPEATS, warm_up=True)
+            heaps = alternate({"ours": _heap_peak_mb(ours), "pandas": _heap_peak_mb(obvious)}, repeats=REPEATS)
+    ours_mb = statistics.median(heaps.returned["ours"])
+    pandas_mb = statistics.median(heaps.returned["pandas"])
+    run.report(
+        [
+            f"- throwaway database ({MEMBERS} members, contacts, status history, no readings: the two reading "
+            f"lookups run and find nothing), the real definition and query; {SITES:,} sites × {columns} columns",
+            f"- same run, alternated, median of {REPEATS} each: **streaming writer {times.median('ours'):.2f} s "
+            f"({times.runs('ours')}), heap peak {ours_mb:.1f} MB; `pandas.DataFrame.to_excel` "
+            f"{times.median('pandas'):.2f} s ({times.runs('pandas')}), heap peak {pandas_mb:.1f} MB**",
+            f"- **ratio ours / pandas: time ×{times.ratio('ours', 'pandas'):.2f}, memory ×{ours_mb / pandas_mb:.2f}** "
+            "(target ≤ 0.5×)",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -5,16 +5,15 @@ the Django test client on the demo database (``make demo`` seeds it; this script
 
     DATABASE_URL=… .venv/bin/python -m bench.home_pages
 
-Prints a Markdown table to paste into bench/RESULTS.md.
+Prints a Markdown table to paste into bench/RESULTS.md (latencies against a target: no ratio).
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import time
+from functools import partial
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import BenchRun, django_setup, median_ms
+from bench.pages_common import query_count
 
 RUNS = 30
 PAGES = [
@@ -35,13 +34,10 @@ PAGES = [
 
 
 def main() -> None:
-    import django
-
-    django.setup()
+    run = BenchRun("Largest member's pages")
+    django_setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
     from accounts.models import User
@@ -67,21 +63,22 @@ def main() -> None:
             with schema_context("sdec"):
                 client.force_login(User.objects.get(email=email))
             clients[email] = client
-        response = client.get(path)  # warm-up
+        response = client.get(path)
         if response.status_code != 200:
             rows.append(f"| {label} | `{path}` | {email} | HTTP {response.status_code} | |")
             continue
-        laps = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            client.get(path)
-            laps.append((time.perf_counter() - start) * 1000)
-        with CaptureQueriesContext(connection) as context:
-            client.get(path)
-        queries = sum(1 for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
-        rows.append(f"| {label} | `{path}` | {email} | {statistics.median(laps):.1f} ms | {queries} |")
-    print("| page | path | user | median | queries |\n|---|---|---|---|---|")
-    print("\n".join(rows))
+        median, _ = median_ms(partial(client.get, path), RUNS)
+        queries = query_count(partial(client.get, path))
+        rows.append(f"| {label} | `{path}` | {email} | {median:.1f} ms | {queries} |")
+    run.report(
+        [
+            f"- Django test client, median of {RUNS} requests after one warm-up; queries without `SET search_path`",
+            "",
+            "| page | path | user | median | queries |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -5,55 +5,24 @@ Run: ``DATABASE_URL=… python -m bench.import_listing``. Creates the throwaway 
 generates the listing as an xlsx file (330 + 249 members with three contacts each,
 11,220 C5 + 1,780 gas sites … split over two lots as in the tender: here one lot per run),
 then times: reading + validation, the write, the whole job through the service, a re-import
-of the same file (nothing changes), and the same sites written the obvious way (an ORM loop:
-one ``Site.objects.create`` per row) as a ratio. Appends the figures under
-"## Pre-filled import" in bench/RESULTS.md and drops the database.
+of the same file (nothing changes); and, for the ratio, 2,000 sites written by the bulk
+service and the obvious way (an ORM loop: one ``Site.save()`` per row), alternated, three
+rounds, rolled back (``bench.park_common``). Prints the figures and drops the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import BenchRun, bench_database
+from bench.park_common import site_writes
 
-BENCH_DB = "bench_import"
 ELEC_MEMBERS, GAS_MEMBERS = 330, 249
 ELEC_SITES, GAS_SITES = 11_220, 1_780
 LOOP_SITES = 2_000
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-
-
-@contextmanager
-def bench_database() -> Iterator[None]:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_ENV", "development")
-    import django
-
-    django.setup()
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def _listing(path: Path, *, gas: bool) -> int:
@@ -91,9 +60,8 @@ def _listing(path: Path, *, gas: bool) -> int:
 
 
 def main() -> None:
-    with bench_database():
-        from django.core.management import call_command
-        from django.db import transaction
+    run = BenchRun("Full listing")
+    with bench_database("import"):
         from django_tenants.utils import tenant_context
 
         from perimeter.importing.planning import listing_plan, listing_write
@@ -103,7 +71,6 @@ def main() -> None:
         from perimeter.services import lot_create
         from tenants.services import public_tenant_ensure, syndicate_create
 
-        call_command("migrate_schemas", "--shared", verbosity=0)
         public_tenant_ensure()
         syndicate = syndicate_create(code="bench", name="Syndicat de bench")
         workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
@@ -111,7 +78,6 @@ def main() -> None:
 
         settings.MEDIA_ROOT = workdir / "media"
         settings.CELERY_TASK_ALWAYS_EAGER = True
-        lines: list[str] = []
         with tenant_context(syndicate):
             lots = {
                 False: lot_create(
@@ -180,47 +146,29 @@ def main() -> None:
                 assert again.status == "done", again.error_message
                 assert not again.has_changes, again.summary
             timings["reimport"] = time.perf_counter() - clock
-            # The obvious way: one INSERT per site (ORM loop), on LOOP_SITES rows, rolled back.
+            # The obvious way: one INSERT per site (ORM loop), against the bulk service, on the same rows.
             template = Site.objects.filter(lot=lots[False]).first()
             assert template is not None
-            clock = time.perf_counter()
-            with transaction.atomic():
-                for n in range(LOOP_SITES):
-                    template.pk = None
-                    template.delivery_point = f"{90000000000000 + n:014d}"
-                    template.save()
-                transaction.set_rollback(True)
-            loop_per_site = (time.perf_counter() - clock) / LOOP_SITES
-        elec_sites = ELEC_SITES
-        full = timings["read"] + timings["check"] + timings["write"]
-        loop_elec = loop_per_site * elec_sites
-        lines = [
-            f"### Full listing ({dt.date.today().isoformat()}, {os.uname().nodename}, 2 cores shared with other "
-            "engineers' work)",
-            "",
+            writes = site_writes(template, count=LOOP_SITES)
+    full = timings["read"] + timings["check"] + timings["write"]
+    run.report(
+        [
             f"- listing: {ELEC_MEMBERS} + {GAS_MEMBERS} members (3 contacts each), {total_sites:,} sites in two files "
             f"(one per lot), {size_mb:.1f} MB xlsx, generated with openpyxl in {timings['generate']:.1f} s",
-            f"- electricity lot ({ELEC_MEMBERS} members, {elec_sites:,} sites): read {timings['read']:.1f} s "
+            f"- electricity lot ({ELEC_MEMBERS} members, {ELEC_SITES:,} sites): read {timings['read']:.1f} s "
             f"(openpyxl read-only, every cell parsed), check {timings['check']:.1f} s (cross-row + database, "
             f"set-based), write {timings['write']:.1f} s (bulk services, one transaction): **{full:.1f} s**",
             f"- gas lot ({GAS_MEMBERS} members, {GAS_SITES:,} sites), the whole job through the service "
             f"(store, task, audit): {timings['gas_job']:.1f} s",
             f'- re-import of both files (nothing changes, "aucun changement"): **{timings["reimport"]:.1f} s**',
-            f"- the same sites written the obvious way (ORM loop, one INSERT per site, measured on {LOOP_SITES:,}): "
-            f"{loop_per_site * 1000:.2f} ms per site, {loop_elec:.1f} s for {elec_sites:,} sites — write only, "
-            f"without reading or checking: the bulk write is ×{loop_elec / timings['write']:.1f} faster",
+            f"- the same {LOOP_SITES:,} sites written by the bulk service and the obvious way (ORM loop, one INSERT "
+            f"per site), alternated, rolled back, median of {len(writes.seconds['bulk'])} each: bulk "
+            f"{writes.median('bulk'):.2f} s ({writes.runs('bulk')}), loop {writes.median('save'):.2f} s "
+            f"({writes.runs('save')}) — write only: **the bulk write is ×{writes.ratio('save', 'bulk'):.1f} "
+            "faster**",
             "- target: 13,000 rows well under a minute",
-            "",
         ]
-    text = "\n".join(lines)
-    print(text)
-    content = RESULTS.read_text()
-    if "## Pre-filled import" not in content:
-        content = content.rstrip("\n") + "\n\n## Pre-filled import\n\n"
-        RESULTS.write_text(content + text)
-    else:
-        head, tail = content.split("## Pre-filled import", 1)
-        RESULTS.write_text(head + "## Pre-filled import\n\n" + text + tail.lstrip("\n"))
+    )
 
 
 if __name__ == "__main__":

@@ -6,56 +6,27 @@ requests, with the Django test client as Ville de Caen's administrator, the park
 (chart + first page of the table), a filtered and sorted page, the htmx table partial
 and a technical sheet; and the park page as the coordinator (the whole syndicate).
 The obvious way is timed too: the chart counted by a Python loop over the member's
-sites instead of one aggregate query.
+sites instead of one aggregate query, alternated with it, 30 rounds, ratio of the medians.
 
-    DATABASE_URL=postgresql://postgres:@/h_park?host=/work/main/.var/pgdata .venv/bin/python bench/park_latency.py
+    DATABASE_URL=... .venv/bin/python -m bench.park_latency
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import BenchRun, alternate, django_setup, median_ms
+from bench.pages_common import demo_syndicate, page_get, page_latencies
 
 RUNS = 30
 LARGEST_MEMBER = "Ville de Caen"
 SYNDICATE = "sdec"
 
 
-def _timed(call: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
-    call()  # warm-up (template loading, plotly validators)
-    laps = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        laps.append((time.perf_counter() - start) * 1000)
-    return statistics.median(laps), result
-
-
-def _queries(call: Callable[[], Any]) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        call()
-    return sum(1 for q in context.captured_queries if "search_path" not in q["sql"])
-
-
 def main() -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    run = BenchRun("Park pages")
+    django_setup()
     from django.db.models import Count
     from django.test import Client
 
@@ -63,18 +34,8 @@ def main() -> None:
     from accounts.models import User
     from perimeter.charts import LEFT_OUT_OF_CHART, consumption_classes
     from perimeter.models import Member, Site
-    from tenants.db import connection
-    from tenants.models import Domain, Syndicate
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    lap = time.perf_counter()
-    call_command("seed_demo", "--only", SYNDICATE, "--no-consumption", verbosity=0)
-    seed_seconds = time.perf_counter() - lap
-
-    syndicate = Syndicate.objects.get(code=SYNDICATE)
-    host = Domain.objects.filter(tenant=syndicate).order_by("-is_primary").values_list("domain", flat=True)[0]
-    connection.set_tenant(syndicate)
+    syndicate, host, seed_seconds = demo_syndicate(SYNDICATE)
     member = Member.objects.filter(legal_name=LARGEST_MEMBER).first()
     if member is None:
         member = Member.objects.annotate(n=Count("sites")).order_by("-n").first()
@@ -96,13 +57,7 @@ def main() -> None:
     coordinator_client.force_login(coordinator)
 
     def get(client: Client, path: str, data: dict[str, str] | None = None, **headers: str) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path, data or {}, headers=headers or None)
-            assert response.status_code == 200, (path, response.status_code)
-            connection.set_tenant(syndicate)
-            return response
-
-        return call
+        return page_get(client, syndicate, path, data, **headers)
 
     sheet = f"/parc/sites/{sheet_site.pk}/"
     cases = [
@@ -118,10 +73,7 @@ def main() -> None:
         ("technical sheet", get(member_client, sheet)),
         ("park page, coordinator (whole syndicate)", get(coordinator_client, "/parc/")),
     ]
-    results = []
-    for label, call in cases:
-        median, response = _timed(call)
-        results.append((label, median, _queries(call), len(response.content)))
+    results = page_latencies(cases, RUNS)
 
     # The obvious way for the chart: load the member's sites and count them in Python.
     classes = consumption_classes()
@@ -141,15 +93,17 @@ def main() -> None:
 
     from perimeter.charts import consumption_class_distribution
 
-    aggregate_ms, _ = _timed(lambda: consumption_class_distribution(Site.objects.filter(member=member)))
-    loop_ms, _ = _timed(python_loop)
-    coordinator_aggregate_ms, _ = _timed(lambda: consumption_class_distribution(Site.objects.all()))
+    chart = alternate(
+        {
+            "aggregate": lambda: consumption_class_distribution(Site.objects.filter(member=member)),
+            "loop": python_loop,
+        },
+        repeats=RUNS,
+        warm_up=True,
+    )
+    coordinator_aggregate_ms, _ = median_ms(lambda: consumption_class_distribution(Site.objects.all()), RUNS)
 
-    today = time.strftime("%Y-%m-%d")
     lines = [
-        "",
-        f"### Park pages ({today}, vm, 2 cores shared with other engineers' work)",
-        "",
         f"- database: `seed_demo --only {SYNDICATE} --no-consumption` ({seed_seconds:.1f} s, idempotent), "
         f"{total_sites} sites; **{member.legal_name}: {sites} sites** (largest member: {largest[0]}, {largest[1]})",
         f"- Django test client, median of {RUNS} requests after one warm-up; queries without `SET search_path`",
@@ -157,29 +111,13 @@ def main() -> None:
     for label, median, queries, size in results:
         lines.append(f"- {label}: **{median:.1f} ms** median, {queries} queries, {size / 1024:.0f} KB HTML")
     lines.append(
-        f"- chart counts, one aggregate query: {aggregate_ms:.2f} ms for {member.legal_name}, "
-        f"{coordinator_aggregate_ms:.2f} ms for the whole syndicate; the obvious way (load the member's sites, "
-        f"count in Python): {loop_ms:.2f} ms (×{loop_ms / aggregate_ms:.0f})"
+        f"- chart counts, alternated, median of {RUNS} each: one aggregate query {chart.median_ms('aggregate'):.2f} ms "
+        f"for {member.legal_name}; the obvious way (load the member's sites, count in Python) "
+        f"{chart.median_ms('loop'):.2f} ms (**×{chart.ratio('loop', 'aggregate'):.1f}**); the aggregate for the "
+        f"whole syndicate {coordinator_aggregate_ms:.2f} ms"
     )
     lines.append("- target: < 200 ms median for the largest member's pages")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    results_file = ROOT / "bench" / "RESULTS.md"
-    if not results_file.exists():
-        results_file.write_text("# Benchmark results\n")
-    content = results_file.read_text()
-    if "## Park pages" not in content:
-        content = content.rstrip("\n") + "\n\n## Park pages\n"
-        results_file.write_text(content)
-    # Append under the section (at the end of the file when it is the last one).
-    head, _, tail = content.partition("## Park pages\n")
-    next_section = tail.find("\n## ")
-    if next_section == -1:
-        results_file.write_text(content.rstrip("\n") + "\n" + text)
-    else:
-        results_file.write_text(
-            head + "## Park pages\n" + tail[:next_section].rstrip("\n") + "\n" + text + tail[next_section:]
-        )
+    run.report(lines)
 
 
 if __name__ == "__main__":

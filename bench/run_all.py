@@ -1,10 +1,11 @@
 """`make bench`: run every benchmark script of this folder, one process each, in name order.
 
-Each script creates and drops its own throwaway database on the server named by
-DATABASE_URL and appends nothing by itself to RESULTS.md: the figures it prints are
-copied there by hand with the date and the machine, so that a run on a loaded
-machine never overwrites a careful one. ``python -m bench.run_all name1 name2`` runs
-a selection.
+Each script either creates and drops its own throwaway database next to the one named
+by DATABASE_URL, or (the page and API latencies) seeds the demo there idempotently; it
+prints its figures with the machine it ran on (CPU count, load average before and
+after, DEBUG off: ``bench/common.py``) and never writes RESULTS.md: the figures are
+copied there by hand, so that a run on a loaded machine never overwrites a careful one.
+``python -m bench.run_all name1 name2`` runs a selection.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SKIP = {"__init__", "run_all", "consumption_common"}
+SKIP = {"__init__", "run_all", "common"}
 
 
 def main(selection: list[str]) -> int:

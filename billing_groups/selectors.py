@@ -7,23 +7,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from accounts.choices import Module
 from accounts.models import User
 from billing_groups.models import BillingPerimeter
 from billing_groups.services import ATTACHABLE_STATUSES
 from perimeter.extensions import MemberLocked, assert_member_editable
 from perimeter.models import Member, Site
 from perimeter.selectors import members_for
-
-
-def can_edit_perimeters(user: User | Any) -> bool:
-    """Member users with the Collecte right write; coordinators only read."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.has_module(Module.COLLECTION)
-        and user.member_id is not None
-        and not user.is_coordinator
-    )
 
 
 def perimeters_locked(member: Member | int | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import can_write, module_user, request_user, require_module
 from accounts.choices import Module
 from accounts.models import User
 from billing_groups import services
@@ -33,7 +34,6 @@ from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import (
     attached_sites,
     available_sites,
-    can_edit_perimeters,
     confirmed_site_counts,
     get_perimeter_for,
     perimeters_for,
@@ -45,19 +45,6 @@ from perimeter.models import Site
 
 SITES_PER_PAGE = 50
 AVAILABLE, ATTACHED = "dispo", "associes"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _require(user: User, *, write: bool = False) -> None:
-    if not user.has_module(Module.COLLECTION):
-        raise PermissionDenied(_("Vous n'avez pas accès à la collecte de données."))
-    if write and not can_edit_perimeters(user):
-        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
 
 
 def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -76,8 +63,7 @@ def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 @login_required
 @require_http_methods(["GET"])
 def perimeter_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.COLLECTION)
     # Queries: the perimeters with their site counts; the confirmed sites and those left to
     # attach (one aggregate); the journey's lock.
     perimeters = list(perimeters_for(user))
@@ -90,13 +76,13 @@ def perimeter_list(request: HttpRequest) -> HttpResponse:
             "perimeters": perimeters,
             "counts": counts,
             "locked": locked,
-            "can_edit": can_edit_perimeters(user) and not locked,
+            "can_edit": can_write(user, Module.COLLECTION) and not locked,
         },
     )
 
 
 def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if perimeter is None and user.member is not None:  # a new perimeter starts from the campaign's defaults
         form = BillingPerimeterForm(request.POST or None, initial=perimeter_defaults(user.member))
     else:
@@ -121,8 +107,7 @@ def _form_view(request: HttpRequest, perimeter: BillingPerimeter | None) -> Http
 @require_http_methods(["GET", "POST"])
 @refuses_locked
 def perimeter_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, write=True)
+    user = module_user(request, Module.COLLECTION, write=True)
     assert user.member_id is not None
     assert_member_editable(user.member_id)
     return _form_view(request, None)
@@ -132,9 +117,9 @@ def perimeter_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @refuses_locked
 def perimeter_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     perimeter = get_perimeter_for(user, pk)
-    _require(user, write=True)
+    require_module(user, Module.COLLECTION, write=True)
     assert_member_editable(perimeter.member_id)
     return _form_view(request, perimeter)
 
@@ -143,9 +128,9 @@ def perimeter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @refuses_locked
 def perimeter_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     perimeter = get_perimeter_for(user, pk)
-    _require(user, write=True)
+    require_module(user, Module.COLLECTION, write=True)
     assert_member_editable(perimeter.member_id)
     if request.method == "POST":
         services.billing_perimeter_delete(perimeter=perimeter, actor=user, request=request)
@@ -210,9 +195,9 @@ def perimeter_attach(request: HttpRequest, pk: int) -> HttpResponse:
     Without JavaScript the forms post and redirect back (same filters); with htmx the
     response is the two lists alone, swapped in place.
     """
-    user = _user(request)
+    user = request_user(request)
     perimeter = get_perimeter_for(user, pk)
-    _require(user, write=request.method == "POST")
+    require_module(user, Module.COLLECTION, write=request.method == "POST")
     feedback: tuple[str, list[str]] | None = None
     if request.method == "POST":
         feedback = _apply(request, perimeter, user)
@@ -226,7 +211,7 @@ def perimeter_attach(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "perimeter": perimeter,
         "locked": locked,
-        "can_edit": can_edit_perimeters(user) and not locked,
+        "can_edit": can_write(user, Module.COLLECTION) and not locked,
         "available": _panel(request, AVAILABLE, available_sites(perimeter)),
         "attached": _panel(request, ATTACHED, attached_sites(perimeter)),
         "query": request.GET.urlencode(),

@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import IsMemberSpaceUser
 from accounts.audit import audit_record
 from accounts.models import User
-from perimeter.api.permissions import IsMemberSpaceUser
 
 TOKEN_RESPONSE = inline_serializer(
     name="ApiToken",

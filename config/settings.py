@@ -202,7 +202,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "ui.staticfiles.VendorFinder",  # plotly.js from the plotly wheel, at vendor/plotly.min.js
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,7 +214,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files served at the site root: ``/favicon.ico``, for browsers and tools that ignore the icon link.
+WHITENOISE_ROOT = BASE_DIR / "ui" / "root"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded listings and meter-data files (with their error workbooks) are deleted this many
+# days after their job finished (backoffice.tasks.stored_files_purge_all, daily); export files
+# go when their link expires (reports.links.LINK_VALIDITY).
+STORED_UPLOAD_RETENTION_DAYS = env_int("STORED_UPLOAD_RETENTION_DAYS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (tenant-aware keys) ------------------------------------------------------------
@@ -307,6 +312,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consumption-partitions-ahead": {"task": "consumption.tasks.partitions_ensure_all", "schedule": 24 * 3600.0},
     "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
     "consumption-alerts-daily": {"task": "consumption.tasks.alerts_compute_all", "schedule": 24 * 3600.0},
+    "stored-files-purge-daily": {"task": "backoffice.tasks.stored_files_purge_all", "schedule": 24 * 3600.0},
 }
 # Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
 METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))

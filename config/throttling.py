@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.audit import client_ip
+from config.client_address import client_ip
 
 if TYPE_CHECKING:  # rest_framework.views reads DEFAULT_THROTTLE_CLASSES, which names this module
     from rest_framework.request import Request

@@ -8,8 +8,8 @@ at ``/api/schema/`` and ``/api/docs/``, for supplier staff only like the API its
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.access import IsAccountManager
 from config.health import healthz
-from consumption.api.permissions import IsAccountManager
 from tenants import views as tenant_views
 
 STAFF_SCHEMA_SETTINGS = {

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can_read
 from accounts.choices import Module
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import User
@@ -179,7 +180,7 @@ def alerts_compute(*, today: dt.date | None = None) -> dict[str, int]:
 
 def alerts_queryset_for(user: User) -> QuerySet[Alert]:
     """Open alerts (ongoing, not acknowledged) of the sites the user may read (scoping through ``sites_for``)."""
-    if not user.is_authenticated or not user.has_module(Module.CONSUMPTION):
+    if not can_read(user, Module.CONSUMPTION):
         return Alert.objects.none()
     return (
         Alert.objects.filter(

@@ -9,8 +9,9 @@ class ConsumptionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from consumption.demo import demo_meter_data
         from consumption.models import Reading
-        from perimeter.extensions import register_last_readings
+        from perimeter.extensions import register_demo_generator, register_last_readings
         from perimeter.models import Site
 
         def last_readings(site: Site, n: int) -> list[Reading]:
@@ -18,3 +19,5 @@ class ConsumptionConfig(AppConfig):
             return list(Reading.objects.filter(site_id=site.pk).order_by("-read_on", "post")[:n])
 
         register_last_readings(last_readings)
+        # The demo's meter data comes first: the campaigns (order 20) do not depend on it.
+        register_demo_generator("consumption", demo_meter_data, order=10)

@@ -5,8 +5,11 @@ in a ``<script type="application/json">`` block: the CSP forbids inline scripts)
 load curve is too long for a figure with a JSON number per point: it travels as a
 compact series (first instant, then the minutes between points, which are nearly all
 equal and compress to almost nothing; powers as integers) and the script builds the
-plotly trace. Times are naive local times or epoch values, never tz-aware (plotly is
-200× slower on those, see docs/architecture.md).
+plotly trace. Times are naive local days or epoch values, never tz-aware (plotly is
+200× slower on those, see docs/architecture.md). The load curve is drawn at its real
+instants (UTC epoch milliseconds), so the two 02:00 of the October change are two
+distinct points; the script labels the axis and the hover in Paris time, from the
+offsets the series carries (``tz``).
 """
 
 from __future__ import annotations
@@ -23,24 +26,25 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consumption.partitions import add_months
-from consumption.selectors import DailyValue, LoadCurve, MonthlyValue
+from consumption.selectors import PARIS, DailyValue, LoadCurve, MonthlyValue
 
 CURRENT_COLOUR = "#1d4f91"
 PREVIOUS_COLOUR = "#9aa5b8"
 NEGATIVE_COLOUR = "#b35806"
+CUMULATED_COLOUR = "#2a7d4f"
 FONT = {"family": "system-ui, sans-serif", "size": 13}
 
 
 def _layout(**extra: Any) -> go.Layout:
-    return go.Layout(
-        template="none",  # the default template adds ~10 KB of styling we do not use
-        height=360,
-        margin={"l": 60, "r": 10, "t": 10, "b": 50},
-        legend={"orientation": "h", "y": 1.12},
-        font=FONT,
-        separators=", ",
-        **extra,
-    )
+    settings: dict[str, Any] = {
+        "template": "none",  # the default template adds ~10 KB of styling we do not use
+        "height": 360,
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
+        "legend": {"orientation": "h", "y": 1.12},
+        "font": FONT,
+        "separators": ", ",
+    }
+    return go.Layout(**(settings | extra))
 
 
 def _json(figure: go.Figure) -> dict[str, Any]:
@@ -93,6 +97,11 @@ def month_rows(
 
 
 def monthly_figure(rows: Sequence[MonthRow], *, compare: bool) -> dict[str, Any]:
+    """Bars per month (last year's beside them when ``compare``), the running total as a line on a right axis.
+
+    The consumption home and the curves page draw it; the table under each is its
+    accessible alternative (same rows).
+    """
     labels = [row.label for row in rows]
     traces = []
     if compare:
@@ -114,9 +123,32 @@ def monthly_figure(rows: Sequence[MonthRow], *, compare: bool) -> dict[str, Any]
             hovertemplate="%{x} : %{y:,.0f} kWh<extra></extra>",
         )
     )
+    traces.append(
+        go.Scatter(
+            name=_("Total cumulé"),
+            x=labels,
+            y=[row.cumulated for row in rows],
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": CUMULATED_COLOUR, "width": 2},
+            hovertemplate="%{x} : %{y:,.0f} kWh<extra>" + _("Total cumulé") + "</extra>",
+        )
+    )
     figure = go.Figure(
         data=traces,
-        layout=_layout(barmode="group", yaxis={"title": {"text": "kWh"}, "zeroline": True}, xaxis={"type": "category"}),
+        layout=_layout(
+            barmode="group",
+            margin={"l": 60, "r": 70, "t": 10, "b": 50},
+            yaxis={"title": {"text": _("kWh par mois")}, "zeroline": True},
+            yaxis2={
+                "title": {"text": _("kWh cumulés")},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+            },
+            xaxis={"type": "category"},
+        ),
     )
     return _json(figure)
 
@@ -186,13 +218,52 @@ def previous_year_days(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]
 
 
 def shifted_to_this_year(previous: LoadCurve) -> LoadCurve:
-    """Last year's curve (epoch ms of naive local times) moved 52 weeks later, onto this year's days."""
+    """Last year's curve moved 52 weeks later, onto this year's days (the same instants + 52 weeks)."""
     shift_ms = int(PREVIOUS_YEAR_SHIFT.total_seconds() * 1000)
     return previous._replace(ends_local=np.asarray(previous.ends_local, dtype=np.int64) + shift_ms)
 
 
+HOUR_MS = 3_600_000
+
+
+def _utc_ms(curve: LoadCurve) -> np.ndarray:
+    """The real instants of a curve's ends (epoch ms): its naive local epoch ms minus each point's offset."""
+    local = np.asarray(curve.ends_local, dtype=np.int64)
+    return local - np.asarray(curve.utc_offset_minutes, dtype=np.int64) * 60_000
+
+
+def _offset_minutes(utc_ms: int) -> int:
+    offset = dt.datetime.fromtimestamp(utc_ms / 1000, tz=PARIS).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def paris_offsets(first_ms: int, last_ms: int) -> dict[str, Any]:
+    """Europe/Paris's UTC offset over ``first_ms``..``last_ms`` (epoch ms), one day of margin each side.
+
+    ``{"base": minutes at the start, "changes": [[epoch ms, minutes from then on], …]}``:
+    what the script needs to print any instant of the axis (ticks included, not only the
+    points) in Paris time. Paris changes on whole UTC hours: a daily walk finds the day,
+    an hourly one the hour.
+    """
+    day_ms = 24 * HOUR_MS
+    start = first_ms - day_ms - first_ms % HOUR_MS
+    end = last_ms + day_ms
+    base = current = _offset_minutes(start)
+    changes: list[list[int]] = []
+    day = start
+    while day < end:
+        if _offset_minutes(day + day_ms) != current:
+            for hour in range(day + HOUR_MS, day + day_ms + 1, HOUR_MS):
+                offset = _offset_minutes(hour)
+                if offset != current:
+                    changes.append([hour, offset])
+                    current = offset
+        day += day_ms
+    return {"base": base, "changes": changes}
+
+
 def _compact(curve: LoadCurve) -> dict[str, Any]:
-    ends = np.asarray(curve.ends_local, dtype=np.int64)
+    ends = _utc_ms(curve)
     if len(ends) == 0:
         return {"t0": None, "dt": [], "w": []}
     minutes = np.diff(ends) // 60_000
@@ -200,16 +271,20 @@ def _compact(curve: LoadCurve) -> dict[str, Any]:
 
 
 def load_curve_series(curve: LoadCurve, *, title: str, previous: LoadCurve | None = None) -> dict[str, Any]:
-    """The curve as compact JSON: ``t0`` (epoch ms of the first local end time), ``dt`` minutes, ``w`` watts.
+    """The curve as compact JSON: ``t0`` (epoch ms of the first end, UTC), ``dt`` minutes, ``w`` watts.
 
-    ``curve`` must carry epoch milliseconds of naive local times (``epoch_ms=True``):
-    plotly reads them as wall-clock times, so the axis shows local time without any
-    time-zone arithmetic in the browser. ``previous``: last year's curve, already moved
-    onto this year's days (``shifted_to_this_year``), in the same compact form.
+    ``curve`` must carry epoch milliseconds (``epoch_ms=True``) with each point's offset:
+    the series holds real instants, so the October repeated hour gives distinct points,
+    and ``tz`` (``paris_offsets``) lets the script label them in Paris time
+    ("02:00 (UTC+2)", then "02:00 (UTC+1)"). ``previous``: last year's curve, already
+    moved onto this year's days (``shifted_to_this_year``), in the same compact form.
     """
     series = {**_compact(curve), "title": title}
     if previous is not None:
         series["previous"] = _compact(previous)
+    instants = [int(e) for c in (curve, previous) if c is not None and len(c.power_w) for e in _utc_ms(c)[[0, -1]]]
+    if instants:
+        series["tz"] = paris_offsets(min(instants), max(instants))
     return series
 
 

@@ -35,7 +35,9 @@ from consumption.copy import binary_copy_payload, copy_binary
 from consumption.partitions import partitions_ensure_range
 from consumption.rollups import rollups_refresh
 from perimeter.choices import POSTS_BY_OPTION, Fluid, MemberKind
+from perimeter.extensions import DemoRun
 from perimeter.models import Site
+from tenants.models import Syndicate
 
 LIGHTING, BUILDING, SCHOOL, GAS = 0, 1, 2, 3
 LOAD_CURVE_SITES = 300  # at scale 1: a few hundred sites with a 30-minute curve
@@ -351,6 +353,18 @@ def _copy_load_curves(
                 )
                 rows += n * len(ends)
     return len(chosen), rows
+
+
+DEMO_SCALE = {"full": 1.0, "small": 0.1}  # share of the three years of meter history, per seed scale
+
+
+def demo_meter_data(syndicate: Syndicate, run: DemoRun) -> str | None:
+    """``seed_demo``'s generator (registered by ``ConsumptionConfig.ready``): only for a park this run created."""
+    if not run.park_created:
+        return None
+    lap = time.perf_counter()
+    generate_demo_consumption(syndicate, DEMO_SCALE[run.scale])
+    return f"données de comptage générées en {time.perf_counter() - lap:.1f} s"
 
 
 def generate_demo_consumption(

@@ -10,7 +10,8 @@ Two ways in, one ingestion (``_ingest``):
   queue once committed; ``ingestion_run`` then ingests it (once, whatever the number of
   deliveries), ``ingestion_fail`` records a technical failure after the last retry.
 
-A report's status changes only in ``_status_change``.
+A report's status changes only in ``_status_change``. ``ingestion_files_purge`` deletes
+the stored files of finished reports after the retention period (the report stays).
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from config.storage import PurgeCounts, rows_files_purge
 from consumption.choices import INGESTION_FINISHED, FileKind, IngestionStatus, ReadingSource
 from consumption.copy import lock_tenant_ingestion
 from consumption.ingestion.daily_index import daily_index_load, daily_index_prepare
@@ -284,46 +285,27 @@ def meter_file_receive(
     return report
 
 
-def ingestion_lock_key(report_id: int) -> tuple[int, int]:
-    """The advisory lock of one report's run (two int4 keys), the schema included."""
-    return 4245, zlib.crc32(f"consumption.ingestion:{current_schema()}:{report_id}".encode()) - 2**31
-
-
-@contextmanager
-def _run_lock(report_id: int) -> Iterator[bool]:
-    """A session-level advisory lock per report: two deliveries of the task never run it at once."""
-    key = list(ingestion_lock_key(report_id))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-
-
 def ingestion_run(*, report_id: int) -> IngestionReport:
-    """Ingest a received file into its report. A finished report (or one being run) is left as it is.
+    """Ingest a received file into its report. A finished report is left as it is.
 
-    Raises ``OSError`` when the stored file cannot be read (the task retries).
+    The task (``consumption.tasks.IngestMeterFile``) runs it under the report's advisory
+    lock, so two deliveries never run it at once. Raises ``OSError`` when the stored file
+    cannot be read (the task retries).
     """
-    with _run_lock(report_id) as acquired:
-        report = IngestionReport.objects.get(pk=report_id)
-        if not acquired or report.is_finished:
-            return report
-        _status_change(
-            report,
-            IngestionStatus.RUNNING,
-            attempts=report.attempts + 1,
-            started_at=timezone.now(),
-            progress_percent=5,
-            progress_label="Lecture du fichier…",
-        )
-        content = absolute_path(report.file_path).read_bytes()
-        _ingest(report, content)
+    report = IngestionReport.objects.get(pk=report_id)
+    if report.is_finished:
         return report
+    _status_change(
+        report,
+        IngestionStatus.RUNNING,
+        attempts=report.attempts + 1,
+        started_at=timezone.now(),
+        progress_percent=5,
+        progress_label="Lecture du fichier…",
+    )
+    content = absolute_path(report.file_path).read_bytes()
+    _ingest(report, content)
+    return report
 
 
 def ingestion_retry_wait(*, report_id: int, message: str) -> None:
@@ -368,3 +350,26 @@ def report_summary(report: IngestionReport) -> dict[str, Any]:
         "has_rejected_rows_report": bool(report.error_report_path),
         "timings": report.timings,
     }
+
+
+def ingestion_files_purge(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the stored meter-data files (and rejected-rows workbooks) of finished reports past the retention.
+
+    ``settings.STORED_UPLOAD_RETENTION_DAYS`` after a report finished its files go (the
+    data is in the tables, the counts and reasons in the report); a report still queued
+    or running keeps its file whatever its age. Orphan files of the folder go too.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.STORED_UPLOAD_RETENTION_DAYS)
+    counts = rows_files_purge(
+        past=IngestionReport.objects.filter(status__in=INGESTION_FINISHED, finished_at__lte=cutoff),
+        every=IngestionReport.objects.all(),
+        fields=("file_path", "error_report_path"),
+        folder=f"ingestions/{current_schema()}",
+        now=now,
+    )
+    if counts.total:
+        audit_record(
+            action="consumption.files_purged", details={"reports": counts.expired, "orphan_files": counts.orphans}
+        )
+    return counts

@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from celery import Task, shared_task
-from celery.utils.time import get_exponential_backoff_interval
+from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.db import connection as db_connection
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import tenant_context
 
+from config.celery import app
+from config.tasks import DATABASE_ERRORS, STORAGE_ERRORS, KeyState, PolicyTask
+from consumption import services
+from consumption.models import IngestionReport
 from consumption.partitions import partitions_ensure
 from consumption.services import file_size_refusal, meter_file_ingest
 from tenants.models import Syndicate
@@ -26,10 +27,37 @@ from tenants.models import Syndicate
 logger = logging.getLogger(__name__)
 PARTITIONS_AHEAD_MONTHS = 3
 
-# The database or the file storage unavailable for a while (OSError covers a file not
-# found on a storage that lost it, and network mounts).
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
-MAX_RETRIES = 3
+
+class IngestMeterFile(PolicyTask):
+    """Ingest a received file (``services.meter_file_receive``) into its report."""
+
+    name = "consumption.ingest_meter_file"
+    queue = "heavy"
+    idempotent = True
+    max_retries = 3
+    # The database or the file storage unavailable for a while (OSError covers a file not
+    # found on a storage that lost it, and network mounts).
+    transient_errors = DATABASE_ERRORS + STORAGE_ERRORS
+    result_when_failed = "failed"
+
+    def key_state(self, report_id: int, schema_name: str) -> KeyState:
+        report = IngestionReport.objects.get(pk=report_id)
+        return KeyState(done=report.is_finished, result=str(report.status))
+
+    def run(self, report_id: int, schema_name: str) -> str:
+        return str(services.ingestion_run(report_id=report_id).status)
+
+    def on_retry_wait(self, error: BaseException, countdown: int, report_id: int, schema_name: str) -> None:
+        attempt = self.request.retries + 1
+        services.ingestion_retry_wait(
+            report_id=report_id,
+            message=f"Incident passager, nouvel essai dans {countdown} s ({attempt}/{self.max_retries}).",
+        )
+
+    def on_give_up(self, error: BaseException, report_id: int, schema_name: str) -> None:
+        # Nothing was written: the report says why (a bug gets the technical failure message).
+        message = _transient_message(error) if self.is_transient(error) else services.TECHNICAL_FAILURE
+        services.ingestion_fail(report_id=report_id, message=message)
 
 
 def _transient_message(error: BaseException) -> str:
@@ -40,43 +68,14 @@ def _transient_message(error: BaseException) -> str:
     return "Le service est momentanément indisponible : rien n'a été intégré. Renvoyez le fichier."
 
 
-@shared_task(bind=True, name="consumption.ingest_meter_file", queue="heavy", acks_late=True, max_retries=MAX_RETRIES)
-def ingest_meter_file(self: Task, report_id: int, schema_name: str) -> str:
-    """Ingest a received file (``services.meter_file_receive``); retried with backoff on transient errors."""
-    from consumption import services
-
-    with schema_context(schema_name):
-        try:
-            return str(services.ingestion_run(report_id=report_id).status)
-        except TRANSIENT_ERRORS as error:
-            if not db_connection.in_atomic_block:  # a broken connection is replaced before the report is written to
-                db_connection.close_if_unusable_or_obsolete()
-            message = _transient_message(error)
-            if self.request.retries >= MAX_RETRIES:
-                logger.exception("ingestion %s/%s failed after %s retries", schema_name, report_id, MAX_RETRIES)
-                services.ingestion_fail(report_id=report_id, message=message)
-                return "failed"
-            countdown = int(
-                get_exponential_backoff_interval(factor=10, retries=self.request.retries, maximum=600, full_jitter=True)
-            )
-            attempt = self.request.retries + 1
-            services.ingestion_retry_wait(
-                report_id=report_id,
-                message=f"Incident passager, nouvel essai dans {countdown} s ({attempt}/{MAX_RETRIES}).",
-            )
-            raise self.retry(exc=error, countdown=countdown) from error
-        except Exception:
-            # A bug: retrying would fail the same way; the report shows the failure, nothing was written.
-            logger.exception("ingestion %s/%s failed", schema_name, report_id)
-            services.ingestion_fail(report_id=report_id, message=services.TECHNICAL_FAILURE)
-            return "failed"
+ingest_meter_file = app.register_task(IngestMeterFile())
 
 
 def _syndicates() -> list[Syndicate]:
     return list(Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(is_active=True))
 
 
-@shared_task(queue="light")
+@shared_task(base=PolicyTask, queue="light")
 def partitions_ensure_all(ahead_months: int = PARTITIONS_AHEAD_MONTHS) -> dict[str, int]:
     """Create the coming months' partitions in every syndicate."""
     created: dict[str, int] = {}
@@ -120,13 +119,13 @@ def _mkdir(folder: Path) -> Path:
     return folder
 
 
-@shared_task(queue="heavy")
+@shared_task(base=PolicyTask, queue="heavy")
 def inbox_watch() -> dict[str, int]:
     """Ingest every syndicate's waiting files (beat, every few minutes)."""
     return {syndicate.code: inbox_process(syndicate) for syndicate in _syndicates()}
 
 
-@shared_task(queue="light")
+@shared_task(base=PolicyTask, queue="light")
 def alerts_compute_all() -> dict[str, dict[str, int]]:
     """Compute the consumption alerts of every syndicate, then send the daily digests (beat, daily)."""
     from consumption.alerts import alerts_compute, alerts_digest_send

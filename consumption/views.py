@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.choices import MEMBER_ROLES, Module
+from accounts.access import can_read, can_write, module_user, request_user, require_module
+from accounts.choices import Module
 from accounts.models import User
 from billing_groups.selectors import attached_sites, get_perimeter_for, perimeters_for
 from consumption import alerts as alert_services
@@ -56,24 +56,6 @@ LOAD_CURVE_REPORT = "consumption_load_curve"
 DAILY_REPORT = "consumption_daily"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def can_write(user: User) -> bool:
-    """Member users with Consommation write (self-readings, alerts); a coordinator only reads."""
-    return user.role in MEMBER_ROLES and user.has_module(Module.CONSUMPTION)
-
-
-def _require(user: User, *, write: bool = False) -> None:
-    if not user.has_module(Module.CONSUMPTION):
-        raise PermissionDenied(_("Vous n'avez pas accès à la consommation."))
-    if write and not can_write(user):
-        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
-
-
 def _url_or_none(name: str, **kwargs: Any) -> str | None:
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -100,15 +82,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
     Queries (besides the session and the user): one rollup query per fluid, the alerts.
     """
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.CONSUMPTION)
     first, last = MonthPeriodForm.default_period()
     tables = []
     for fluid in Fluid:
         values = _fluid_rows(user, first=first, last=last, fluid=fluid.value, member_id=user.member_id)
         if values:
             rows = charts.month_rows(values, first, last)
-            tables.append({"fluid": fluid.value, "label": str(fluid.label), "rows": rows, "last_three": rows[-3:]})
+            tables.append(
+                {
+                    "fluid": fluid.value,
+                    "label": str(fluid.label),
+                    "rows": rows,
+                    "last_three": rows[-3:],
+                    "figure": charts.monthly_figure(rows, compare=False),
+                }
+            )
     return render(
         request,
         "consumption/home.html",
@@ -159,8 +148,7 @@ def _scope_export_params(scope: dict[str, Any], user: User) -> dict[str, Any]:
 @require_GET
 def curves(request: HttpRequest) -> HttpResponse:
     """The monthly curve of a site, a billing perimeter or the whole member, over twelve months at most."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.CONSUMPTION)
     scope = _scope(request, user)
     form = MonthPeriodForm(request.GET)
     context: dict[str, Any] = {"form": form, "scope": scope}
@@ -196,7 +184,7 @@ def curves(request: HttpRequest) -> HttpResponse:
 
 
 def _site_for(user: User, pk: int) -> Site:
-    _require(user)
+    require_module(user, Module.CONSUMPTION)
     return get_site_for(user, pk)
 
 
@@ -204,7 +192,7 @@ def _site_for(user: User, pk: int) -> Site:
 @require_GET
 def site_daily(request: HttpRequest, pk: int) -> HttpResponse:
     """A site's energy per day (gas: per gas day), one year at most, with last year's same days."""
-    user = _user(request)
+    user = request_user(request)
     site = _site_for(user, pk)
     form = DayPeriodForm(request.GET, default_days=90)
     context: dict[str, Any] = {"site": site, "form": form, "is_gas": site.fluid == Fluid.GAS}
@@ -238,7 +226,7 @@ def site_load_curve(request: HttpRequest, pk: int) -> HttpResponse:
     ``comparer``: last year's curve over the same weekdays (52 weeks earlier), drawn on
     this year's days, and its daily maximum and energy in the table. One query more.
     """
-    user = _user(request)
+    user = request_user(request)
     site = _site_for(user, pk)
     form = DayPeriodForm(request.GET, default_days=7)
     context: dict[str, Any] = {"site": site, "form": form}
@@ -273,7 +261,7 @@ def site_load_curve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def site_readings(request: HttpRequest, pk: int) -> HttpResponse:
     """The meter's readings, newest first, with the index of each post; paginated (two queries)."""
-    user = _user(request)
+    user = request_user(request)
     site = _site_for(user, pk)
     posts = posts_for(site)
     paginator = Paginator(range(selectors.readings_count(site.pk)), READINGS_PER_PAGE)
@@ -302,7 +290,7 @@ def site_readings(request: HttpRequest, pk: int) -> HttpResponse:
             "posts": posts,
             "table": table,
             "page": page,
-            "can_self_read": self_reading_allowed(site) and can_write(user),
+            "can_self_read": self_reading_allowed(site) and can_write(user, Module.CONSUMPTION),
             "export_url": _url_or_none("reports:direct_download", report=READINGS_REPORT),
         },
     )
@@ -312,12 +300,12 @@ def site_readings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_reading(request: HttpRequest, pk: int) -> HttpResponse:
     """'Faire une auto-relève': one field per post; refused for a communicating meter."""
-    user = _user(request)
+    user = request_user(request)
     site = _site_for(user, pk)
     if request.method == "POST":
-        _require(user, write=True)
+        require_module(user, Module.CONSUMPTION, write=True)
     today = timezone.localdate()
-    context: dict[str, Any] = {"site": site, "today": today, "can_write": can_write(user)}
+    context: dict[str, Any] = {"site": site, "today": today, "can_write": can_write(user, Module.CONSUMPTION)}
     if not self_reading_allowed(site):
         context["refusal"] = communicating_refusal()
         return render(
@@ -359,8 +347,7 @@ def self_reading(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The open alerts of the user's sites, paginated, and the daily digest preference."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.CONSUMPTION)
     paginator = Paginator(alert_services.alerts_queryset_for(user), 50)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -370,7 +357,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "alerts": [(a, alert_services.alert_description(a)) for a in page.object_list],
             "digest": alert_services.digest_enabled(user),
-            "can_write": can_write(user),
+            "can_write": can_write(user, Module.CONSUMPTION),
         },
     )
 
@@ -378,12 +365,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.CONSUMPTION)
     alert = alert_services.alerts_queryset_for(user).filter(pk=pk).first()
     if alert is None:
         raise Http404
-    _require(user, write=True)
+    require_module(user, Module.CONSUMPTION, write=True)
     alert_services.alert_acknowledge(alert=alert, user=user)
     messages.success(request, _("Alerte marquée comme prise en compte."))
     return redirect("consumption:alerts")
@@ -393,8 +379,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def digest_preference(request: HttpRequest) -> HttpResponse:
     """Opt in or out of the daily email digest (any user with Consommation, coordinator included: it is their mail)."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.CONSUMPTION)
     enabled = request.POST.get("daily_digest") == "on"
     alert_services.digest_preference_set(user=user, daily_digest=enabled)
     messages.success(
@@ -408,6 +393,6 @@ def digest_preference(request: HttpRequest) -> HttpResponse:
 
 def home_alerts(user: object) -> list[tuple[Alert, str]]:
     """For the home page of the member space (``ui``): the latest alerts, if the user has Consommation."""
-    if not isinstance(user, User) or not user.has_module(Module.CONSUMPTION):
+    if not isinstance(user, User) or not can_read(user, Module.CONSUMPTION):
         return []
     return [(a, alert_services.alert_description(a)) for a in alert_services.alerts_for(user, HOME_ALERTS)]

@@ -10,7 +10,9 @@ from django_tenants.utils import schema_context
 
 from datacollection.models import Campaign
 from datacollection.services import campaign_create
+from perimeter.extensions import DemoRun
 from perimeter.models import Lot
+from tenants.models import Syndicate
 
 DEMO_LOTS = (1, 3)
 WELCOME_TEXT = (
@@ -22,6 +24,12 @@ WELCOME_TEXT = (
 def _first_of_next_month(day: dt.date) -> dt.date:
     """The switch date: all sites switch on the first of the month after the collection closes."""
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def demo_campaigns(syndicate: Syndicate, run: DemoRun) -> str | None:
+    """``seed_demo``'s generator (registered by ``DatacollectionConfig.ready``): the open campaigns."""
+    campaigns = create_demo_campaigns(syndicate)
+    return f"campagnes de collecte ouvertes : {', '.join(c.name for c in campaigns)}" if campaigns else None
 
 
 def create_demo_campaigns(syndicate: Any) -> list[Campaign]:

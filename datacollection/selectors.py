@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.choices import Module
 from accounts.models import User
 from billing_groups.choices import BillingType, InvoiceDelivery, PaymentMode
 from datacollection.choices import JourneyEventKind
@@ -23,11 +22,7 @@ from datacollection.models import Campaign, Journey, JourneyEvent
 from datacollection.progress import JourneyProgress, journey_progress
 from perimeter.choices import ContactRole
 from perimeter.models import Contact, Member, Site
-
-
-def can_edit(user: User) -> bool:
-    """Member users with the Collecte right write their journey; coordinators only read."""
-    return user.has_module(Module.COLLECTION) and user.member_id is not None and not user.is_coordinator
+from perimeter.selectors import get_member_for
 
 
 def open_campaigns(*, today: dt.date | None = None) -> QuerySet[Campaign]:
@@ -133,16 +128,6 @@ def get_journey_site(member: Member, lot_ids: list[int], pk: Any) -> Site:
         return journey_sites(member, lot_ids).get(pk=pk)
     except (Site.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such site") from exc
-
-
-def get_member_for(user: User, member_id: Any) -> Member:
-    """The member a user works on: its own; any member of the syndicate for a coordinator."""
-    if user.member_id is not None and not user.is_coordinator and str(member_id) != str(user.member_id):
-        raise Http404("No such member")
-    try:
-        return Member.objects.get(pk=member_id)
-    except (Member.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such member") from exc
 
 
 def get_journey_site_for(user: User, member: Member | None, pk: Any) -> tuple[Site, MemberJourney]:

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from accounts.mail import mail_message
 from accounts.models import User
 from billing_groups import services as billing
 from billing_groups.services import ATTACHABLE_STATUSES
@@ -467,10 +467,10 @@ def journey_send_recap(*, journey_ids: list[int]) -> bool:
         _recap_failed(pending, _("aucun destinataire : ni l'auteur de la validation ni un interlocuteur n'a d'e-mail"))
         return False
     context = {"member": member, "journeys": journeys, "validated_at": pending[0].validated_at}
-    message = EmailMessage(
+    message = mail_message(
+        to=recipients,
         subject=_("Votre parcours de collecte est validé — récapitulatif"),
         body=render_to_string("datacollection/mail/recap.txt", context),
-        to=recipients,
     )
     message.attach(
         f"recapitulatif-collecte-{member.customer_number}.xlsx",

@@ -1,35 +1,32 @@
-"""The recap mail of a validated journey, on the light queue. Thin: enter the tenant, call the service."""
+"""The recap mail of a validated journey, on the light queue. Thin: the base enters the tenant, then the service."""
 
 from __future__ import annotations
 
-import smtplib
-
-from celery import Task
-from celery.utils.time import get_exponential_backoff_interval
-from django.db import InterfaceError, OperationalError
-from django_tenants.utils import schema_context
-
 from config.celery import app
+from config.tasks import DATABASE_ERRORS, MAIL_ERRORS, KeyState, PolicyTask
+from datacollection.models import Journey
+from datacollection.services import journey_recap_failed, journey_send_recap
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
-MAX_RETRIES = 5
+
+class SendRecap(PolicyTask):
+    """Mail the member the recap of its validated journeys, once (``services.journey_send_recap``)."""
+
+    name = "datacollection.send_recap"
+    queue = "light"
+    idempotent = True
+    max_retries = 5
+    transient_errors = DATABASE_ERRORS + MAIL_ERRORS
+
+    def key_state(self, journey_ids: list[int], schema_name: str) -> KeyState:
+        pending = Journey.objects.filter(pk__in=journey_ids, validated_at__isnull=False, recap_sent_at__isnull=True)
+        return KeyState(done=not pending.exists(), result=False)
+
+    def run(self, journey_ids: list[int], schema_name: str) -> bool:
+        return journey_send_recap(journey_ids=journey_ids)
+
+    def on_give_up(self, error: BaseException, journey_ids: list[int], schema_name: str) -> None:
+        # The member and the supplier see "récapitulatif non envoyé".
+        journey_recap_failed(journey_ids=journey_ids, reason=f"{type(error).__name__}: {error}")
 
 
-@app.task(bind=True, name="datacollection.send_recap", queue="light", acks_late=True, max_retries=MAX_RETRIES)
-def send_recap(self: Task, journey_ids: list[int], schema_name: str) -> bool:
-    from datacollection.services import journey_recap_failed, journey_send_recap
-
-    with schema_context(schema_name):
-        try:
-            return journey_send_recap(journey_ids=journey_ids)
-        except TRANSIENT_ERRORS as exc:
-            if self.request.retries >= MAX_RETRIES:
-                journey_recap_failed(journey_ids=journey_ids, reason=f"{type(exc).__name__}: {exc}")
-                raise
-            countdown = int(
-                get_exponential_backoff_interval(factor=10, retries=self.request.retries, maximum=600, full_jitter=True)
-            )
-            raise self.retry(exc=exc, countdown=countdown) from exc
-        except Exception as exc:  # not worth retrying: say so at once
-            journey_recap_failed(journey_ids=journey_ids, reason=f"{type(exc).__name__}: {exc}")
-            raise
+send_recap = app.register_task(SendRecap())

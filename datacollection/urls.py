@@ -1,12 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from datacollection import followup_views, views
+from datacollection import views
 
 app_name = "datacollection"
 urlpatterns = [
     path("", views.journey, name="journey"),
     path("demarrer/", views.journey_start, name="start"),
-    path("suivi/", followup_views.coordinator_followup, name="followup"),
+    path("", include("datacollection.followup.urls")),  # the coordinator's follow-up page (suivi/)
     path("valider/", views.journey_validate, name="validate"),
     path("donnees-generales/", views.general, name="general"),
     path("interlocuteurs/nouveau/", views.contact_edit, name="contact_create"),

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import can_write, module_user, require_module
 from accounts.choices import Module
 from accounts.models import User
 from config.form_errors import add_service_errors
@@ -33,9 +34,7 @@ from datacollection.progress import SITE_REQUIRED_FIELDS
 from datacollection.selectors import (
     MemberJourney,
     campaigns_for_member,
-    can_edit,
     get_journey_site_for,
-    get_member_for,
     journey_locked,
     journey_sites,
     member_journey,
@@ -43,7 +42,8 @@ from datacollection.selectors import (
 )
 from perimeter import services as park
 from perimeter.choices import SiteStatus
-from perimeter.models import Contact, Member
+from perimeter.models import Member
+from perimeter.selectors import contacts_for, get_member_for
 
 SITES_PER_PAGE = 50
 
@@ -64,19 +64,6 @@ def refuses_locked(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return response
 
     return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _require(user: User, *, write: bool = False) -> None:
-    if not user.has_module(Module.COLLECTION):
-        raise PermissionDenied(_("Vous n'avez pas accès à la collecte de données."))
-    if write and not can_edit(user):
-        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
 
 
 def _member(request: HttpRequest, user: User) -> Member | None:
@@ -110,8 +97,7 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 @require_http_methods(["GET"])
 def journey(request: HttpRequest) -> HttpResponse:
     """Home of the journey: welcome text, the three steps, progress, deadline, control list, buttons."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.COLLECTION)
     member = _member(request, user)
     if member is None:
         return _coordinator_picker(request, _("Collecte de données"))
@@ -126,7 +112,7 @@ def journey(request: HttpRequest) -> HttpResponse:
             "progress": progress,
             "show_control": request.GET.get("controle") == "1",
             "recap_failure": recap_failure(state) if state.validated else None,
-            "can_edit": can_edit(user) and not state.validated,
+            "can_edit": can_write(user, Module.COLLECTION) and not state.validated,
             "member_query": _member_query(user, member),
         },
     )
@@ -136,8 +122,7 @@ def journey(request: HttpRequest) -> HttpResponse:
 @require_POST
 @refuses_locked
 def journey_start(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, write=True)
+    user = module_user(request, Module.COLLECTION, write=True)
     member = _member(request, user)
     assert member is not None
     try:
@@ -152,8 +137,7 @@ def journey_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 @refuses_locked
 def journey_validate(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, write=True)
+    user = module_user(request, Module.COLLECTION, write=True)
     member = _member(request, user)
     assert member is not None
     try:
@@ -172,8 +156,7 @@ def journey_validate(request: HttpRequest) -> HttpResponse:
 @refuses_locked
 def general(request: HttpRequest) -> HttpResponse:
     """Step 1 — Données générales: the member's data and its contacts."""
-    user = _user(request)
-    _require(user, write=request.method == "POST")
+    user = module_user(request, Module.COLLECTION, write=request.method == "POST")
     member = _member(request, user)
     if member is None:
         return _coordinator_picker(request, _("Données générales"))
@@ -188,7 +171,7 @@ def general(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Données générales enregistrées."))
             return redirect("datacollection:general")
-    contacts = Contact.objects.filter(member=member).order_by("role", "last_name")
+    contacts = contacts_for(user).filter(member=member).order_by("role", "last_name")
     return render(
         request,
         "datacollection/general.html",
@@ -197,7 +180,7 @@ def general(request: HttpRequest) -> HttpResponse:
             "form": form,
             "contacts": contacts,
             "contact_form": ContactForm(prefix="contact"),
-            "can_edit": can_edit(user) and not locked,
+            "can_edit": can_write(user, Module.COLLECTION) and not locked,
             "locked": locked,
             "member_query": _member_query(user, member),
         },
@@ -209,17 +192,16 @@ def general(request: HttpRequest) -> HttpResponse:
 @refuses_locked
 def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add (no pk) or change one contact of the member."""
-    user = _user(request)
-    _require(user, write=pk is None)
+    user = module_user(request, Module.COLLECTION, write=pk is None)
     member = _member(request, user)
     contact = None
     if pk is not None:
-        scope = Contact.objects.all() if user.is_coordinator else Contact.objects.filter(member=member)
-        contact = scope.filter(pk=pk).select_related("member").first()
+        contact = contacts_for(user).filter(pk=pk).select_related("member").first()
         if contact is None:
             raise Http404("No such contact")
         member = contact.member
-    _require(user, write=request.method == "POST")  # after the lookup: a foreign id answers 404 first
+    # After the lookup: a foreign id answers 404 first.
+    require_module(user, Module.COLLECTION, write=request.method == "POST")
     assert member is not None
     form = ContactForm(request.POST or None, instance=contact, prefix="contact")
     if request.method == "POST" and form.is_valid():
@@ -237,7 +219,7 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "datacollection/contact_form.html",
-        {"form": form, "contact": contact, "member": member, "can_edit": can_edit(user)},
+        {"form": form, "contact": contact, "member": member, "can_edit": can_write(user, Module.COLLECTION)},
     )
 
 
@@ -245,13 +227,11 @@ def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 @refuses_locked
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    _require(user)
-    scope = Contact.objects.all() if user.is_coordinator else Contact.objects.filter(member=user.member)
-    contact = scope.filter(pk=pk).first()
+    user = module_user(request, Module.COLLECTION)
+    contact = contacts_for(user).filter(pk=pk).first()
     if contact is None:
         raise Http404("No such contact")
-    _require(user, write=True)
+    require_module(user, Module.COLLECTION, write=True)
     park.contact_delete(contact=contact, actor=user, request=request)
     messages.success(request, _("Interlocuteur supprimé."))
     return redirect(reverse("datacollection:general") + "#interlocuteurs")
@@ -275,7 +255,7 @@ def _site_rows_context(user: User, member: Member, state: MemberJourney, params:
         "member_statuses": MEMBER_SITE_STATUSES,
         "to_confirm": SiteStatus.TO_CONFIRM,
         "confirmed": SiteStatus.SWITCH_CONFIRMED,
-        "can_edit": can_edit(user) and not state.validated,
+        "can_edit": can_write(user, Module.COLLECTION) and not state.validated,
     }
 
 
@@ -283,8 +263,7 @@ def _site_rows_context(user: User, member: Member, state: MemberJourney, params:
 @require_http_methods(["GET"])
 def sites(request: HttpRequest) -> HttpResponse:
     """Step 2 — Périmètre: the site table, 50 a page; htmx requests get only the table."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.COLLECTION)
     member = _member(request, user)
     if member is None:
         return _coordinator_picker(request, _("Périmètre"))
@@ -307,10 +286,10 @@ def sites(request: HttpRequest) -> HttpResponse:
 @refuses_locked
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """One site's form: its data and its status."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.COLLECTION)
     site, state = get_journey_site_for(user, None if user.is_coordinator else _member(request, user), pk)
-    _require(user, write=request.method == "POST")  # after the lookup: a foreign id answers 404 first
+    # After the lookup: a foreign id answers 404 first.
+    require_module(user, Module.COLLECTION, write=request.method == "POST")
     form = SiteForm(request.POST or None, instance=site, member=site.member)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
@@ -324,7 +303,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "datacollection/site_form.html",
-        {"form": form, "site": site, "can_edit": can_edit(user) and not state.validated},
+        {"form": form, "site": site, "can_edit": can_write(user, Module.COLLECTION) and not state.validated},
     )
 
 
@@ -333,10 +312,9 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @refuses_locked
 def site_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The row buttons: "Confirmer la bascule", not mine, already terminated. htmx swaps the row."""
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.COLLECTION)
     site, state = get_journey_site_for(user, None if user.is_coordinator else _member(request, user), pk)
-    _require(user, write=True)
+    require_module(user, Module.COLLECTION, write=True)
     try:
         site = services.site_update(site=site, actor=user, data={"status": request.POST.get("status", "")})
     except ValidationError as exc:
@@ -372,8 +350,7 @@ def sites_bulk(request: HttpRequest) -> HttpResponse:
     form posts and redirects back to the same table; with htmx the answer is the table
     alone, saying what was done.
     """
-    user = _user(request)
-    _require(user, write=True)
+    user = module_user(request, Module.COLLECTION, write=True)
     member = _member(request, user)
     assert member is not None
     services.journey_assert_editable(member)  # a validated journey refuses before reading the form
@@ -418,8 +395,7 @@ def sites_bulk(request: HttpRequest) -> HttpResponse:
 @refuses_locked
 def site_add(request: HttpRequest) -> HttpResponse:
     """ "Ajouter un nouveau site" to one of the campaign's lots."""
-    user = _user(request)
-    _require(user, write=True)
+    user = module_user(request, Module.COLLECTION, write=True)
     member = _member(request, user)
     assert member is not None
     lot_ids = [c.lot_id for c in campaigns_for_member(member)]

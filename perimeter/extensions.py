@@ -7,16 +7,21 @@
   journey is validated: ``datacollection`` registers that guard (``DatacollectionConfig.ready``)
   and every app writing such data calls ``assert_member_editable``, so ``billing_groups``
   never imports the journey.
+- The demo seed (``seed_demo``) creates the park, then runs the demo generators later apps
+  register (``ConsumptionConfig.ready``: meter data; ``DatacollectionConfig.ready``: open
+  campaigns), in the explicit order each declares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from perimeter.models import Member, Site
+from tenants.models import Syndicate
 
 LastReadingsProvider = Callable[[Site, int], list[Any]]
 
@@ -50,3 +55,35 @@ def assert_member_editable(member: Member | int) -> None:
     """Raise ``MemberLocked`` (from a registered guard) when the member's data may not change."""
     for guard in _member_write_guards:
         guard(member)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What a demo generator knows of the seed run: the scale asked and whether the park is new."""
+
+    scale: str  # "full" or "small" (perimeter.demo.SCALES)
+    park_created: bool  # this run created or completed the syndicate's park
+
+
+# Fills the syndicate's demo data through the app's services (idempotent); returns a line
+# for the command's output, or None when it had nothing to do.
+DemoGenerator = Callable[[Syndicate, DemoRun], str | None]
+
+
+@dataclass(frozen=True)
+class RegisteredDemoGenerator:
+    name: str  # the app's label, for ``seed_demo --skip``
+    order: int  # lower runs first: meter data (10) before campaigns (20)
+    generate: DemoGenerator
+
+
+_demo_generators: dict[str, RegisteredDemoGenerator] = {}
+
+
+def register_demo_generator(name: str, generate: DemoGenerator, *, order: int) -> None:
+    _demo_generators[name] = RegisteredDemoGenerator(name=name, order=order, generate=generate)
+
+
+def demo_generators() -> list[RegisteredDemoGenerator]:
+    """The registered generators in their declared order (then by name, so a tie is stable)."""
+    return sorted(_demo_generators.values(), key=lambda g: (g.order, g.name))

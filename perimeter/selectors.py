@@ -10,7 +10,7 @@ whether it serves an HTML page, the API or an export:
 
 A foreign id answers 404, never 403: a user must not learn that another member's
 object exists. Module rights (Parc, Collecte…) are not checked here but by the
-caller (``perimeter.api.permissions``), because the same rows serve several modules.
+caller (``accounts.access``), because the same rows serve several modules.
 """
 
 from __future__ import annotations
@@ -57,14 +57,13 @@ def members_for(user: User) -> QuerySet[Member]:
     return members.order_by("legal_name", "pk")
 
 
-def get_member_for(user: User, pk: int | str) -> Member:
-    """One member the user may read, with its contacts and lots prefetched; 404 otherwise."""
-    member = (
-        members_for(user)
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("role", "last_name", "pk")), "lots")
-        .filter(pk=_valid_pk(pk))
-        .first()
-    )
+def get_member_for(user: User, pk: int | str, *, with_details: bool = False) -> Member:
+    """One member the user may read; 404 otherwise. ``with_details``: its contacts and lots prefetched."""
+    members = members_for(user)
+    if with_details:
+        contacts = Prefetch("contacts", queryset=Contact.objects.order_by("role", "last_name", "pk"))
+        members = members.prefetch_related(contacts, "lots")
+    member = members.filter(pk=_valid_pk(pk)).first()
     if member is None:
         raise Http404
     return member
@@ -101,3 +100,15 @@ def get_site_for(user: User, pk: int | str) -> Site:
     if site is None:
         raise Http404
     return site
+
+
+def member_by_customer_number_and_delivery_point(customer_number: str, delivery_point: str) -> Member | None:
+    """The member a sign-up request names: its customer number and one of its sites' delivery points.
+
+    Not a member-scoped read (the requester has no account yet); registered for
+    ``accounts`` at start-up (``PerimeterConfig.ready``), which never imports the park.
+    """
+    return Member.objects.filter(
+        customer_number=customer_number,
+        pk__in=Site.objects.filter(delivery_point=delivery_point).values("member_id"),
+    ).first()

@@ -11,14 +11,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.choices import MEMBER_ROLES, Module
+from accounts.access import can_write, module_user, request_user, require_module
+from accounts.choices import Module
 from accounts.models import User
 from config.form_errors import add_service_errors
 from perimeter import charts, label_services
@@ -30,24 +31,6 @@ from perimeter.tables import PARK_SITES_REPORT, site_table
 
 LAST_READINGS = 10
 PERIMETER_REPORT = "perimeter_file"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def can_edit_labels(user: User) -> bool:
-    """Member administrators and member users with the Parc right; never a coordinator."""
-    return user.role in MEMBER_ROLES and user.has_module(Module.PARK)
-
-
-def _require(user: User, *, write: bool = False) -> None:
-    if not user.has_module(Module.PARK):
-        raise PermissionDenied(_("Vous n'avez pas accès au parc."))
-    if write and not can_edit_labels(user):
-        raise PermissionDenied(_("Vous consultez ces données en lecture seule."))
 
 
 def _url_or_none(name: str, **kwargs: Any) -> str | None:
@@ -79,8 +62,7 @@ def park(request: HttpRequest) -> HttpResponse:
     Queries (besides the session and the user): the chart's aggregate, the table's
     count and page, and for a coordinator the members of the filter.
     """
-    user = _user(request)
-    _require(user)
+    user = module_user(request, Module.PARK)
     context = _table_context(request, user)
     if request.htmx and request.htmx.target == "park-table":  # type: ignore[attr-defined]
         return render(request, "perimeter/_site_table.html", context)
@@ -100,9 +82,9 @@ def park(request: HttpRequest) -> HttpResponse:
 @require_GET
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The technical sheet: technical data, status history, latest readings, invoice labels."""
-    user = _user(request)
+    user = request_user(request)
     site = get_site_for(user, pk)
-    _require(user)
+    require_module(user, Module.PARK)
     history = list(site.status_history.order_by("-at", "-id"))
     return render(
         request,
@@ -111,7 +93,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "history": history,
             "readings": last_readings(site, LAST_READINGS),
-            "can_edit": can_edit_labels(user),
+            "can_edit": can_write(user, Module.PARK),
         },
     )
 
@@ -120,9 +102,9 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_labels(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the site name and the two references printed on the member's invoices."""
-    user = _user(request)
+    user = request_user(request)
     site = get_site_for(user, pk)
-    _require(user, write=True)
+    require_module(user, Module.PARK, write=True)
     initial = {name: getattr(site, name) for name in label_services.LABEL_FIELDS}
     form = SiteLabelsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

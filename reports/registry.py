@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from accounts.access import can_read
 from accounts.models import User
 from spreadsheets.xlsx import Column
 
@@ -88,7 +89,7 @@ class ReportDefinition:
         return f"{self.name}.xlsx"
 
     def allowed_for(self, user: User) -> bool:
-        return self.module is None or user.has_module(self.module)
+        return self.module is None or can_read(user, self.module)
 
 
 @dataclass(frozen=True)

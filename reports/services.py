@@ -4,31 +4,29 @@ export_request  → queued (and the task queued on commit)
 export_request_staff → the same, asked by an account manager from the back-office
 export_run      → running → done (idempotent: a done job is neither rebuilt nor re-emailed)
 export_fail     → failed, with a message the user reads on "Mes exports"
+exports_purge_expired → an expired job's file deleted (the job stays: "Expiré" on "Mes exports")
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import connection as django_connection
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.mail import mail_render
+from accounts.mail import mail_message, mail_render
 from accounts.models import User
+from config.storage import PurgeCounts, rows_files_purge
 from reports.choices import ExportStatus
 from reports.extensions import staff_links
 from reports.links import LINK_VALIDITY, download_token
@@ -45,8 +43,6 @@ from spreadsheets.xlsx import write_xlsx
 from tenants.db import current_schema
 from tenants.models import Syndicate
 from tenants.services import syndicate_url
-
-logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Direct (synchronous) downloads are allowed up to this many rows.
@@ -174,36 +170,17 @@ class ExportTooLarge(Exception):
         self.rows = rows
 
 
-@contextmanager
-def _build_lock(job_id: str) -> Iterator[bool]:
-    """A session-level advisory lock per job: two deliveries of the same task never build at once.
-
-    Held by the database session, so a worker that dies releases it with its connection
-    and the redelivered task (acks_late) can take the job over.
-    """
-    key = zlib.crc32(f"reports.export:{current_schema()}:{job_id}".encode())
-    with django_connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [4242, key - 2**31])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with django_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [4242, key - 2**31])
-
-
 def export_run(*, job_id: str) -> ExportJob:
-    """Build a job's file, then email it. Safe to run twice: a done job is only (re)notified once."""
-    with _build_lock(job_id) as acquired:
-        job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-        if not acquired:
-            logger.info("export %s is being built by another worker", job_id)
-            return job
-        if job.status == ExportStatus.FAILED:
-            return job
-        if job.status != ExportStatus.DONE:
-            job = _build(job)
+    """Build a job's file, then email it. Safe to run twice: a done job is only (re)notified once.
+
+    The task (``reports.tasks.BuildExport``) runs it under the job's advisory lock, so two
+    deliveries never build at once.
+    """
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status == ExportStatus.FAILED:
+        return job
+    if job.status != ExportStatus.DONE:
+        job = _build(job)
     export_notify(job=job)
     return job
 
@@ -336,13 +313,30 @@ def _send_completion_email(job: ExportJob) -> None:
         "expires_at": job.expires_at,
     }
     body, html = mail_render(template="reports/email_export_done", context=context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[job.requester_email]
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
+    message = mail_message(to=[job.requester_email], subject=subject, body=body, html=html)
     if attach:
         message.attach(
             f"{job.report}-{job.created_at:%Y%m%d-%H%M}.xlsx", export_absolute_path(job).read_bytes(), XLSX_CONTENT_TYPE
         )
     message.send()
+
+
+def exports_purge_expired(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the current syndicate's expired export files, and the orphans of its export folder.
+
+    An expired job keeps its row (the list says "Expiré", the download answers 410) and
+    loses its file path. A queued or running job is never touched, nor its temporary file.
+    """
+    now = now or timezone.now()
+    in_progress = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    counts = rows_files_purge(
+        past=ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lte=now),
+        every=ExportJob.objects.all(),
+        fields=("file_path",),
+        folder=f"exports/{current_schema()}",
+        now=now,
+        in_use={str(pk) for pk in in_progress.values_list("pk", flat=True)},
+    )
+    if counts.total:
+        audit_record(action="export.files_purged", details={"jobs": counts.expired, "orphan_files": counts.orphans})
+    return counts

@@ -106,10 +106,12 @@ def serve_job_file(
     request: HttpRequest, job: ExportJob, *, via: str, expired_template: str = "reports/expired.html"
 ) -> HttpResponseBase:
     """The job's file, audited in the current (the job's) schema; 410 once expired, 404 with no file."""
-    if job.status != ExportStatus.DONE or not job.file_path:
+    if job.status != ExportStatus.DONE:
         raise Http404("This export has no file (yet)")
-    if job.is_expired:
+    if job.is_expired:  # its file may be gone already (exports_purge_expired): still "expired", not "unknown"
         return render(request, expired_template, {"job": job}, status=410)
+    if not job.file_path:
+        raise Http404("This export has no file")
     path = services.export_absolute_path(job)
     if not path.exists():
         raise Http404("File removed")

@@ -2,7 +2,9 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/landing.html")

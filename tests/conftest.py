@@ -104,28 +104,36 @@ class World:
         return self.beta if target == "beta" else self.alpha
 
 
-@pytest.fixture
-def world(alpha: Syndicate, beta_tenant: Syndicate) -> World:
+def world_build(alpha: Syndicate, beta_tenant: Syndicate, *, pks: dict[str, int] | None = None) -> World:
+    """The personas and their objects; ``pks`` pins the id of some of them by World field name
+    (the isolation matrix puts member B's and beta's far from every sequence)."""
     from accounts.choices import Module, Role
     from tests.factories import MemberFactory, SiteFactory, UserFactory
+
+    def pin(field: str) -> dict[str, int]:
+        return {"pk": pks[field]} if pks and field in pks else {}
 
     connection.set_schema_to_public()
     mallory = UserFactory(email="mallory@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
     connection.set_tenant(beta_tenant)
-    member_beta = MemberFactory(legal_name="Commune de Beta")
-    site_beta = SiteFactory(member=member_beta)
-    dave = UserFactory(email="dave@beta.test", role=Role.MEMBER_ADMIN, member=member_beta)
+    member_beta = MemberFactory(legal_name="Commune de Beta", **pin("member_beta"))
+    site_beta = SiteFactory(member=member_beta, **pin("site_beta"))
+    dave = UserFactory(email="dave@beta.test", role=Role.MEMBER_ADMIN, member=member_beta, **pin("dave"))
     connection.set_tenant(alpha)
-    member_a = MemberFactory(legal_name="Ville d'Alpha")
-    member_b = MemberFactory(legal_name="Commune de Bravo")
-    site_a = SiteFactory(member=member_a)
-    site_b = SiteFactory(member=member_b)
-    alice = UserFactory(email="alice@a.test", role=Role.MEMBER_ADMIN, member=member_a)
+    member_a = MemberFactory(legal_name="Ville d'Alpha", **pin("member_a"))
+    member_b = MemberFactory(legal_name="Commune de Bravo", **pin("member_b"))
+    site_a = SiteFactory(member=member_a, **pin("site_a"))
+    site_b = SiteFactory(member=member_b, **pin("site_b"))
+    alice = UserFactory(email="alice@a.test", role=Role.MEMBER_ADMIN, member=member_a, **pin("alice"))
     bob = UserFactory(
-        email="bob@a.test", role=Role.MEMBER_USER, member=member_a, modules=[Module.CONSUMPTION, Module.BILLING]
+        email="bob@a.test",
+        role=Role.MEMBER_USER,
+        member=member_a,
+        modules=[Module.CONSUMPTION, Module.BILLING],
+        **pin("bob"),
     )
-    charlie = UserFactory(email="charlie@b.test", role=Role.MEMBER_ADMIN, member=member_b)
-    carol = UserFactory(email="carol@alpha.test", role=Role.COORDINATOR, member=None)
+    charlie = UserFactory(email="charlie@b.test", role=Role.MEMBER_ADMIN, member=member_b, **pin("charlie"))
+    carol = UserFactory(email="carol@alpha.test", role=Role.COORDINATOR, member=None, **pin("carol"))
     return World(
         member_a=member_a,
         member_b=member_b,
@@ -142,6 +150,11 @@ def world(alpha: Syndicate, beta_tenant: Syndicate) -> World:
         alpha=alpha,
         beta=beta_tenant,
     )
+
+
+@pytest.fixture
+def world(alpha: Syndicate, beta_tenant: Syndicate) -> World:
+    return world_build(alpha, beta_tenant)
 
 
 @pytest.fixture

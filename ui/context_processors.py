@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import can_read
 from accounts.choices import Module
 from accounts.selectors import can_manage_users
 
@@ -43,7 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"nav_items": []}
     items = []
     for item in NAV_ITEMS:
-        if item.module is not None and not user.has_module(item.module):
+        if item.module is not None and not can_read(user, item.module):
             continue
         if item.allowed is not None and not item.allowed(user):
             continue

@@ -19,19 +19,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts import selectors, services
+from accounts.access import IsMemberSpaceUser, request_user
 from accounts.api.serializers import MemberUserRightsSerializer, MemberUserSerializer, MeSerializer
 from accounts.models import User
 from config.api_pagination import BoundedPageNumberPagination
-from perimeter.api.permissions import IsMemberSpaceUser
 
 NOT_FOUND = OpenApiResponse(description="Utilisateur inexistant ou d'un autre membre.")
 FORBIDDEN = OpenApiResponse(description="Réservé aux utilisateurs ayant le droit « Administration des accès ».")
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsMemberSpaceUser let only users of this schema in
-    return user
 
 
 class MeViewSet(viewsets.ViewSet):
@@ -41,7 +35,7 @@ class MeViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="Utilisateur courant", responses={200: MeSerializer})
     def list(self, request: Request) -> Response:
-        user = User.objects.select_related("member").get(pk=_user(request).pk)
+        user = User.objects.select_related("member").get(pk=request_user(request).pk)
         return Response(MeSerializer(user).data)
 
 
@@ -82,7 +76,7 @@ class MemberUserViewSet(
     queryset = User.objects.none()  # the real one comes from the selector, per user
 
     def _admin(self) -> User:
-        user = _user(self.request)
+        user = request_user(self.request)
         if not selectors.can_manage_users(user):
             raise PermissionDenied("Réservé aux utilisateurs ayant le droit « Administration des accès ».")
         return user
@@ -92,7 +86,8 @@ class MemberUserViewSet(
         return selectors.users_for(user) if isinstance(user, User) else User.objects.none()
 
     def get_object(self) -> User:
-        return selectors.get_user_for(_user(self.request), self.kwargs["pk"])  # 404 foreign, 403 without the right
+        # 404 for a foreign id, 403 without the right.
+        return selectors.get_user_for(request_user(self.request), self.kwargs["pk"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._admin()
@@ -120,7 +115,7 @@ class MemberUserViewSet(
         services.user_rights_update(
             user=target,
             modules=serializer.validated_data["modules"],
-            actor=_user(request),
+            actor=request_user(request),
             request=request._request,
         )
         return Response(MemberUserSerializer(target).data)
@@ -129,7 +124,7 @@ class MemberUserViewSet(
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         target = self.get_object()
-        services.user_deactivate(user=target, actor=_user(request), request=request._request)
+        services.user_deactivate(user=target, actor=request_user(request), request=request._request)
         return Response(MemberUserSerializer(target).data)
 
     def get_serializer_class(self) -> type[BaseSerializer[User]]:

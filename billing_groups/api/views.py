@@ -12,9 +12,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.access import MemberWritesAfterLookup, has_module, request_user
+from accounts.choices import Module
 from billing_groups import services
-from billing_groups.api.permissions import CollectionAccess
 from billing_groups.api.serializers import (
     AttachedSiteSerializer,
     AttachmentResultSerializer,
@@ -44,19 +44,15 @@ class BillingPerimeterViewSet(viewsets.ModelViewSet[BillingPerimeter]):
     """Billing perimeters of the user's member (every member's, read-only, for a coordinator)."""
 
     serializer_class = BillingPerimeterSerializer
-    permission_classes = [CollectionAccess]
+    # Collecte right to read; member users (never the coordinator) write, refused once the object is found.
+    permission_classes = [has_module(Module.COLLECTION), MemberWritesAfterLookup]
     filterset_class = BillingPerimeterFilterSet
 
     def get_queryset(self) -> QuerySet[BillingPerimeter]:
         return perimeters_for(self.request.user).order_by("name", "id")
 
-    def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        return user
-
     def perform_create(self, serializer: Any) -> None:
-        user = self._user()
+        user = request_user(self.request)
         assert user.member is not None
         serializer.instance = services.billing_perimeter_create(
             member=user.member, actor=user, request=self.request._request, **serializer.validated_data
@@ -65,20 +61,25 @@ class BillingPerimeterViewSet(viewsets.ModelViewSet[BillingPerimeter]):
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.billing_perimeter_update(
             perimeter=serializer.instance,
-            actor=self._user(),
+            actor=request_user(self.request),
             request=self.request._request,
             **serializer.validated_data,
         )
 
     def perform_destroy(self, instance: BillingPerimeter) -> None:
-        services.billing_perimeter_delete(perimeter=instance, actor=self._user(), request=self.request._request)
+        services.billing_perimeter_delete(
+            perimeter=instance, actor=request_user(self.request), request=self.request._request
+        )
 
     def _bulk(self, request: Request, write: Any) -> Response:
         perimeter = self.get_object()
         payload = SiteIdsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         changed = write(
-            perimeter=perimeter, sites=payload.validated_data["sites"], actor=self._user(), request=request._request
+            perimeter=perimeter,
+            sites=payload.validated_data["sites"],
+            actor=request_user(request),
+            request=request._request,
         )
         result = {"perimeter": perimeter.pk, "changed": changed, "site_count": perimeter.attachments.count()}
         return Response(AttachmentResultSerializer(result).data, status=status.HTTP_200_OK)

@@ -21,12 +21,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.choices import MEMBER_ROLES, Module, Role
-from accounts.models import User
+from accounts.access import COORDINATOR_READ_ONLY, can_write, has_module, request_user
+from accounts.choices import Module
 from billing_groups.models import BillingPerimeter
 from billing_groups.selectors import attached_sites, get_perimeter_for
 from config.api_pagination import BoundedPageNumberPagination
@@ -51,24 +50,8 @@ FORBIDDEN = OpenApiResponse(description="Non authentifié, droit Consommation ma
 INVALID = OpenApiResponse(description="Paramètres invalides (période de plus d'un an, dates…).")
 
 
-class HasConsumption(BasePermission):
-    """A member user with Consommation, or the coordinator (whose writes are refused once the object is found)."""
-
-    message = "Droit manquant : Consommation."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
-            return False
-        if user.role not in MEMBER_ROLES and user.role != Role.COORDINATOR:
-            return False
-        return user.has_module(Module.CONSUMPTION)
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+# A member user with Consommation, or the coordinator (whose writes are refused once the object is found).
+HasConsumption = has_module(Module.CONSUMPTION, message="Droit manquant : Consommation.")
 
 
 def _energy(
@@ -140,7 +123,7 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
     filter_backends: list[Any] = []
 
     def _site(self, pk: Any) -> Site:
-        return get_site_for(_user(self.request), pk)
+        return get_site_for(request_user(self.request), pk)
 
     @extend_schema(
         methods=["GET"],
@@ -172,8 +155,8 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
         if request.method == "GET":
             page = self.paginate_queryset(_ReadingPage(site.pk))
             return self.get_paginated_response(page)
-        if _user(request).role == Role.COORDINATOR:  # after the scoping: a foreign id stays a 404
-            raise PermissionDenied("Le coordinateur du syndicat a un accès en lecture seule.")
+        if not can_write(request_user(request), Module.CONSUMPTION):  # after the scoping: a foreign id stays a 404
+            raise PermissionDenied(COORDINATOR_READ_ONLY)
         if not self_reading_allowed(site):
             return Response({"detail": communicating_refusal()}, status=status.HTTP_409_CONFLICT)
         serializer = SelfReadingSerializer(data=request.data)
@@ -182,7 +165,7 @@ class SiteConsumptionViewSet(viewsets.GenericViewSet[Site]):
         try:
             submission = self_reading_submit(
                 site=site,
-                user=_user(request),
+                user=request_user(request),
                 indexes_kwh=dict(data["indexes_kwh"]),
                 meter_turnover=data["meter_turnover"],
                 confirm_high=data["confirm_high"],
@@ -268,7 +251,7 @@ class PerimeterConsumptionViewSet(viewsets.GenericViewSet[BillingPerimeter]):
     )
     @action(detail=True, methods=["get"])
     def energy(self, request: Request, pk: str | None = None) -> Response:
-        perimeter = get_perimeter_for(_user(request), pk or "")
+        perimeter = get_perimeter_for(request_user(request), pk or "")
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         site_ids = list(attached_sites(perimeter).values_list("pk", flat=True))
@@ -291,7 +274,7 @@ class MemberConsumptionViewSet(viewsets.GenericViewSet[Site]):
     )
     @action(detail=False, methods=["get"])
     def energy(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         query = MemberPeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

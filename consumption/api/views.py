@@ -28,9 +28,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import IsAccountManager
 from accounts.audit import audit_record
 from consumption import services
-from consumption.api.permissions import IsAccountManager
 from consumption.api.serializers import (
     IngestionQueuedSerializer,
     IngestionReportListSerializer,

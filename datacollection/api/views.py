@@ -13,11 +13,11 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import can_write, has_module, request_user
 from accounts.choices import Module
 from accounts.models import User
 from datacollection import services
@@ -30,11 +30,11 @@ from datacollection.api.serializers import (
     JourneySitesBulkSerializer,
     JourneySiteUpdateSerializer,
 )
-from datacollection.selectors import can_edit, get_journey_site_for, get_member_for, member_journey
+from datacollection.selectors import get_journey_site_for, member_journey
 from perimeter import services as park
 from perimeter.api.serializers import SiteSerializer
 from perimeter.models import Contact, Member
-from perimeter.selectors import contacts_for
+from perimeter.selectors import contacts_for, get_member_for
 
 LOCKED = OpenApiResponse(description="Droit Collecte manquant, coordinateur (lecture seule) ou parcours validé.")
 INVALID = OpenApiResponse(description="Données refusées (messages en français, par champ).")
@@ -42,23 +42,12 @@ MEMBER_PARAM = OpenApiParameter(
     "member", int, description="Coordinateur : le membre consulté (les utilisateurs d'un membre voient le leur)."
 )
 
-
-class JourneyAccess(BasePermission):
-    """Collecte right to read; member users (never coordinators) to write."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_module(Module.COLLECTION))
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+# Collecte right to read; writes (member users, never the coordinator) are checked by ``_writer``.
+JourneyAccess = has_module(Module.COLLECTION)
 
 
 def _member(request: Request) -> Member:
-    user = _user(request)
+    user = request_user(request)
     member_id = request.query_params.get("member") if user.is_coordinator else user.member_id
     if member_id is None:
         raise serializers.ValidationError({"member": ["Précisez le membre consulté (?member=<id>)."]})
@@ -68,8 +57,8 @@ def _member(request: Request) -> Member:
 
 
 def _writer(request: Request) -> User:
-    user = _user(request)
-    if not can_edit(user):
+    user = request_user(request)
+    if not can_write(user, Module.COLLECTION):
         raise PermissionDenied("Lecture seule : seuls les utilisateurs du membre modifient son parcours.")
     return user
 
@@ -148,7 +137,7 @@ class JourneySiteView(APIView):
         responses={200: SiteSerializer, 400: INVALID, 403: LOCKED, 404: None},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         # The lookup comes first: a foreign or unknown id answers 404 to everyone.
         site, state = get_journey_site_for(user, None if user.is_coordinator else _member(request), pk)
         _writer(request)
@@ -281,7 +270,7 @@ class JourneyContactView(APIView):
     permission_classes = [JourneyAccess]
 
     def _contact(self, request: Request, pk: int) -> Contact:
-        contact = contacts_for(_user(request)).filter(pk=pk).first()
+        contact = contacts_for(request_user(request)).filter(pk=pk).first()
         if contact is None:
             raise NotFound()
         _writer(request)  # after the lookup: a foreign id answers 404 first
@@ -297,14 +286,14 @@ class JourneyContactView(APIView):
         payload = JourneyContactSerializer(contact, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         contact = park.contact_update(
-            contact=contact, actor=_user(request), request=request._request, **payload.validated_data
+            contact=contact, actor=request_user(request), request=request._request, **payload.validated_data
         )
         return Response(JourneyContactSerializer(contact).data)
 
     @extend_schema(summary="Supprimer un interlocuteur", responses={204: None, 403: LOCKED, 404: None})
     def delete(self, request: Request, pk: int) -> Response:
         contact = self._contact(request, pk)
-        park.contact_delete(contact=contact, actor=_user(request), request=request._request)
+        park.contact_delete(contact=contact, actor=request_user(request), request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

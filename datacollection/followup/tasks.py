@@ -1,40 +1,32 @@
-"""Reminder e-mails on the light queue. Thin: enter the tenant, deliver each logged reminder once."""
+"""Reminder e-mails on the light queue. Thin: the base enters the tenant, each logged reminder is sent once."""
 
 from __future__ import annotations
 
-import smtplib
-
-from celery import Task
-from celery.utils.time import get_exponential_backoff_interval
-from django.db import InterfaceError, OperationalError
-from django_tenants.utils import get_tenant_model, tenant_context
-
 from config.celery import app
+from config.tasks import DATABASE_ERRORS, MAIL_ERRORS, KeyState, PolicyTask
+from datacollection.followup.models import Reminder
+from datacollection.followup.services import reminder_deliver, reminders_failed
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
-MAX_RETRIES = 5
+
+class SendReminders(PolicyTask):
+    """Send the logged reminders (``services.reminder_deliver``); the mail's link is on the syndicate's address."""
+
+    name = "followup.send_reminders"
+    queue = "light"
+    idempotent = True
+    max_retries = 5
+    transient_errors = DATABASE_ERRORS + MAIL_ERRORS
+
+    def key_state(self, reminder_ids: list[int], schema_name: str) -> KeyState:
+        unsent = Reminder.objects.filter(pk__in=reminder_ids, sent_at__isnull=True)
+        return KeyState(done=not unsent.exists(), result=0)
+
+    def run(self, reminder_ids: list[int], schema_name: str) -> int:
+        return sum(reminder_deliver(reminder_id=reminder_id) for reminder_id in reminder_ids)
+
+    def on_give_up(self, error: BaseException, reminder_ids: list[int], schema_name: str) -> None:
+        # The reminders not sent are marked failed and counted in the follow-up table.
+        reminders_failed(reminder_ids=reminder_ids, error=f"{type(error).__name__}: {error}")
 
 
-@app.task(bind=True, name="followup.send_reminders", queue="light", acks_late=True, max_retries=MAX_RETRIES)
-def send_reminders(self: Task, reminder_ids: list[int], schema_name: str) -> int:
-    from datacollection.followup.services import reminder_deliver, reminders_failed
-
-    sent = 0
-    # The real tenant (not just its schema): the mail's link is built on the syndicate's address.
-    tenant = get_tenant_model().objects.get(schema_name=schema_name)
-    with tenant_context(tenant):
-        try:
-            for reminder_id in reminder_ids:
-                sent += reminder_deliver(reminder_id=reminder_id)
-        except TRANSIENT_ERRORS as exc:
-            if self.request.retries >= MAX_RETRIES:
-                reminders_failed(reminder_ids=reminder_ids, error=f"{type(exc).__name__}: {exc}")
-                raise
-            countdown = int(
-                get_exponential_backoff_interval(factor=10, retries=self.request.retries, maximum=600, full_jitter=True)
-            )
-            raise self.retry(exc=exc, countdown=countdown) from exc
-        except Exception as exc:  # not worth retrying: say so at once
-            reminders_failed(reminder_ids=reminder_ids, error=f"{type(exc).__name__}: {exc}")
-            raise
-    return sent
+send_reminders = app.register_task(SendReminders())

@@ -13,13 +13,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
-from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
+from accounts.access import IsMemberSpaceUser, ReadOnlyForCoordinator, api_user, has_module
 from accounts.choices import Module
-from accounts.models import User
 from config.api_pagination import BoundedPageNumberPagination
-from perimeter.api.permissions import IsMemberSpaceUser, ReadOnlyForCoordinator, has_module
 from perimeter.api.serializers import MemberDetailSerializer, MemberSerializer, SiteDetailSerializer, SiteSerializer
 from perimeter.filtersets import MemberFilterSet, SiteFilterSet
 from perimeter.models import Member, Site
@@ -27,12 +25,6 @@ from perimeter.selectors import get_member_for, get_site_for, members_for, sites
 
 NOT_FOUND = OpenApiResponse(description="Objet inexistant ou d'un autre membre.")
 FORBIDDEN = OpenApiResponse(description="Non authentifié, ou droit de module manquant.")
-
-
-def _request_user(request: Request) -> User | None:
-    # Schema generation runs the views with an anonymous request: it sees nothing.
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) else None
 
 
 @extend_schema_view(
@@ -56,13 +48,13 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet[Member]):
     queryset = Member.objects.none()  # the real one comes from the selector, per user
 
     def get_queryset(self) -> QuerySet[Member]:
-        user = _request_user(self.request)
+        user = api_user(self.request)
         return members_for(user) if user is not None else Member.objects.none()
 
     def get_object(self) -> Member:
-        user = _request_user(self.request)
+        user = api_user(self.request)
         assert user is not None  # the permissions let only users of the member space in
-        member = get_member_for(user, self.kwargs["pk"])
+        member = get_member_for(user, self.kwargs["pk"], with_details=True)
         self.check_object_permissions(self.request, member)
         return member
 
@@ -96,11 +88,11 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet[Site]):
     queryset = Site.objects.none()  # the real one comes from the selector, per user
 
     def get_queryset(self) -> QuerySet[Site]:
-        user = _request_user(self.request)
+        user = api_user(self.request)
         return sites_for(user) if user is not None else Site.objects.none()
 
     def get_object(self) -> Site:
-        user = _request_user(self.request)
+        user = api_user(self.request)
         assert user is not None  # the permissions let only users of the member space in
         site = get_site_for(user, self.kwargs["pk"])
         self.check_object_permissions(self.request, site)

@@ -3,14 +3,13 @@
 import_request → queued (file stored under MEDIA_ROOT/imports/<schema>/, task queued on commit)
 import_run     → validating → rejected (error report) | writing → done (summary of the changes)
 import_fail    → failed, with a message the account manager reads on the job's page
+import_files_purge → a finished job's listing and error report deleted after the retention period
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -20,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from config.storage import PurgeCounts, rows_files_purge
 from perimeter.importing.choices import FINISHED_STATUSES, ImportStatus
 from perimeter.importing.models import ImportJob
 from perimeter.importing.planning import listing_plan, listing_write
 from perimeter.importing.reading import MAX_FILE_BYTES, CellError, ListingRefused, check_file, read_listing
 from perimeter.importing.report import error_report_write
 from perimeter.models import Lot
-from tenants.db import connection, current_schema
+from tenants.db import current_schema
 
 logger = logging.getLogger(__name__)
 
@@ -92,28 +92,16 @@ def _progress(job_id: str, percent: int, label: str, **fields: object) -> None:
     ImportJob.objects.filter(pk=job_id).update(progress_percent=min(percent, 100), progress_label=label[:200], **fields)
 
 
-@contextmanager
-def _run_lock(job_id: str) -> Iterator[bool]:
-    """A session-level advisory lock per job: two deliveries of the task never run it at once."""
-    key = zlib.crc32(f"importing.job:{current_schema()}:{job_id}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [4244, key - 2**31])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [4244, key - 2**31])
-
-
 def import_run(*, job_id: str) -> ImportJob:
-    """Check the whole listing, then write it all or not at all. A finished job is left as it is."""
-    with _run_lock(job_id) as acquired:
-        job = ImportJob.objects.select_related("lot").get(pk=job_id)
-        if not acquired or job.status in FINISHED_STATUSES:
-            return job
-        return _run(job)
+    """Check the whole listing, then write it all or not at all. A finished job is left as it is.
+
+    The task (``perimeter.importing.tasks.RunImport``) runs it under the job's advisory lock,
+    so two deliveries never run it at once.
+    """
+    job = ImportJob.objects.select_related("lot").get(pk=job_id)
+    if job.status in FINISHED_STATUSES:
+        return job
+    return _run(job)
 
 
 def _run(job: ImportJob) -> ImportJob:
@@ -197,3 +185,24 @@ def import_fail(*, job_id: str, message: str) -> ImportJob:
         finished_at=timezone.now(),
     )
     return ImportJob.objects.get(pk=job_id)
+
+
+def import_files_purge(*, now: datetime | None = None) -> PurgeCounts:
+    """Delete the listings (and error reports) of the current syndicate's finished imports past the retention.
+
+    ``settings.STORED_UPLOAD_RETENTION_DAYS`` after a job finished, its files go and its
+    row stays (what was imported is in the summary); a job still queued or running keeps
+    its file whatever its age. Orphan files of the import folder go too.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.STORED_UPLOAD_RETENTION_DAYS)
+    counts = rows_files_purge(
+        past=ImportJob.objects.filter(status__in=FINISHED_STATUSES, finished_at__lte=cutoff),
+        every=ImportJob.objects.all(),
+        fields=("file_path", "error_report_path"),
+        folder=f"imports/{current_schema()}",
+        now=now,
+    )
+    if counts.total:
+        audit_record(action="import.files_purged", details={"jobs": counts.expired, "orphan_files": counts.orphans})
+    return counts

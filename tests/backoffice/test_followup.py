@@ -215,7 +215,7 @@ def test_a_reminder_the_mail_server_never_takes_is_marked_failed(
 ) -> None:
     import smtplib
 
-    from datacollection.followup.tasks import MAX_RETRIES, send_reminders
+    from datacollection.followup.tasks import send_reminders
 
     ContactFactory(member=world.member_a, email="mairie@alpha.test")
     settings.EMAIL_BACKEND = FAILING_MAIL
@@ -223,7 +223,7 @@ def test_a_reminder_the_mail_server_never_takes_is_marked_failed(
         campaign=campaign, member=world.member_a, sent_by="mallory@fournisseur.test", recipients=["mairie@alpha.test"]
     )
     with pytest.raises(smtplib.SMTPServerDisconnected):  # the last retry gives up
-        send_reminders.apply(args=[[reminder.pk], "alpha"], retries=MAX_RETRIES)
+        send_reminders.apply(args=[[reminder.pk], "alpha"], retries=send_reminders.max_retries)
     reminder.refresh_from_db()
     assert reminder.sent_at is None
     assert reminder.failed_at is not None
@@ -240,13 +240,13 @@ def test_a_recap_that_cannot_be_mailed_is_shown_to_the_member_and_the_supplier(
     import smtplib
 
     from datacollection.services import journey_validate
-    from datacollection.tasks import MAX_RETRIES, send_recap
+    from datacollection.tasks import send_recap
 
     complete_journey(world.member_a)
     journeys = journey_validate(member=world.member_a, actor=world.alice)  # on_commit: not sent in this test
     settings.EMAIL_BACKEND = FAILING_MAIL
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        send_recap.apply(args=[[j.pk for j in journeys], "alpha"], retries=MAX_RETRIES)
+        send_recap.apply(args=[[j.pk for j in journeys], "alpha"], retries=send_recap.max_retries)
     assert JourneyEvent.objects.filter(journey=journeys[0], kind="recap_failed").exists()
     alpha_client.force_login(world.alice)
     page = alpha_client.get(reverse("datacollection:journey")).content.decode()

@@ -10,10 +10,11 @@ import psycopg
 import pytest
 from django.db import connections
 
+from config.tasks import lock_key
 from consumption.choices import IngestionStatus
 from consumption.models import IngestionReport, LoadCurvePoint
-from consumption.services import IngestionRefused, absolute_path, ingestion_lock_key, meter_file_receive
-from consumption.tasks import MAX_RETRIES, ingest_meter_file
+from consumption.services import IngestionRefused, absolute_path, meter_file_receive
+from consumption.tasks import ingest_meter_file
 from tenants.db import connection
 
 CURVE = (
@@ -72,7 +73,9 @@ def test_a_second_delivery_leaves_a_running_ingestion_alone(base_site: Any) -> N
     # Another worker holds the report's run (a redelivered task while the first still runs).
     other = psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
     try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", ingestion_lock_key(report.pk))
+        other.execute(
+            "SELECT pg_advisory_lock(%s, %s)", lock_key(ingest_meter_file.idempotency_key(report.pk, "alpha"))
+        )
         assert ingest_meter_file.delay(report.pk, "alpha").get() == IngestionStatus.QUEUED
     finally:
         other.close()
@@ -102,7 +105,7 @@ def test_a_file_lost_by_the_storage_fails_visibly_after_the_retries(base_site: A
 
     report.refresh_from_db()
     assert report.status == IngestionStatus.FAILED
-    assert report.attempts == MAX_RETRIES + 1
+    assert report.attempts == ingest_meter_file.max_retries + 1
     assert report.error_message == (
         "Le fichier reçu est introuvable dans le stockage : rien n'a été intégré. Renvoyez le fichier."
     )

@@ -51,6 +51,33 @@ def test_home_shows_monthly_consumption_cumulated_and_last_three_months(world: A
     assert "Les montants facturés apparaîtront avec la facturation" in body
 
 
+def test_home_draws_the_monthly_chart_with_the_cumulated_line_and_its_table(world: Any) -> None:
+    first, _last = _last_twelve_months()
+    daily_load([world.site_a.pk], first, timezone.localdate() - dt.timedelta(days=1), kwh=10.0)
+
+    response = logged_in(world.alice).get(reverse("consumption:home"))
+
+    table = response.context["tables"][0]
+    figure = table["figure"]  # the curves page's builder, without last year
+    bars, cumulated = figure["data"]
+    assert (bars["type"], bars["name"], cumulated["name"]) == ("bar", "Consommation", "Total cumulé")
+    assert bars["x"] == [row.label for row in table["rows"]]
+    assert bars["y"][0] == pytest.approx(table["rows"][0].kwh)
+    assert cumulated["yaxis"] == "y2"
+    assert figure["layout"]["yaxis2"]["side"] == "right"
+    assert cumulated["y"] == pytest.approx([row.cumulated for row in table["rows"]])
+    body = response.content.decode()
+    # Drawn by the static script from JSON data (CSP: no inline script), captioned, with its table.
+    assert '<script id="figure-mensuelle-elec" type="application/json">' in body
+    assert 'data-figure="figure-mensuelle-elec"' in body
+    assert "vendor/plotly/plotly-basic.min.js" in body
+    assert "consumption/charts.js" in body
+    assert "<figcaption" in body
+    assert "Électricité, consommation par mois (barres) et total cumulé" in body
+    assert 'id="donnees-mensuelles-elec"' in body
+    assert "<script>" not in body
+
+
 def test_home_shows_a_regularisation_as_a_negative_month(world: Any) -> None:
     first, _last = _last_twelve_months()
     daily_load([world.site_a.pk], first, first, kwh=-250.0)
@@ -113,7 +140,10 @@ def test_site_curve_with_last_year_comparison(world: Any) -> None:
     previous_first = add_months(first, -12)
     assert rows[0].previous_kwh == pytest.approx(2.0 * (add_months(previous_first, 1) - previous_first).days)
     figure = response.context["figure"]
-    assert [trace["name"] for trace in figure["data"]] == ["Année précédente", "Consommation"]
+    assert [trace["name"] for trace in figure["data"]] == ["Année précédente", "Consommation", "Total cumulé"]
+    cumulated = figure["data"][2]
+    assert cumulated["yaxis"] == "y2"  # the running total on its own axis, on the right
+    assert cumulated["y"][-1] == pytest.approx(rows[-1].cumulated)
 
 
 def test_perimeter_curve_sums_the_attached_sites(world: Any) -> None:
@@ -220,15 +250,41 @@ def test_load_curve_page_ships_a_compact_series_and_a_daily_table(world: Any) ->
     series = response.context["series"]
     assert len(series["w"]) == 142
     assert len(series["dt"]) == 141
-    assert set(series["dt"]) == {30, 90}  # the spring-forward jump, in local wall-clock minutes
-    assert series["t0"] == int(dt.datetime(2025, 3, 29, 0, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    assert set(series["dt"]) == {30}  # real instants: the spring-forward hour is no gap
+    # 00:30 in Paris (UTC+1) on 29 March is 23:30 UTC the day before.
+    assert series["t0"] == int(dt.datetime(2025, 3, 28, 23, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    # Paris goes from UTC+1 to UTC+2 at 01:00 UTC on the 30th: the script labels the axis with it.
+    assert series["tz"] == {
+        "base": 60,
+        "changes": [[int(dt.datetime(2025, 3, 30, 1, tzinfo=dt.UTC).timestamp() * 1000), 120]],
+    }
     assert [row.points for row in response.context["day_rows"]] == [48, 46, 48]
     assert response.context["day_rows"][1].kwh == pytest.approx(2.0 * 23)
     body = response.content.decode()
     assert 'id="load-curve-series"' in body
     assert 'id="donnees-courbe"' in body
-    assert "vendor/plotly.min.js" in body
+    assert "vendor/plotly/plotly-basic.min.js" in body
     assert "<script>" not in body
+
+
+def test_load_curve_on_the_october_change_has_fifty_distinct_instants(world: Any) -> None:
+    # The last Sunday of October 2025 (26th) has 50 half-hours: 02:00 to 03:00 twice.
+    load_curve_load_days(world.site_a.pk, dt.date(2025, 10, 26), 1, power_w=1000)
+
+    response = logged_in(world.alice).get(
+        reverse("consumption:site_load_curve", args=[world.site_a.pk]), {"debut": "2025-10-26", "fin": "2025-10-26"}
+    )
+
+    series = response.context["series"]
+    x = series["t0"] + 60_000 * np.concatenate([[0], np.cumsum(series["dt"])])
+    assert len(x) == len(set(x.tolist())) == 50
+    assert set(series["dt"]) == {30}  # evenly spaced: no point drawn over another
+    change = int(dt.datetime(2025, 10, 26, 1, tzinfo=dt.UTC).timestamp() * 1000)
+    assert series["tz"] == {"base": 120, "changes": [[change, 60]]}
+    # The first 02:00 (UTC+2) and the second (UTC+1) are an hour apart on the axis.
+    first_two, second_two = change - 3_600_000, change
+    assert {first_two, second_two} <= set(x.tolist())
+    assert [row.points for row in response.context["day_rows"]] == [50]
 
 
 def test_load_curve_page_compares_with_the_same_weekdays_last_year(world: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 from typing import Any
 
@@ -150,6 +152,10 @@ def test_recap_mail_is_sent_once_with_the_excel_file(world, campaign, django_cap
     assert world.alice.email in mail.to
     assert "administrative@a.test" in mail.to
     assert "validé" in mail.subject
+    # One line, read back intact by a mail reader (no leading space, no word cut in two).
+    received = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    assert received["Subject"] == "Votre parcours de collecte est validé — récapitulatif"
+    assert b"Subject: Votre parcours de collecte est" in mail.message().as_bytes()
     filename, content, mimetype = mail.attachments[0]
     assert filename.endswith(".xlsx")
     assert mimetype.startswith("application/vnd.openxmlformats")

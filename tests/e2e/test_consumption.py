@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -112,6 +113,26 @@ def test_curves_page_draws_the_chart_and_has_its_data_table(page: Any, server_ur
     assert violations == [], "\n".join(violations)
 
 
+def test_consumption_home_draws_the_monthly_chart_with_its_cumulated_line(
+    page: Any, server_url: str, caen: dict
+) -> None:
+    login(page, server_url, ADMIN)
+    page.wait_for_url(server_url + "/")
+
+    page.goto(f"{server_url}/consommation/")
+    chart = "#graphique-mensuel-elec"
+    page.wait_for_selector(f"{chart}[data-rendered=true] .main-svg", timeout=15_000)
+    assert page.locator(f"{chart} .bars path").count() > 0
+    assert page.locator(f"{chart} .scatterlayer .trace").count() == 1  # the running total
+    assert page.locator(f"{chart} .g-y2title").text_content() == "kWh cumulés"
+    assert page.locator("#donnees-mensuelles-elec tbody tr").count() == 12
+    assert not page.console_errors, page.console_errors
+
+    results = Axe().run(page)
+    violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+    assert violations == [], "\n".join(violations)
+
+
 def test_load_curve_page_draws_the_curve_with_a_range_slider(page: Any, server_url: str, caen: dict) -> None:
     login(page, server_url, ADMIN)
     page.wait_for_url(server_url + "/")
@@ -125,3 +146,69 @@ def test_load_curve_page_draws_the_curve_with_a_range_slider(page: Any, server_u
     results = Axe().run(page)
     violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
     assert violations == [], "\n".join(violations)
+
+
+# The last Sunday of October 2019: Paris goes back from UTC+2 to UTC+1 at 01:00 UTC, so
+# the local hour 02:00-03:00 happens twice (50 half-hours that day). Far from the seed's dates.
+OCTOBER_CHANGE = dt.date(2019, 10, 27)
+
+
+@pytest.fixture(scope="session")
+def october_curve_site(e2e_syndicate: str, django_db_blocker: Any) -> int:
+    """A Caen site with a flat half-hourly curve on the October change (committed: the server reads it)."""
+    from tenants.models import Syndicate
+    from tests.consumption.meterdata import load_curve_load_days
+
+    with django_db_blocker.unblock():
+        site_id = int(_caen_sites(e2e_syndicate)["curve_site_id"])
+        with tenant_context(Syndicate.objects.get(code=e2e_syndicate)):
+            load_curve_load_days(site_id, OCTOBER_CHANGE, 1, power_w=1200)
+    return site_id
+
+
+@pytest.fixture
+def paris_page(browser: Any) -> Iterator[Any]:
+    """A page in a browser set to Paris time, as the members' are (plotly reads dates in the browser's zone)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    yield page
+    context.close()
+
+
+def test_load_curve_draws_the_october_repeated_hour_twice_with_distinct_labels(
+    paris_page: Any, server_url: str, october_curve_site: int
+) -> None:
+    page = paris_page
+    login(page, server_url, ADMIN)
+    page.wait_for_url(server_url + "/")
+    day = OCTOBER_CHANGE.isoformat()
+
+    page.goto(f"{server_url}/consommation/sites/{october_curve_site}/courbe-de-charge/?debut={day}&fin={day}")
+    page.wait_for_selector("#load-curve-chart[data-rendered=true]", timeout=15_000)
+
+    curve = page.evaluate(
+        """() => {
+          const trace = document.getElementById("load-curve-chart").data.find((t) => t.name === "Puissance (W)");
+          return { x: Array.from(trace.x), text: Array.from(trace.text) };
+        }"""
+    )
+    assert len(curve["x"]) == len(set(curve["x"])) == 50
+    assert curve["x"] == sorted(curve["x"])
+    twos = [label for label in curve["text"] if "27/10/2019 02:00" in label]
+    assert twos == ["27/10/2019 02:00 (UTC+2)", "27/10/2019 02:00 (UTC+1)"]
+    assert "27/10/2019 04:00" in curve["text"]  # no offset where the local time is unambiguous
+
+    # Zoomed on the change, the axis ticks are Paris times, the repeated ones with their offset.
+    start = int(dt.datetime(2019, 10, 26, 23, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    end = int(dt.datetime(2019, 10, 27, 2, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    page.evaluate(f"() => Plotly.relayout('load-curve-chart', {{'xaxis.range': [{start}, {end}]}})")
+    page.wait_for_function(
+        "() => (document.getElementById('load-curve-chart').layout.xaxis.ticktext || []).includes('01:30')"
+    )
+    ticks = page.evaluate("() => document.getElementById('load-curve-chart').layout.xaxis.ticktext")
+    assert ticks == ["01:30", "02:00 (UTC+2)", "02:30 (UTC+2)", "02:00 (UTC+1)", "02:30 (UTC+1)", "03:00", "03:30"]
+    drawn = page.locator("#load-curve-chart .xaxislayer-above .xtick text").all_text_contents()
+    assert "02:00 (UTC+1)" in drawn, drawn
+    assert not page.console_errors, page.console_errors

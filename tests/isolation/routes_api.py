@@ -18,15 +18,6 @@ def _member(world: Any, target: str) -> dict[str, Any]:
     return {"pk": {"member_a": world.member_a, "member_b": world.member_b, "beta": world.member_beta}[target].pk}
 
 
-def _leak(world: Any) -> list[str]:
-    return [
-        world.member_b.legal_name,
-        world.member_beta.legal_name,
-        world.site_b.delivery_point,
-        world.site_beta.delivery_point,
-    ]
-
-
 def api_list(module: str | None = None) -> Expectation:
     """A list endpoint: every user of the member space with the module reads their own scope."""
 
@@ -47,10 +38,17 @@ ROUTES = [
     Route("api:schema", public_page()),
     Route("api:docs", public_page()),
     Route("api:token", any_member_user(api=True), method="post", api=True),
+    # Revoking one's own token (204 even without one); a token cannot revoke itself (session only).
+    Route(
+        "api:token",
+        lambda p, t: 204 if p in {"alice", "bob", "charlie", "carol"} else API_DENIED,
+        method="delete",
+        api=True,
+    ),
     # Members: no module needed (every user reads their own member); foreign ids 404.
-    Route("api:member-list", api_list(), api=True, leak=_leak),
+    Route("api:member-list", api_list(), api=True),
     Route("api:member-detail", member_scoped(api=True), kwargs=_member, api=True),
     # Sites: Parc or Collecte (bob, with Consommation + Facturation only, gets 403).
-    Route("api:site-list", api_list(Module.PARK), api=True, leak=_leak),
+    Route("api:site-list", api_list(Module.PARK), api=True),
     Route("api:site-detail", member_scoped(Module.PARK, api=True), kwargs=_site, api=True),
 ]

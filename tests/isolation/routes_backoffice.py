@@ -30,6 +30,15 @@ def _access_request_kwargs(world: Any, target: str) -> dict[str, Any]:
 ROUTES = [
     Route("backoffice:home", staff_only(), host="public"),
     Route("backoffice:access_request_decide", staff_only(), host="public", kwargs=_access_request_kwargs),
+    # A refusal with its reason: mallory's 302 is the redirect after the decision.
+    Route(
+        "backoffice:access_request_decide",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_access_request_kwargs,
+        method="post",
+        data=lambda w, t: {"decision": "refuse", "reason": "Inconnu"},
+    ),
 ]
 
 
@@ -141,19 +150,13 @@ ROUTES += [
     ),
     Route("backoffice:followup_unlock", staff_only(), host="public", kwargs=_campaign_kwargs),
     # Asking for an export job redirects to its page (302), like the login redirect: the staff
-    # check is in tests/backoffice/test_exports.py. A GET builds nothing any more (405).
+    # check is in tests/backoffice/test_exports.py.
     Route(
         "backoffice:followup_export",
         lambda persona, target: 302,
         host="public",
         kwargs=_export_kwargs,
         method="post",
-    ),
-    Route(
-        "backoffice:followup_export",
-        lambda persona, target: 405 if persona == "mallory" else 302,
-        host="public",
-        kwargs=_export_kwargs,
     ),
     Route("datacollection:followup", _coordinator_only),
 ]
@@ -230,4 +233,35 @@ ROUTES += [
     Route("backoffice:export_job", own_staff_job, host="public", kwargs=_staff_job_kwargs),
     Route("backoffice:export_download", own_staff_job, host="public", kwargs=_staff_job_kwargs),
     Route("backoffice:export_link_download", own_staff_job, host="public", kwargs=_staff_link_kwargs),
+]
+
+
+# --- The supplier's team: reset of a lost second factor (accounts.services.staff_totp_reset) --
+
+
+def _staff_user_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+
+    # A colleague of mallory's (public schema), the same for every target: staff accounts are not a syndicate's.
+    with schema_context("public"):
+        colleague, _ = User.objects.get_or_create(
+            pk=900021, defaults={"email": "nina-matrix@fournisseur.test", "role": "account_manager"}
+        )
+    return {"pk": colleague.pk}
+
+
+ROUTES += [
+    Route("backoffice:staff_list", staff_only(), host="public"),
+    Route("backoffice:staff_totp_reset", staff_only(), host="public", kwargs=_staff_user_kwargs),
+    # Mallory has no second factor of her own in the test world: a reset needs one (403, see
+    # tests/backoffice/test_staff_totp_reset.py for the reset itself); the others log in first (302).
+    Route(
+        "backoffice:staff_totp_reset",
+        lambda persona, target: 403 if persona == "mallory" else 302,
+        host="public",
+        kwargs=_staff_user_kwargs,
+        method="post",
+    ),
 ]

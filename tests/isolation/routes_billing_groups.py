@@ -8,9 +8,6 @@ from accounts.choices import Module
 from tests.isolation.matrix import Route, member_scoped
 
 _MEMBERS = {"member_a": "member_a", "member_b": "member_b", "beta": "member_beta"}
-# Ids are per schema: beta's perimeter gets an id alpha never reaches, so that a
-# 404 on it proves scoping by schema, not a lucky miss.
-_BETA_PK = 900_000_001
 
 
 def _perimeter(world: Any, target: str) -> Any:
@@ -18,9 +15,8 @@ def _perimeter(world: Any, target: str) -> Any:
     from billing_groups.models import BillingPerimeter
 
     member = getattr(world, _MEMBERS[target])
-    extra = {"pk": _BETA_PK} if target == "beta" else {}
     perimeter, _ = BillingPerimeter.objects.get_or_create(
-        member=member, name=f"Périmètre matrice {target}", defaults={"segment": "C5", **extra}
+        member=member, name=f"Périmètre matrice {target}", defaults={"segment": "C5"}
     )
     return perimeter
 
@@ -49,8 +45,8 @@ def _perimeter_form(world: Any, target: str) -> dict[str, Any]:
     }
 
 
-def _leak(world: Any) -> list[str]:
-    return [world.member_b.legal_name, world.member_beta.legal_name, "Périmètre matrice member_b"]
+def _leak(world: Any, target: str) -> list[str]:
+    return [_perimeter(world, target).name]
 
 
 def collection_page(*, write: bool = False, api: bool = False) -> Any:
@@ -112,6 +108,15 @@ ROUTES += [
         kwargs=_pk,
         method="patch",
         data=lambda w, t: {"budget_reference": "Budget principal"},
+    ),
+    # The whole perimeter written again (its own name, so no clash with another perimeter).
+    Route(
+        "api:billing-perimeter-detail",
+        API_WRITE,
+        api=True,
+        kwargs=_pk,
+        method="put",
+        data=lambda w, t: {**_perimeter_form(w, t), "budget_reference": "Budget annexe"},
     ),
     Route("api:billing-perimeter-detail", API_WRITE, api=True, kwargs=_pk, method="delete"),
     Route("api:billing-perimeter-sites", API_READ, api=True, kwargs=_pk),

@@ -51,7 +51,6 @@ ROUTES = [
         staff_only(api=True),
         host="public",
         api=True,
-        leak=lambda w: [w.member_b.legal_name],
     ),
     # Accepted for the background ingestion (202); the task runs on commit, never in the matrix.
     Route(
@@ -113,8 +112,6 @@ def _open_alert_pk(world: Any, target: str) -> dict[str, Any]:
     from consumption.models import Alert
 
     site = _site(world, target)
-    # Ids are per schema: beta's alert gets an id alpha never reaches (a 404 proves the scoping, not a miss).
-    extra = {"pk": 900_000_001} if target == "beta" else {}
     alert, _created = Alert.objects.get_or_create(
         site=site,
         kind=AlertKind.MISSING_DATA,
@@ -124,7 +121,6 @@ def _open_alert_pk(world: Any, target: str) -> dict[str, Any]:
             "period_end": dt.date(2025, 1, 10),
             "value": 10,
             "threshold": 7,
-            **extra,
         },
     )
     Alert.objects.filter(pk=alert.pk).update(acknowledged_at=None, acknowledged_by=None)

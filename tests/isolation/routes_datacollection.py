@@ -9,10 +9,7 @@ from accounts.choices import Module
 from tests.isolation.matrix import Route, member_scoped
 
 _MEMBERS = {"member_a": "member_a", "member_b": "member_b", "beta": "member_beta"}
-# Ids are per schema: beta's objects get ids alpha never reaches, so that a 404 on them
-# proves scoping by schema, not a lucky miss.
-_BETA_SITE_PK = 900_000_011
-_BETA_CONTACT_PK = 900_000_012
+_BETA_DELIVERY_POINT = "39999999999999"
 
 
 def _campaign() -> Any:
@@ -41,8 +38,8 @@ def _site(world: Any, target: str) -> dict[str, Any]:
         from perimeter.models import Site
         from tests.factories import SiteFactory
 
-        site = Site.objects.filter(pk=_BETA_SITE_PK).first() or SiteFactory(
-            pk=_BETA_SITE_PK, member=world.member_beta, delivery_point="39999999999999"
+        site = Site.objects.filter(delivery_point=_BETA_DELIVERY_POINT).first() or SiteFactory(
+            member=world.member_beta, delivery_point=_BETA_DELIVERY_POINT
         )
         return {"pk": site.pk}
     return {"pk": getattr(world, f"site_{target[-1]}").pk}
@@ -52,9 +49,8 @@ def _contact(world: Any, target: str) -> dict[str, Any]:
     from perimeter.models import Contact
 
     member = getattr(world, _MEMBERS[target])
-    extra = {"pk": _BETA_CONTACT_PK} if target == "beta" else {}
     contact, _ = Contact.objects.get_or_create(
-        member=member, last_name=f"Interlocuteur {target}", defaults={"role": "technical", **extra}
+        member=member, last_name=f"Interlocuteur {target}", defaults={"role": "technical"}
     )
     return {"pk": contact.pk}
 
@@ -79,10 +75,6 @@ def _bulk_filtered_page(world: Any, target: str) -> dict[str, Any]:
     }
 
 
-def _leak(world: Any) -> list[str]:
-    return [world.member_b.legal_name, world.member_beta.legal_name, world.site_b.site_name]
-
-
 def collection_page(*, write: bool = False) -> Any:
     """A journey page without an object: every member user with Collecte; coordinators read."""
 
@@ -100,17 +92,17 @@ READ = member_scoped(Module.COLLECTION)
 WRITE = member_scoped(Module.COLLECTION, write=True)
 
 ROUTES = [
-    Route("datacollection:journey", collection_page(), data=_with_campaign, leak=_leak),
+    Route("datacollection:journey", collection_page(), data=_with_campaign),
     Route("datacollection:start", collection_page(write=True), method="post", data=_with_campaign),
     Route("datacollection:validate", collection_page(write=True), method="post", data=_with_campaign),
-    Route("datacollection:general", collection_page(), leak=_leak),
+    Route("datacollection:general", collection_page()),
     Route("datacollection:general", collection_page(write=True), method="post"),
     Route("datacollection:contact_create", collection_page(write=True)),
     Route("datacollection:contact_create", collection_page(write=True), method="post"),
     Route("datacollection:contact_edit", READ, kwargs=_contact),
     Route("datacollection:contact_edit", WRITE, kwargs=_contact, method="post"),
     Route("datacollection:contact_delete", WRITE, kwargs=_contact, method="post"),
-    Route("datacollection:sites", collection_page(), data=_with_campaign, leak=_leak),
+    Route("datacollection:sites", collection_page(), data=_with_campaign),
     Route("datacollection:site_add", collection_page(write=True), data=_with_campaign),
     Route("datacollection:site_add", collection_page(write=True), method="post", data=_with_campaign),
     Route("datacollection:sites_bulk", collection_page(write=True), method="post", data=_with_campaign),

@@ -23,12 +23,8 @@ def park_page(persona: str, target: str) -> int | set[int]:
     return 403 if persona == "bob" else 200
 
 
-def _leak(world: Any) -> list[str]:
-    return [world.site_b.delivery_point, world.site_beta.delivery_point]
-
-
 ROUTES = [
-    Route("perimeter:park", park_page, leak=_leak),
+    Route("perimeter:park", park_page),
     Route("perimeter:site_detail", member_scoped(Module.PARK), kwargs=_pk),
     Route("perimeter:site_labels", member_scoped(Module.PARK, write=True), kwargs=_pk),
     Route("perimeter:site_labels", member_scoped(Module.PARK, write=True), kwargs=_pk, method="post", data=_labels),

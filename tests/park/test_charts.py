@@ -61,24 +61,10 @@ def test_page_embeds_the_figure_and_its_accessible_data_table(
     assert response.status_code == 200
     # The figure travels as JSON data drawn by a static script (no inline script: CSP).
     assert '<script id="park-chart-figure" type="application/json">' in body
-    assert "/static/vendor/plotly.min.js" in body
+    assert "/static/vendor/plotly/plotly-basic.min.js" in body
     assert "/static/perimeter/park_chart.js" in body
     assert "<script>" not in body
     # Its data table alternative, right under it.
     assert "<caption>Nombre de sites par classe de consommation (3 sites fournis)</caption>" in body
     assert '<th scope="row">100 à 300 MWh</th>' in body
     assert response.context["distribution"].count("100 à 300 MWh", "elec") == 2
-
-
-def test_plotly_is_served_locally(world: Any, alice_client: TenantClient) -> None:
-    from django.contrib.staticfiles import finders
-
-    path = finders.find("vendor/plotly.min.js")
-    assert path
-    assert str(path).endswith("plotly.min.js")
-
-
-def test_plotly_js_is_served_at_its_static_address(world: Any, alice_client: TenantClient) -> None:
-    response = alice_client.get("/static/vendor/plotly.min.js")
-    assert response.status_code == 200
-    assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()  # type: ignore[attr-defined]

@@ -147,13 +147,20 @@ def test_command_refuses_unknown_syndicate() -> None:
 
 def test_demo_campaigns_are_opened_once(alpha: Syndicate) -> None:
     """The seed opens the data-collection campaigns of lots 1 and 3, and a second run adds none."""
+    from datacollection.demo import create_demo_campaigns
     from datacollection.models import Campaign
-    from perimeter.management.commands.seed_demo import campaigns_hook
 
     seed_syndicate(alpha, SDEC, "small")
-    first = campaigns_hook(alpha)
-    second = campaigns_hook(alpha)
+    first = create_demo_campaigns(alpha)
+    second = create_demo_campaigns(alpha)
     assert sorted(c.lot.number for c in first) == [1, 3]
     assert [c.pk for c in second] == [c.pk for c in first]
     assert Campaign.objects.count() == 2
     assert all(c.opens_on <= c.closes_on for c in first)
+
+
+def test_later_apps_register_their_demo_generators_in_order() -> None:
+    """The seed finds the meter data and the campaigns through start-up registration, meter data first."""
+    from perimeter.extensions import demo_generators
+
+    assert [generator.name for generator in demo_generators()] == ["consumption", "campaigns"]

@@ -186,7 +186,7 @@ def test_transient_errors_are_retried_with_backoff_then_fail(world, django_captu
 
     monkeypatch.setattr(services, "export_run", flaky)
     job = _request_retried(world.alice, django_capture_on_commit_callbacks, monkeypatch)
-    assert len(calls) == tasks.MAX_RETRIES + 1  # bounded
+    assert len(calls) == tasks.build_export.max_retries + 1  # bounded
     assert job.status == ExportStatus.FAILED
     assert "indisponible" in job.error_message
 
@@ -208,13 +208,6 @@ def test_transient_error_then_success(world, django_capture_on_commit_callbacks,
     assert len(calls) == 2
     assert job.status == ExportStatus.DONE
     assert len(mail.outbox) == 1
-
-
-def test_retry_countdown_has_jitter_and_a_cap():
-    values = {tasks.retry_countdown(3) for _ in range(50)}
-    assert len(values) > 1
-    assert max(values) <= 80
-    assert all(tasks.retry_countdown(30) <= 600 for _ in range(20))
 
 
 def test_task_is_routed_to_the_heavy_queue():

@@ -1,14 +1,13 @@
-"""Create the demo data: ``seed_demo [--scale full|small] [--only sdec siege] [--no-consumption]``.
+"""Create the demo data: ``seed_demo [--scale full|small] [--only sdec siege] [--skip consumption]``.
 
 Idempotent: a second run finds every syndicate, lot, member, site and account and
-writes nothing. The meter data is generated (by ``consumption.demo``, when that app
-is installed) only for a syndicate whose park this run created or completed.
+writes nothing. After the park, the demo generators later apps registered at start-up
+(``perimeter.extensions.register_demo_generator``) run in their declared order: the meter
+data (only for a syndicate whose park this run created or completed), then the campaigns.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import time
 from typing import Any
 
@@ -23,25 +22,8 @@ from perimeter.demo import (
     seed_specs,
     seed_syndicate,
 )
+from perimeter.extensions import DemoRun, demo_generators
 from tenants.services import public_tenant_ensure, syndicate_create
-
-CONSUMPTION_SCALE = {"full": 1.0, "small": 0.1}  # share of the three years of meter history
-
-
-def consumption_hook(syndicate: Any, scale: str) -> Any:
-    """Generate the demo meter data if the consumption app provides it (else None)."""
-    if importlib.util.find_spec("consumption.demo") is None:
-        return None
-    module = importlib.import_module("consumption.demo")
-    return module.generate_demo_consumption(syndicate, CONSUMPTION_SCALE[scale])
-
-
-def campaigns_hook(syndicate: Any) -> Any:
-    """Open the demo data-collection campaigns if the datacollection app provides them (idempotent)."""
-    if importlib.util.find_spec("datacollection.demo") is None:
-        return None
-    module = importlib.import_module("datacollection.demo")
-    return module.create_demo_campaigns(syndicate)
 
 
 class Command(BaseCommand):
@@ -50,7 +32,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=SCALES, default="full")
         parser.add_argument("--only", nargs="*", default=[], metavar="CODE", help="codes des syndicats (sdec, siege)")
-        parser.add_argument("--no-consumption", action="store_true", help="ne pas générer les données de comptage")
+        names = [generator.name for generator in demo_generators()]
+        parser.add_argument(
+            "--skip",
+            nargs="*",
+            default=[],
+            choices=names,
+            metavar="NOM",
+            help=f"générateurs à sauter ({', '.join(names)})",
+        )
+        parser.add_argument("--no-consumption", action="store_true", help="raccourci de --skip consumption")
 
     def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
@@ -58,6 +49,7 @@ class Command(BaseCommand):
             specs = seed_specs(options["only"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        skipped = set(options["skip"]) | ({"consumption"} if options["no_consumption"] else set())
         public_tenant_ensure()
         if account_manager_ensure():
             self.stdout.write(f"Compte chargé de compte créé : {ACCOUNT_MANAGER_EMAIL}")
@@ -73,13 +65,12 @@ class Command(BaseCommand):
                 f"{stats.users_created} comptes créés — schéma {schema_seconds:.1f} s, "
                 f"parc {sum(stats.timings.values()):.1f} s"
             )
-            if stats.sites_created and not options["no_consumption"]:
-                lap = time.perf_counter()
-                if consumption_hook(syndicate, options["scale"]) is not None:
-                    self.stdout.write(f"  données de comptage générées en {time.perf_counter() - lap:.1f} s")
-            campaigns = campaigns_hook(syndicate)
-            if campaigns:
-                self.stdout.write(f"  campagnes de collecte ouvertes : {', '.join(c.name for c in campaigns)}")
+            run = DemoRun(scale=options["scale"], park_created=bool(stats.sites_created))
+            for generator in demo_generators():
+                if generator.name not in skipped:
+                    line = generator.generate(syndicate, run)
+                    if line:
+                        self.stdout.write(f"  {line}")
         connection.set_schema_to_public()  # type: ignore[attr-defined]
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,13 +7,13 @@ framework (``campaign_followup`` and ``campaign_collected_data`` definitions).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
+from accounts.access import require_coordinator
+from config.query_params import int_or_none
 from datacollection.followup.selectors import (
     SORT_LABELS,
     STATE_LABELS,
@@ -25,21 +25,12 @@ from datacollection.followup.selectors import (
 ROWS_PER_PAGE = 50
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 @login_required
 @require_GET
 def coordinator_followup(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User) or not user.is_coordinator:
-        raise PermissionDenied
+    require_coordinator(request)
     campaigns = list(campaigns_of_syndicate())
-    wanted = _int_or_none(request.GET.get("campagne"))
+    wanted = int_or_none(request.GET.get("campagne"))
     campaign = next((c for c in campaigns if c.pk == wanted), campaigns[0] if campaigns else None)
     context: dict[str, object] = {
         "campaigns": campaigns,
@@ -51,7 +42,7 @@ def coordinator_followup(request: HttpRequest) -> HttpResponse:
         filters = {
             "state": request.GET.get("etat", ""),
             "query": request.GET.get("q", "").strip(),
-            "max_percent": _int_or_none(request.GET.get("max")),
+            "max_percent": int_or_none(request.GET.get("max")),
             "sort": request.GET.get("tri", "nom"),
         }
         rows = campaign_followup(campaign)
