@@ -36,13 +36,13 @@ FORMULA = '=HYPERLINK("http://evil.test","x")'
 PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "perimeter_file": lambda world, campaign: {},
     "park_sites": lambda world, campaign: {},
-    "consumption_monthly": lambda world, campaign: {"debut": "2025-03", "fin": "2025-04"},
-    "consumption_daily": lambda world, campaign: {"site": world.site_a.pk, "debut": "2025-03-01", "fin": "2025-03-31"},
+    "consumption_monthly": lambda world, campaign: {"first": "2025-03", "last": "2025-04"},
+    "consumption_daily": lambda world, campaign: {"site": world.site_a.pk, "first": "2025-03-01", "last": "2025-03-31"},
     "consumption_readings": lambda world, campaign: {"site": world.site_a.pk},
     "consumption_load_curve": lambda world, campaign: {
         "site": world.site_a.pk,
-        "debut": "2025-10-26",
-        "fin": "2025-10-26",
+        "first": "2025-10-26",
+        "last": "2025-10-26",
     },
     "campaign_followup": lambda world, campaign: {"campaign": campaign.pk},
     "campaign_collected_data": lambda world, campaign: {"campaign": campaign.pk},
