@@ -39,6 +39,5 @@ def test_chained_calls_keep_the_contract(world: Any, persona: str, in_test_trans
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"base_url": f"http://{ALPHA_HOST}", "headers": {"Authorization": f"Token {token}"}}
 
-    Workflow.run(
-        settings=settings(max_examples=25, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck))
-    )
+    scenarios = settings(max_examples=25, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck))
+    Workflow.run(settings=scenarios)
