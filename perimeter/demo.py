@@ -454,8 +454,12 @@ def _siret(siren: str, nic: int = 1) -> str:
 def _phone(rng: random.Random, prefix: str) -> str:
     """A French number: a landline of the département ("02 31 …") or a mobile ("06 …")."""
     pairs = [f"{rng.randrange(100):02d}" for _ in range(5 - len(prefix.split()))]
-    if prefix == "07":  # only 07 3x–07 9x are allotted to mobiles (the draws stay the same)
+    # Metropolitan mobiles only (the draws stay the same): 07 3x–07 9x are allotted to
+    # mobiles, and 06 39 and 06 90–06 97 belong to the overseas départements' plans.
+    if prefix == "07":
         pairs[0] = f"{73 + int(pairs[0]) % 27}"
+    elif prefix == "06":
+        pairs[0] = f"{int(pairs[0]) % 39:02d}"
     return " ".join([prefix, *pairs])
 
 

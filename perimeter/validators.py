@@ -234,8 +234,16 @@ def validate_postcode(value: str) -> None:
     clean_postcode(value)
 
 
+# A number written the French way (10 digits from 0) may belong to metropolitan France or to
+# an overseas département or collectivity dialled in the same plan (0262/0692/0693 La
+# Réunion, 0590/0690 Guadeloupe, 0596/0696 Martinique, 0594/0694 Guyane, 0269/0639
+# Mayotte, Saint-Barthélemy and Saint-Martin): each has its own country code for the library.
+FRENCH_NUMBERING_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT", "BL", "MF")
+FRENCH_COUNTRY_CODES = frozenset({33, 262, 590, 594, 596})
+
+
 def clean_phone(value: str) -> str:
-    """A phone number that is one (French by default), in its canonical written form.
+    """A phone number that is one (French by default, overseas included), in its canonical written form.
 
     French numbers are stored in the national form (``01 23 45 67 89``), others in the
     international form (``+32 2 123 45 67``): the form people read, and a fixed point of
@@ -248,19 +256,25 @@ def clean_phone(value: str) -> str:
             _("Le numéro de téléphone ne doit contenir que des chiffres, des espaces et éventuellement « + »."),
             code="phone_characters",
         )
-    try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            _("« %(v)s » n'est pas un numéro de téléphone.") % {"v": text}, code="phone_invalid"
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
+    number = None
+    for region in FRENCH_NUMBERING_REGIONS:
+        try:
+            candidate = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError(
+                _("« %(v)s » n'est pas un numéro de téléphone.") % {"v": text}, code="phone_invalid"
+            ) from exc
+        if phonenumbers.is_valid_number(candidate):
+            number = candidate
+            break
+    if number is None:
         raise ValidationError(
             _("« %(v)s » n'est pas un numéro de téléphone valide (un numéro français a 10 chiffres).") % {"v": text},
             code="phone_invalid",
         )
-    if number.country_code == 33:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if number.country_code in FRENCH_COUNTRY_CODES:
+        digits = f"0{number.national_number}"  # ten digits in this plan, written in pairs
+        return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 

@@ -163,3 +163,31 @@ def test_chorus_codes_accept_only_letters_digits_and_separators(value: str) -> N
 def test_required_fields_cannot_be_emptied(value: str | None) -> None:
     _cleaned, errors = clean_fields(CHORUS_FIELDS, {"chorus_siret": value}, required=["chorus_siret"])
     assert errors == {"chorus_siret": ["Ce champ est obligatoire."]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0692123456", "06 92 12 34 56"),  # La Réunion, mobile
+        ("02 62 41 23 45", "02 62 41 23 45"),  # La Réunion, landline
+        ("0690 77 41 21", "06 90 77 41 21"),  # Guadeloupe
+        ("+596 696 12 34 56", "06 96 12 34 56"),  # Martinique, written internationally
+    ],
+)
+def test_overseas_numbers_of_the_french_plan_are_french_numbers(typed: str, stored: str) -> None:
+    # Public buyers of the overseas départements are members too: their numbers are
+    # written and stored like any French number.
+    assert clean_phone(typed) == stored
+
+
+def test_the_demo_writes_only_valid_phone_numbers() -> None:
+    # The demo seed writes its contacts through the same validation as everyone else.
+    import random
+
+    from perimeter.demo import _phone
+
+    rng = random.Random(0)
+    for prefix in ("02 31", "02 32", "06", "07"):
+        for _ in range(2_000):
+            number = _phone(rng, prefix)
+            assert clean_phone(number) == number
