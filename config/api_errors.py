@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.throttling import throttled_message
+
 
 def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
@@ -31,8 +33,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if isinstance(exc, exceptions.Throttled) and response is not None:
         # DRF set Retry-After; the sentence is the pages' (config/throttling.py).
-        from config.throttling import throttled_message
-
         response.data = {"detail": throttled_message(getattr(exc, "wait", None) or 1)}
     return response
 
