@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RateGridsConfig(AppConfig):
+    """The regulated rate grids: national, so kept once in the public schema for every syndicate."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "invoicing.grids"
+    label = "rate_grids"
+    verbose_name = _("Grilles tarifaires réglementées")
