@@ -9,3 +9,10 @@ class RateGridsConfig(AppConfig):
     name = "invoicing.grids"
     label = "rate_grids"
     verbose_name = _("Grilles tarifaires réglementées")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from invoicing.grids.signals import load_shipped_grids
+
+        post_migrate.connect(load_shipped_grids, sender=self, dispatch_uid="rate_grids_load_shipped")
