@@ -9,22 +9,28 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from invoicing.models import ContractPriceSet
-from invoicing.prices import PriceBook, price_set_create
+from invoicing.prices import LotTerms, PriceBook, price_set_create
 from perimeter.models import Lot
 from tests.factories import LotFactory
 
 pytestmark = pytest.mark.usefixtures("alpha")
 
 
-def _create(lot: Lot, valid_from: dt.date, energy: str, **extra: object) -> ContractPriceSet:
+def _create(lot: Lot, valid_from: dt.date, energy: str) -> ContractPriceSet:
     prices = [
         {"component": "energy", "post": "BASE", "unit_price": energy},
         {"component": "capacity", "post": "BASE", "unit_price": "0.0052"},
         {"component": "CEE_CLASSIC", "post": "BASE", "unit_price": "0.0085", "coefficient": "0.48"},
     ]
     return price_set_create(
-        lot=lot, valid_from=valid_from, fixed_billing="advance", payment_delay_days=30, prices=prices, **extra
+        lot=lot, valid_from=valid_from, fixed_billing="advance", payment_delay_days=30, prices=prices
     )
+
+
+def _terms(book: PriceBook, lot: Lot, day: dt.date) -> LotTerms:
+    terms = book.terms(lot.pk, day)
+    assert terms is not None
+    return terms
 
 
 def test_the_set_in_force_on_a_day_gives_its_prices() -> None:
@@ -33,8 +39,8 @@ def test_the_set_in_force_on_a_day_gives_its_prices() -> None:
     _create(lot, dt.date(2026, 1, 1), "0.0990")
     book = PriceBook.load()
     assert book.terms(lot.pk, dt.date(2024, 12, 31)) is None
-    assert book.terms(lot.pk, dt.date(2025, 12, 31)).prices.energy == {"BASE": Decimal("0.1100")}
-    terms = book.terms(lot.pk, dt.date(2026, 3, 1))
+    assert _terms(book, lot, dt.date(2025, 12, 31)).prices.energy == {"BASE": Decimal("0.1100")}
+    terms = _terms(book, lot, dt.date(2026, 3, 1))
     assert terms.prices.energy == {"BASE": Decimal("0.0990")}
     assert terms.prices.capacity == {"BASE": Decimal("0.0052")}
     assert [(c.code, c.coefficient) for c in terms.prices.cee] == [("CEE_CLASSIC", Decimal("0.4800"))]
@@ -53,8 +59,8 @@ def test_energy_follows_the_delivery_year() -> None:
         ],
     )
     book = PriceBook.load()
-    assert book.terms(lot.pk, dt.date(2025, 6, 1)).prices.energy["BASE"] == Decimal("0.12")
-    terms = book.terms(lot.pk, dt.date(2026, 6, 1))
+    assert _terms(book, lot, dt.date(2025, 6, 1)).prices.energy["BASE"] == Decimal("0.12")
+    terms = _terms(book, lot, dt.date(2026, 6, 1))
     assert (terms.prices.energy["BASE"], terms.fixed_billing, terms.payment_delay_days) == (
         Decimal("0.10"),
         "arrears",
