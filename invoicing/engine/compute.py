@@ -382,10 +382,7 @@ def _fixed_electricity_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
                     Line(
                         "NETWORK_FIXED",
                         "network",
-                        f"Acheminement – composante de soutirage fixe, {POST_LABELS[post]} ({_kva(step)} kVA"
-                        f" au-delà de {_kva(level - step)} kVA)"
-                        if level != step
-                        else f"Acheminement – composante de soutirage fixe, {POST_LABELS[post]} ({_kva(step)} kVA)",
+                        _step_label(post, level, step),
                         part.first,
                         part.last,
                         quantity,
@@ -426,6 +423,16 @@ def _fixed_electricity_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
         base = sum((line.amount for line in lines), Decimal(0))
         taxes.append(_cta_line("Contribution tarifaire d'acheminement", part, base, _present(cta_row), vat))
     return network, taxes
+
+
+def _step_label(post: str, level: Decimal, step: Decimal) -> str:
+    """The label of one step of a C4 site's fixed part (b_i × (P_i − P_i−1))."""
+    if step == level:
+        return f"Acheminement – composante de soutirage fixe, {POST_LABELS[post]} ({_kva(step)} kVA)"
+    return (
+        f"Acheminement – composante de soutirage fixe, {POST_LABELS[post]} "
+        f"({_kva(step)} kVA au-delà de {_kva(level - step)} kVA)"
+    )
 
 
 def _kva(value: Decimal) -> str:
@@ -484,10 +491,11 @@ def _tax_lines(job: _Invoice) -> list[Line]:
     if book.tax_codes is not None:  # an override: its tax codes, as given
         lines: list[Line] = []
         for code in book.tax_codes:
+            label = GAS_EXCISE_LABEL if job.gas and code == "EXCISE" else TAX_LABELS.get(code, code)
             lines += job.kwh_lines(
                 code=code,
                 family="taxes",
-                label=TAX_LABELS.get(code, code),
+                label=label,
                 kwh=total,
                 posts=posts,
                 spec=(code, ["*"], "*", True),
