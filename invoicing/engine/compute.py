@@ -350,7 +350,7 @@ def _c4_steps(job: _Invoice) -> list[tuple[str, Decimal, Decimal]]:
 def _fixed_electricity_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
     site = job.site
     c4 = site.tariff_formula.startswith("BTSUP") or site.segment == "C4"
-    segment = "C4" if c4 else "C5"
+    segment = "C4" if c4 else site.segment or "C5"  # an HTA segment has no row: a missing rate names it
     power = _power(job)
     vat_scope = "ELEC_<=36" if power <= 36 else "ELEC_>36"
     cs_posts = C4_POSTS if c4 else ("*",)

@@ -81,11 +81,14 @@ class RateOverrideError(ValueError):
 class _Series:
     """The rows of one key, sorted by start date (they never overlap)."""
 
-    __slots__ = ("rows", "starts")
+    __slots__ = ("changes", "rows", "starts")
 
     def __init__(self, rows: list[RateRow]) -> None:
         self.rows = sorted(rows, key=lambda r: r.valid_from)
         self.starts = [r.valid_from for r in self.rows]
+        # Every day on which the applicable row may change: a start, or the day after an end.
+        ends = {r.valid_to + dt.timedelta(days=1) for r in self.rows if r.valid_to is not None}
+        self.changes = sorted(set(self.starts) | ends)
 
     def at(self, day: dt.date) -> RateRow | None:
         index = bisect.bisect_right(self.starts, day) - 1
@@ -94,13 +97,11 @@ class _Series:
         row = self.rows[index]
         return row if row.valid_to is None or day <= row.valid_to else None
 
-    def cuts(self, period: Period) -> Iterable[dt.date]:
+    def cuts(self, period: Period) -> list[dt.date]:
         """Days inside (period.first, period.last] where this key's row changes."""
-        for row in self.rows:
-            if period.first < row.valid_from <= period.last:
-                yield row.valid_from
-            if row.valid_to is not None and period.first <= row.valid_to < period.last:
-                yield row.valid_to + dt.timedelta(days=1)
+        low = bisect.bisect_right(self.changes, period.first)
+        high = bisect.bisect_right(self.changes, period.last)
+        return self.changes[low:high]
 
 
 class RateBook:
@@ -111,6 +112,7 @@ class RateBook:
         for row in rows:
             grouped.setdefault(row.key, []).append(row)
         self._series: dict[Key, _Series] = {key: _Series(group) for key, group in grouped.items()}
+        self._found: dict[tuple[str, tuple[str, ...], str], list[_Series]] = {}  # candidates per lookup
         # Tax codes given by an override: each becomes a line (scope *, €/kWh) in place of
         # the excise / CSPE / local taxes chosen by date.
         self.tax_codes = tax_codes
@@ -205,6 +207,13 @@ class RateBook:
         return [row for series in self._series.values() for row in series.rows]
 
     def _candidates(self, code: str, scopes: Sequence[str], post: str) -> list[_Series]:
+        key = (code, tuple(scopes), post)
+        cached = self._found.get(key)
+        if cached is None:
+            cached = self._found[key] = self._search(code, scopes, post)
+        return cached
+
+    def _search(self, code: str, scopes: Sequence[str], post: str) -> list[_Series]:
         found = []
         for scope in scopes:
             for candidate_post in (post, "*") if post != "*" else ("*",):
@@ -220,6 +229,14 @@ class RateBook:
             if row is not None:
                 return row
         return None
+
+    def lookup(self, code: str, scope: str, post: str, day: dt.date) -> RateRow:
+        """The row of exactly (code, scope, post) in force on `day` (no fallback), or `MissingRate`."""
+        series = self._series.get((code, scope, post))
+        row = series.at(day) if series is not None else None
+        if row is None:
+            raise MissingRate(code, [scope], post, day)
+        return row
 
     def require(self, code: str, scopes: Sequence[str], post: str, day: dt.date) -> RateRow:
         row = self.rate(code, scopes, post, day)

@@ -153,6 +153,16 @@ def test_lookup_prefers_the_first_scope_then_the_post_then_falls_back() -> None:
     assert book.rate("X", ["C"], "*", d("2024-06-01")) is None
 
 
+def test_lookup_by_exact_key_and_day() -> None:
+    book = RateBook.shipped()
+    assert book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "HC", d("2025-08-01")).value == Decimal("0.0350")
+    assert book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "HC", d("2025-07-31")).value == Decimal("0.0357")
+    with pytest.raises(
+        MissingRate, match=r"^no rate TURPE_CS_VARIABLE for scope BTINFMUDT \(post BASE\) on 2025-08-01$"
+    ):
+        book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "BASE", d("2025-08-01"))
+
+
 def test_segments_split_a_period_at_each_change_and_name_a_hole() -> None:
     book = RateBook.from_rows(
         [
