@@ -44,6 +44,7 @@ POSTS = frozenset({"*", "BASE", "HP", "HC", "HPH", "HCH", "HPE", "HCE"})
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 _SCOPE = re.compile(r"^(\*|[A-Za-z0-9_<>=.-]{1,20})$")
 MAX_ROWS = 20_000
+MAX_REFERENCE = 500
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ def parse_grid(text: str) -> list[RateRow]:
             problems.append("colonne valid_to : la fin de validité précède son début.")
         if not cells["reference"]:
             problems.append("colonne reference : la référence du texte (délibération, arrêté, loi) est obligatoire.")
+        elif len(cells["reference"]) > MAX_REFERENCE:
+            problems.append(f"colonne reference : {MAX_REFERENCE} caractères au plus.")
         if problems:
             errors.extend(f"Ligne {number}, {problem}" for problem in problems)
             continue

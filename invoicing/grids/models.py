@@ -53,7 +53,7 @@ class RateValue(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=6)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    reference = models.CharField(max_length=300)
+    reference = models.CharField(max_length=500)
 
     class Meta:
         verbose_name = _("valeur réglementée")

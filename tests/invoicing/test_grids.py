@@ -24,6 +24,7 @@ def _load(text: str, family: str = "test_grid") -> RateGrid:
 @pytest.mark.django_db
 def test_a_shipped_file_is_loaded_by_the_migration() -> None:
     families = {path.stem for path in SHIPPED_DIR.glob("*.csv")}
+    assert {"turpe_c5", "turpe_c4", "atrd", "excise_electricity", "cta", "vat"} <= families
     assert {grid.family for grid in RateGrid.objects.all()} >= families
 
 

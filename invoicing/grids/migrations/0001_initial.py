@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ("value", models.DecimalField(decimal_places=6, max_digits=14)),
                 ("valid_from", models.DateField()),
                 ("valid_to", models.DateField(blank=True, null=True)),
-                ("reference", models.CharField(max_length=300)),
+                ("reference", models.CharField(max_length=500)),
                 (
                     "grid",
                     models.ForeignKey(
