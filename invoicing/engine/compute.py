@@ -49,6 +49,7 @@ UNIT_KWH = "kWh"
 UNIT_DAY = "day"
 UNIT_KVA_DAY = "kVA.day"
 UNIT_EUR = "EUR"
+UNIT_MWH_DAY = "MWh/d.day"  # a daily capacity (MWh per day) held for a number of days
 # The day the local taxes were absorbed by the excise (before it: CSPE + TCCFE + TDCFE).
 EXCISE_REFORM = dt.date(2023, 1, 1)
 LOCAL_TAX_MAX_KVA = Decimal(250)
@@ -84,7 +85,7 @@ def per_kwh(row: RateRow) -> Decimal:
 
 
 def per_year(row: RateRow) -> Decimal:
-    if row.unit in {"EUR_YEAR", "EUR_KVA_YEAR"}:
+    if row.unit in {"EUR_YEAR", "EUR_KVA_YEAR", "EUR_MWH_DAY_YEAR"}:
         return row.value
     if row.unit == "EUR_2MONTHS":
         return row.value * 6
@@ -442,25 +443,46 @@ def _kva(value: Decimal) -> str:
 
 def _fixed_gas_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
     option = job.site.tariff_formula
+    capacity = job.site.daily_capacity_mwh
     specs: list[Spec] = [
         ("VAT_FIXED", ["GAS", "*"], "*", True),
         ("CTA", ["GAS", "*"], "*", True),
         ("ATRD_FIXED", job.formula_scopes, "*", True),
         ("CTA_TRANSPORT", ["GAS", "*"], "*", False),
         ("ATRT_QUOTE_PART", job.formula_scopes, "*", False),
+        ("ATRD_CAPACITY", job.formula_scopes, "*", capacity is not None),
     ]
     network: list[Line] = []
     taxes: list[Line] = []
-    for part, (vat_row, cta_row, fixed, cta_transport, quote_part) in partition(job.book, job.fixed, specs):
+    for part, rows in partition(job.book, job.fixed, specs):
+        vat_row, cta_row, fixed, cta_transport, quote_part, capacity_row = rows
         vat = _vat(_present(vat_row))
-        line = _days_line(
-            "NETWORK_FIXED", f"Acheminement – abonnement de distribution ({option})", part, _present(fixed), vat
-        )
-        network.append(line)
-        taxes.append(
-            _cta_line(
-                "Contribution tarifaire d'acheminement – part distribution", part, line.amount, _present(cta_row), vat
+        lines = [
+            _days_line(
+                "NETWORK_FIXED", f"Acheminement – abonnement de distribution ({option})", part, _present(fixed), vat
             )
+        ]
+        if capacity is not None:  # T4: the subscribed daily capacity (MWh/day) × days × €/(MWh/day)/year / 365
+            unit_price = daily_price(per_year(_present(capacity_row)))
+            quantity = capacity * part.days
+            lines.append(
+                Line(
+                    "NETWORK_CAPACITY",
+                    "network",
+                    f"Acheminement – souscription de capacité journalière ({_kva(capacity)} MWh/j)",
+                    part.first,
+                    part.last,
+                    quantity,
+                    UNIT_MWH_DAY,
+                    unit_price,
+                    line_amount(quantity, unit_price),
+                    vat,
+                )
+            )
+        network += lines
+        base = sum((line.amount for line in lines), Decimal(0))
+        taxes.append(
+            _cta_line("Contribution tarifaire d'acheminement – part distribution", part, base, _present(cta_row), vat)
         )
         if cta_transport is not None and quote_part is not None:
             base = money(Decimal(part.days) * daily_price(per_year(quote_part)))

@@ -13,10 +13,11 @@ Input (every number a decimal string, periods inclusive ``[first day, last day]`
      "rates": {}}
 
 Optional: ``site.meter_communicating`` (true), ``site.subscribed_powers_kva`` (C4: {HPH, HCH,
-HPE, HCE}), ``fixed_period`` (omitted: in arrears over the consumption period), ``energy_kwh``
-{post: kWh} instead of ``indexes``, ``gas`` {``volume_m3``, ``conversion_coefficient``} for a gas
-site, ``daily_kwh`` {date: {post: kWh}} (the real split of the energy), ``rates`` (empty or
-omitted: the shipped grids; else it replaces them, see `RateBook.from_override`).
+HPE, HCE}), ``site.daily_capacity_mwh`` (gas T4: the subscribed daily capacity),
+``fixed_period`` (omitted: in arrears over the consumption period), ``energy_kwh`` {post: kWh}
+instead of ``indexes``, ``gas`` {``volume_m3``, ``conversion_coefficient``} for a gas site,
+``daily_kwh`` {date: {post: kWh}} (the real split of the energy), ``rates`` (empty or omitted:
+the shipped grids; else it replaces them, see `RateBook.from_override`).
 
 Every error names the field at fault (`DocumentError.field`).
 """
@@ -38,7 +39,7 @@ TOP_LEVEL = {
 }  # fmt: skip
 SITE_KEYS = {
     "fluid", "segment", "tariff_formula", "tariff_option", "subscribed_power_kva", "subscribed_powers_kva",
-    "insee_code", "meter_communicating",
+    "insee_code", "meter_communicating", "daily_capacity_mwh",
 }  # fmt: skip
 
 
@@ -128,6 +129,11 @@ def _site(value: Any) -> SiteInput:
             raise DocumentError("site.subscribed_power_kva", "must be greater than zero")
     if fluid == "elec" and power is None and not powers:
         raise DocumentError("site.subscribed_power_kva", "an electricity site needs its subscribed power (kVA)")
+    capacity: Decimal | None = None
+    if data.get("daily_capacity_mwh") is not None:
+        if fluid != "gas":
+            raise DocumentError("site.daily_capacity_mwh", "only for a gas site (T4)")
+        capacity = _decimal(data["daily_capacity_mwh"], "site.daily_capacity_mwh")
     communicating = data.get("meter_communicating", True)
     if not isinstance(communicating, bool):
         raise DocumentError("site.meter_communicating", "must be true or false")
@@ -140,6 +146,7 @@ def _site(value: Any) -> SiteInput:
         subscribed_powers_kva=powers,
         insee_code=_text(data.get("insee_code"), "site.insee_code", required=False),
         meter_communicating=communicating,
+        daily_capacity_mwh=capacity,
     )
 
 

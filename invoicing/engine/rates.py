@@ -17,7 +17,7 @@ TURPE_CS_VARIABLE      tariff formula                              the post, or 
 TURPE_CACNC            C5 (non-communicating meter, from 2025-08)  *
 ATRD_FIXED             gas option (T1…T4)                          *
 ATRD_VARIABLE          gas option                                  *
-ATRD_CAPACITY          T4 (€/MWh/day/year; shipped, not billed)    *
+ATRD_CAPACITY          T4 (€ per MWh/day per year)                 *
 ATRT_QUOTE_PART        gas option (transport share, CTA base)      *
 CTA                    ELEC, GAS (percent)                         *
 CTA_TRANSPORT          GAS (percent of ATRT_QUOTE_PART)            *

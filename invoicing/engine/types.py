@@ -34,6 +34,8 @@ class SiteInput:
     subscribed_powers_kva: dict[str, Decimal] = field(default_factory=dict)
     insee_code: str = ""
     meter_communicating: bool = True
+    # Gas T4: the subscribed daily capacity (MWh/day), billed with ATRD's capacity term.
+    daily_capacity_mwh: Decimal | None = None
 
 
 @dataclass(frozen=True)
