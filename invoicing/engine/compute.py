@@ -25,7 +25,7 @@ the VAT on them (so that each CTA line's base is the sum of the fixed lines of t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -174,21 +174,35 @@ class _Invoice:
         label: str,
         kwh: Decimal,
         posts: Iterable[str],
-        price: Decimal | None = None,
+        price: Decimal | Callable[[dt.date], Decimal] | None = None,
         spec: Spec | None = None,
         whole: bool = False,
     ) -> list[Line]:
-        """Lines of kWh × price over the consumption period, split at changes of `spec` / VAT."""
+        """Lines of kWh × price over the consumption period, split at changes of `spec` / VAT.
+
+        `price`: a contract price (a function of the day when it is set per delivery year: the
+        period is then also split at each 1 January where the price changes); None: the rate
+        of `spec`.
+        """
         specs: list[Spec] = [("VAT_STANDARD", ["*"], "*", True)]
         if spec is not None:
             specs.append(spec)
-        parts = partition(self.book, self.consumption, specs)
-        shares = prorate(kwh, self.weights([p for p, _ in parts], posts))
+        pieces: list[tuple[Period, tuple[RateRow | None, ...], Decimal | None]] = []
+        for part, rows in partition(self.book, self.consumption, specs):
+            subs = split(part, _new_years(part)) if callable(price) else [part]
+            for sub in subs:
+                fixed = price(sub.first) if callable(price) else price
+                last = pieces[-1] if pieces else None
+                if last is not None and last[1] is rows and last[2] == fixed:
+                    pieces[-1] = (Period(last[0].first, sub.last), rows, fixed)
+                else:
+                    pieces.append((sub, rows, fixed))
+        shares = prorate(kwh, self.weights([piece[0] for piece in pieces], posts))
         lines = []
-        for (part, rows), share in zip(parts, shares, strict=True):
+        for (part, rows, contract_price), share in zip(pieces, shares, strict=True):
             vat_row = rows[0]
             assert vat_row is not None
-            unit_price = price if price is not None else per_kwh(_present(rows[1]))
+            unit_price = contract_price if contract_price is not None else per_kwh(_present(rows[1]))
             quantity = whole_kwh(share) if whole else share
             lines.append(
                 Line(
@@ -224,31 +238,51 @@ def _energy(invoice: InvoiceInput) -> dict[str, Decimal]:
     return {post: invoice.energy_kwh[post] for post in POST_ORDER if post in invoice.energy_kwh}
 
 
+def _new_years(period: Period) -> list[dt.date]:
+    return [dt.date(year, 1, 1) for year in range(period.first.year + 1, period.last.year + 1)]
+
+
+def _contract_price(
+    base: dict[str, Decimal], by_year: dict[int, dict[str, Decimal]], post: str, field: str
+) -> Decimal | Callable[[dt.date], Decimal]:
+    """The contract price of a post: one value, or a function of the day (prices per delivery year)."""
+    if not by_year:
+        if post not in base:
+            raise InvoiceError(f"{field}.{post}", f"no price for the post {post}")
+        return base[post]
+
+    def on(day: dt.date) -> Decimal:
+        year = by_year.get(day.year, {})
+        if post in year:
+            return year[post]
+        if post in base:
+            return base[post]
+        raise InvoiceError(f"{field}_by_year.{day.year}.{post}", f"no price for the post {post} in {day.year}")
+
+    return on
+
+
 def _supply_lines(job: _Invoice) -> list[Line]:
     prices = job.invoice.prices
     lines: list[Line] = []
     for post, kwh in job.energy.items():
-        if post not in prices.energy:
-            raise InvoiceError(f"prices.energy.{post}", f"no energy price for the post {post}")
         lines += job.kwh_lines(
             code=f"ENERGY_{post}",
             family="energy",
             label=f"Énergie {POST_LABELS[post]}",
             kwh=kwh,
             posts=[post],
-            price=prices.energy[post],
+            price=_contract_price(prices.energy, prices.energy_by_year, post, "prices.energy"),
         )
-    if prices.capacity:
+    if prices.capacity or prices.capacity_by_year:
         for post, kwh in job.energy.items():
-            if post not in prices.capacity:
-                raise InvoiceError(f"prices.capacity.{post}", f"no capacity price for the post {post}")
             lines += job.kwh_lines(
                 code=f"CAPACITY_{post}",
                 family="energy",
                 label=f"Mécanisme de capacité – {POST_LABELS[post]}",
                 kwh=kwh,
                 posts=[post],
-                price=prices.capacity[post],
+                price=_contract_price(prices.capacity, prices.capacity_by_year, post, "prices.capacity"),
             )
     total = sum(job.energy.values(), Decimal(0))
     for cee in prices.cee:

@@ -354,3 +354,21 @@ def test_gas_t4_bills_its_daily_capacity_inside_the_cta_base() -> None:
         ("EXCISE", "2026-01-01", "2026-01-31", "1120000", "0.01543", "17281.60", "20.00"),
     ]
     assert result.lines[3].label == "Acheminement – souscription de capacité journalière (12 MWh/j)"
+
+
+def test_a_price_per_delivery_year_splits_the_energy_on_1_january() -> None:
+    # 1 Dec 2026 → 31 Jan 2027 (31 + 31 days), 1240 kWh: 620 kWh at the 2026 price, 620 at the 2027 one.
+    contract = replace(
+        prices({"BASE": "0.099"}, {"BASE": "0.004"}),
+        energy_by_year={2027: {"BASE": D("0.105")}},
+        capacity_by_year={2026: {"BASE": D("0.004")}, 2027: {"BASE": D("0.004")}},  # unchanged: one line
+    )
+    result = compute_invoice(invoice(elec(), period("2026-12-01", "2027-01-31"), contract, kwh={"BASE": "1240"}))
+    assert [row for row in rows(result) if row[0].startswith(("ENERGY", "CAPACITY"))] == [
+        ("ENERGY_BASE", "2026-12-01", "2026-12-31", "620", "0.099", "61.38", "20.00"),  # 620 × 0.099
+        ("ENERGY_BASE", "2027-01-01", "2027-01-31", "620", "0.105", "65.10", "20.00"),  # 620 × 0.105
+        ("CAPACITY_BASE", "2026-12-01", "2027-01-31", "1240", "0.004", "4.96", "20.00"),
+    ]
+    without_2028 = replace(contract, energy={}, energy_by_year={2026: {"BASE": D("0.099")}})
+    with pytest.raises(InvoiceError, match=r"^prices\.energy_by_year\.2027\.BASE: "):
+        compute_invoice(invoice(elec(), period("2026-12-01", "2027-01-31"), without_2028, kwh={"BASE": "1240"}))
