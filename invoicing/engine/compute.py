@@ -30,7 +30,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from invoicing.engine.grid import RateRow
-from invoicing.engine.rates import MissingRate, RateBook, split
+from invoicing.engine.rates import MissingRate, RateBook, Spec, split
 from invoicing.engine.rounding import daily_price, line_amount, money, prorate, vat_amount, whole_kwh
 from invoicing.engine.types import InvoiceInput, InvoiceResult, Line, Period, Totals, VatTotal
 
@@ -104,32 +104,12 @@ def _vat(row: RateRow) -> Decimal:
 
 # --- periods cut at the changes of several rates ----------------------------------------------
 
-Spec = tuple[str, Sequence[str], str, bool]  # code, scopes (most specific first), post, required
 
-
-def partition(book: RateBook, period: Period, specs: Sequence[Spec]) -> list[tuple[Period, tuple[RateRow | None, ...]]]:
-    """The period cut at every change of any of the rates `specs`, with their rows per part.
-
-    A required rate missing on a part raises `MissingRate`; an optional one gives None. Adjacent
-    parts with the very same rows are merged back.
-    """
-    cuts: set[dt.date] = set()
-    for code, scopes, post, _required in specs:
-        cuts |= book.cuts(code, scopes, post, period)
-    result: list[tuple[Period, tuple[RateRow | None, ...]]] = []
-    for part in split(period, cuts):
-        rows: list[RateRow | None] = []
-        for code, scopes, post, required in specs:
-            row = book.rate(code, scopes, post, part.first)
-            if row is None and required:
-                raise MissingRate(code, scopes, post, part.first)
-            rows.append(row)
-        found = tuple(rows)
-        if result and all(a is b for a, b in zip(result[-1][1], found, strict=True)):
-            result[-1] = (Period(result[-1][0].first, part.last), found)
-        else:
-            result.append((part, found))
-    return result
+def partition(
+    book: RateBook, period: Period, specs: Sequence[Spec]
+) -> Sequence[tuple[Period, tuple[RateRow | None, ...]]]:
+    """The period cut at every change of any of the rates `specs` (see `RateBook.partition`)."""
+    return book.partition(period, specs)
 
 
 # --- the engine ----------------------------------------------------------------------------
