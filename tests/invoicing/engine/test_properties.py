@@ -44,6 +44,8 @@ def electricity(draw: st.DrawFn) -> InvoiceInput:
     kva = draw(st.sampled_from(["3", "6", "9", "12", "18", "24", "36"]))
     consumption = draw(periods())
     fixed = draw(st.none() | periods(max_days=70))
+    years = range(consumption.first.year, consumption.last.year + 1)
+    by_year = {year: {post: draw(price) for post in posts} for year in years} if draw(st.booleans()) else {}
     return invoice(
         elec(
             formula,
@@ -62,6 +64,7 @@ def electricity(draw: st.DrawFn) -> InvoiceInput:
         ),
         kwh={post: str(draw(kwh)) for post in posts},
         fixed=fixed,
+        energy_by_year=by_year,
     )
 
 
