@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,20 +34,15 @@ from accounts.audit import audit_record
 from accounts.models import User
 from billing_groups.models import BillingPerimeter
 from invoicing.choices import IndexNature, InvoiceKind
+from invoicing.engine.rounding import vat_amount
 from invoicing.engine.types import InvoiceResult, Period
 from invoicing.models import BillingRun, Invoice, InvoiceLine, InvoiceSite, InvoiceVat
 from invoicing.services.numbering import invoice_numbers_take
 from perimeter.models import Lot, Site
 
-CENT = Decimal("0.01")
 QUANTITY = Decimal("0.001")
 UNIT_PRICE = Decimal("0.000001")
 ZERO = Decimal("0")
-
-
-def cents(value: Decimal) -> Decimal:
-    """Money rounded to the cent, half away from zero (the engine's rule, docs/billing.md)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -152,7 +147,7 @@ def invoice_issue(
         for rate in bill.result.totals.vat:
             vat[rate.percent].base += rate.base
     for percent, rate_sum in vat.items():
-        rate_sum.amount = cents(rate_sum.base * percent / 100)
+        rate_sum.amount = vat_amount(rate_sum.base, percent)
     totals = [bill.result.totals for bill in bills]
     excl_vat = sum((t.excl_vat for t in totals), ZERO)
     vat_total = sum((v.amount for v in vat.values()), ZERO)
