@@ -9,12 +9,13 @@ Every look and start is written to the public audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,8 +35,10 @@ from backoffice.selectors import (
     get_syndicate_for_backoffice,
     syndicates_for_backoffice,
 )
+from config.form_errors import add_service_errors
 from invoicing.choices import RunCalendar, RunStatus
 from invoicing.models import BillingRun
+from invoicing.services.runs import billing_run_request
 from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column, Table, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +68,8 @@ class RunStartForm(forms.Form):
     issue_date = forms.DateField(
         label=gettext_lazy("Date d'émission"),
         help_text=gettext_lazy(
-            "Relancer une campagne déjà demandée (même calendrier, même date) ne facture rien deux fois."
+            "Le 1er du mois pour le C5 et le gaz T1/T2, le 10 pour le gaz T3. Relancer une campagne déjà "
+            "demandée (même calendrier, même date) ne facture rien deux fois ; une campagne en échec reprend."
         ),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -79,10 +83,11 @@ def run_progress_percent(run: BillingRun) -> int:
     return min(100, run.perimeters_done * 100 // run.perimeters_total)
 
 
-def _billing_run_request(**kwargs: Any) -> BillingRun:
-    from invoicing.services.runs import billing_run_request
-
-    return billing_run_request(**kwargs)
+def next_issue_date(today: dt.date) -> dt.date:
+    """The form's default: the next 1st of the month (the estimated calendar's issue day)."""
+    if today.day == 1:
+        return today
+    return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 @login_required
@@ -99,16 +104,21 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
     manager = require_account_manager(request)
     syndicate = get_syndicate_for_backoffice(code)
     today = timezone.localdate()
-    form = RunStartForm(request.POST or None, initial={"calendar": RunCalendar.ESTIMATED, "issue_date": today})
+    form = RunStartForm(
+        request.POST or None, initial={"calendar": RunCalendar.ESTIMATED, "issue_date": next_issue_date(today)}
+    )
     run: BillingRun | None = None
     with tenant_context(syndicate):
         if request.method == "POST" and form.is_valid():
-            run = _billing_run_request(
-                calendar=form.cleaned_data["calendar"],
-                issue_date=form.cleaned_data["issue_date"],
-                requested_by=manager.email,
-            )
-        else:
+            try:
+                run = billing_run_request(
+                    calendar=form.cleaned_data["calendar"],
+                    issue_date=form.cleaned_data["issue_date"],
+                    requested_by=manager.email,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        if run is None:
             page = Paginator(billing_runs(), RUNS_PER_PAGE).get_page(request.GET.get("page"))
             rows = [{"run": r, "percent": run_progress_percent(r)} for r in page.object_list]
             response = render(

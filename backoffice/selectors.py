@@ -112,7 +112,7 @@ def billing_run_skipped(run: BillingRun) -> list[dict[str, Any]]:
         rows.append(
             {
                 "delivery_point": row.get("delivery_point") or (site.delivery_point if site else ""),
-                "site_name": site.site_name if site else "",
+                "site_name": row.get("site_name") or (site.site_name if site else ""),
                 "member": site.member.legal_name if site else "",
                 "reason": row.get("reason", ""),
             }

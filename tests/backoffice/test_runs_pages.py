@@ -119,6 +119,12 @@ def test_a_bad_start_form_says_why_and_starts_nothing(staff: TenantClient, world
     page = _text(_call(staff, world, "post", _url("run_list", code="alpha"), {"calendar": "someday", "issue_date": ""}))
     assert "Sélectionnez un choix valide." in page
     assert "Ce champ est obligatoire." in page
+    # The service's rule, under its field: gas T3 is issued on the 10th.
+    page = _text(
+        _call(staff, world, "post", _url("run_list", code="alpha"), {"calendar": "gas_t3", "issue_date": "2026-04-01"})
+    )
+    field = page[page.index('name="issue_date"') - 400 : page.index('name="issue_date"')]
+    assert "Ce calendrier émet ses factures le 10 du mois." in field
     assert not BillingRun.objects.exists()
 
 
