@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from accounts.models import AuditEvent
 from invoicing.choices import RunCalendar, RunStatus
-from invoicing.models import BillingRun
+from invoicing.models import BillingRun, Invoice
 from tenants.db import connection
 from tests.conftest import ALPHA_HOST, TenantClient
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "config.urls_public"
@@ -222,3 +222,47 @@ def test_pages_refuse_everybody_but_staff(world: Any, public_client: TenantClien
     alice.force_login(world.alice)
     assert alice.post(urls[1], data).status_code == 404  # no back-office on a syndicate's address
     assert BillingRun.objects.count() == 1
+
+
+def test_a_real_run_started_from_the_page_reports_its_invoices_and_skipped_sites(
+    staff: TenantClient, world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from invoicing.services.runs import billing_run_execute
+    from tests.invoicing.runworld import elec_lot, elec_site, month_end_readings, perimeter
+
+    elec_lot()
+    member = MemberFactory(legal_name="Commune de Run")
+    billed = elec_site(member, site_name="Mairie")
+    month_end_readings(billed, 1_000, 300, [dt.date(2025, 12, 31), dt.date(2026, 1, 31)])
+    no_index = elec_site(member, site_name="Salle des fêtes", car_kwh=None)
+    perimeter(member, "Bâtiments", [billed, no_index])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _call(
+            staff, world, "post", _url("run_list", code="alpha"), {"calendar": "estimated", "issue_date": "2026-02-01"}
+        )
+    run = billing_run_execute(BillingRun.objects.get().pk)  # what the queued task does
+    assert response["Location"] == _url("run_detail", code="alpha", run_id=run.pk)
+
+    page = _text(_call(staff, world, "get", response["Location"]))
+    assert "Terminée" in page
+    assert "Salle des fêtes" in page
+    assert "aucun index réel connu" in page
+    book = load_workbook(
+        io.BytesIO(_call(staff, world, "get", _url("run_report", code="alpha", run_id=run.pk)).content)
+    )
+    invoice = Invoice.objects.get(run=run)
+    assert list(book["Factures émises"].iter_rows(min_row=2, values_only=True)) == [
+        (
+            invoice.number,
+            "Commune de Run",
+            "Bâtiments",
+            1,
+            dt.datetime(2026, 2, 1),
+            float(invoice.total_excl_vat),
+            float(invoice.total_incl_vat),
+        )
+    ]
+    # The world's own sites have no readings either: they are skipped too.
+    skipped = list(book["Sites non facturés"].iter_rows(min_row=2, values_only=True))
+    assert (no_index.delivery_point, "Salle des fêtes", "Commune de Run", "aucun index réel connu") in skipped
+    assert len(skipped) == run.sites_skipped
