@@ -35,7 +35,7 @@ from backoffice.selectors import (
 )
 from config.form_errors import add_service_errors
 from invoicing.choices import FixedBilling, PriceComponent
-from invoicing.models import ContractPriceSet
+from invoicing.models import ContractPrice, ContractPriceSet
 from invoicing.prices import POSTS, price_set_create
 from perimeter.choices import Fluid
 from perimeter.models import Lot
@@ -54,6 +54,13 @@ def lot_years(lot: Lot) -> list[int]:
     for price_set in lot.price_sets.all():
         years.update(p.delivery_year for p in price_set.prices.all() if p.delivery_year is not None)
     return sorted(years)
+
+
+def price_order(price: ContractPrice) -> tuple[int, int, int]:
+    """Energy, capacity, then the CEE obligations; posts in metering order; "every year" before the years."""
+    components = list(PriceComponent.values)
+    post = POSTS.index(price.post) if price.post in POSTS else len(POSTS)
+    return (components.index(price.component), post, price.delivery_year or 0)
 
 
 def _price_field(label: str) -> forms.DecimalField:
@@ -191,8 +198,9 @@ def price_list(request: HttpRequest, code: str) -> HttpResponse:
         lots = lots_with_price_sets()
         rows = []
         for lot in lots:
-            sets = list(lot.price_sets.all())
-            in_force = next((s for s in sets if s.valid_from <= today), None)
+            price_sets = list(lot.price_sets.all())
+            in_force = next((s for s in price_sets if s.valid_from <= today), None)
+            sets = [{"set": s, "prices": sorted(s.prices.all(), key=price_order)} for s in price_sets]
             rows.append({"lot": lot, "sets": sets, "in_force": in_force})
         response = render(request, "backoffice/price_list.html", {"syndicate": syndicate, "rows": rows})
     audit_record(action="backoffice.prices_viewed", request=request, details={"schema": syndicate.schema_name})

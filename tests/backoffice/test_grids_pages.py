@@ -101,7 +101,7 @@ def test_a_good_file_becomes_the_next_version_and_its_comparison_is_shown(
     assert set(by_change) == {"diff-added", "diff-closed", "diff-unchanged"}
     # The closed value: open before, ending 31/07/2099 now; the added one only on the new side.
     assert "31/07/2099" in by_change["diff-closed"]
-    assert "Close" in by_change["diff-closed"]
+    assert "Période close" in by_change["diff-closed"]
     added = by_change["diff-added"]
     assert "17,2" in added
     assert "01/08/2099" in added

@@ -99,6 +99,10 @@ def test_the_list_shows_each_lot_with_its_sets_by_date(staff: TenantClient, worl
     assert "terme échu" in current
     assert "paiement à 45 jours" in current
     assert "Certificats d'économies d'énergie (précarité)" in current
+    # Energy first (HP every year, HP 2027, then HC), capacity, then the CEE obligations.
+    order = ["<td>Énergie</td>", "<td>Mécanisme de capacité</td>", "<td>Certificats d'économies d'énergie"]
+    assert [current.index(label) for label in order] == sorted(current.index(label) for label in order)
+    assert current.index("0,115") < current.index("0,109") < current.index("0,089")
     assert "0,48" in current
     assert "0,109" in current  # the 2027 delivery-year price
     assert "2027" in current
