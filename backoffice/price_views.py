@@ -241,12 +241,12 @@ def price_set_new(request: HttpRequest, code: str, lot_id: int) -> HttpResponse:
                 add_service_errors(form, exc)
         context = {"syndicate": syndicate, "lot": lot, "form": form, "copied": copied, "newest": newest}
         response = render(request, "backoffice/price_set_form.html", context)
+    audit_record(
+        action="backoffice.price_set_created" if saved else "backoffice.price_set_form_viewed",
+        request=request,
+        details={"schema": syndicate.schema_name, "lot": lot.number, "price_set": saved.pk if saved else None},
+    )
     if saved is not None:
-        audit_record(
-            action="backoffice.price_set_created",
-            request=request,
-            details={"schema": syndicate.schema_name, "lot": lot.number, "price_set": saved.pk},
-        )
         messages.success(
             request,
             _("Grille de prix du lot %(lot)d enregistrée, en vigueur à partir du %(date)s.")

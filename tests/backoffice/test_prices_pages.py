@@ -204,6 +204,8 @@ def test_errors_are_shown_on_the_form_and_nothing_is_written(staff: TenantClient
     assert "Une grille de prix donne au moins le prix de l'énergie." in errors
     assert 'value="0.005"' in page or 'value="0,005"' in page  # what was typed is kept
     assert ContractPriceSet.objects.filter(lot=lot).count() == 1
+    connection.set_schema_to_public()
+    assert AuditEvent.objects.filter(action="backoffice.price_set_form_viewed", actor=world.mallory).count() == 2
 
 
 def test_copy_prefills_the_form_from_the_newest_set(staff: TenantClient, world: Any, lot: Any) -> None:
