@@ -238,3 +238,24 @@ def test_pages_refuse_everybody_but_staff(world: Any, public_client: TenantClien
     alice = TenantClient(ALPHA_HOST)
     alice.force_login(world.alice)
     assert alice.get(_url("grid_list")).status_code == 404
+
+
+def test_a_future_value_changed_or_removed_is_shown_as_such(staff: TenantClient, world: Any) -> None:
+    grid_load(
+        family=FAMILY,
+        text=HEADER
+        + "TURPE_CG,C5,*,EUR_YEAR,17.00,2099-08-01,,projet CRE\nTURPE_CC,C5,*,EUR_YEAR,23.00,2099-08-01,,projet CRE\n",
+        file_name="projet.csv",
+    )
+    response = _upload(staff, world, HEADER + "TURPE_CG,C5,*,EUR_YEAR,17.20,2099-08-01,,CRE 2099-01\n")
+    page = _get(staff, response["Location"], world).content.decode()
+
+    assert "1 valeur future modifiée" in page
+    assert "1 valeur future retirée" in page
+    changed = page[page.index('<tr class="diff-changed">') :].split("</tr>")[0]
+    assert '<td class="num">17</td>' in changed
+    assert '<td class="num">17,2</td>' in changed
+    assert "Modifiée (pas encore en vigueur)" in changed
+    removed = page[page.index('<tr class="diff-removed">') :].split("</tr>")[0]
+    assert "TURPE_CC" in removed
+    assert "Retirée (pas encore en vigueur)" in removed
