@@ -1,7 +1,7 @@
 """Back-office pages of the regulated rate grids (public schema, national): read, compare, upload, download.
 
 Account managers only (public host). A new version is uploaded in the file format of
-`invoicing.engine.grid` and loaded by `invoicing.grids.services.grid_load` — validated all or
+`invoicing.grids.fileformat` and loaded by `invoicing.grids.services.grid_load` — validated all or
 nothing (a value already in force is never edited), audited — then shown beside the version it
 follows. A version is served back as the same CSV.
 """
@@ -32,7 +32,7 @@ from backoffice.selectors import (
     rate_grid_versions,
     rate_grids_newest,
 )
-from invoicing.engine.grid import RateRow
+from invoicing.grids.fileformat import RateRow
 from invoicing.grids.models import GridSource, RateGrid
 from invoicing.grids.services import grid_load, rows_of
 from invoicing.grids.versions import UNCHANGED, change_counts, grid_compare, grid_csv

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from invoicing.engine.grid import COLUMNS, RateRow
+from invoicing.grids.fileformat import COLUMNS, RateRow
 
 ADDED = "added"
 CLOSED = "closed"
@@ -81,7 +81,7 @@ def _number(value: Decimal) -> str:
 
 
 def grid_csv(rows: list[RateRow]) -> str:
-    """The version in the file format of `invoicing.engine.grid` (reloading it gives the same rows)."""
+    """The version in the file format of `invoicing.grids.fileformat` (reloading it gives the same rows)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
