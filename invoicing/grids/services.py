@@ -73,14 +73,6 @@ def grid_load(
         raise ValidationError(error.messages) from error
     if not rows:
         raise ValidationError(["Le fichier ne contient aucune valeur."])
-    reference_max = RateValue._meta.get_field("reference").max_length or 0
-    too_long = [
-        f"{'/'.join(row.key)} du {row.valid_from.isoformat()} : la référence dépasse {reference_max} caractères."
-        for row in rows
-        if len(row.reference) > reference_max
-    ]
-    if too_long:
-        raise ValidationError(too_long)
     # Versions of one family are numbered under a lock: two uploads never get the same number.
     RateGrid.objects.select_for_update().filter(family=family).exists()
     previous = RateGrid.objects.filter(family=family).order_by("-version").first()

@@ -140,9 +140,9 @@ def test_a_bad_file_loads_nothing_and_lists_every_problem(staff: TenantClient, w
         assert message in page
     assert not RateGrid.objects.filter(family="bo_other_grid").exists()
 
-    long_reference = HEADER + "TURPE_CG,C5,*,EUR_YEAR,1,2030-01-01,," + "x" * 301 + "\n"
+    long_reference = HEADER + "TURPE_CG,C5,*,EUR_YEAR,1,2030-01-01,," + "x" * 501 + "\n"
     page = html.unescape(_upload(staff, world, long_reference, family="bo_other_grid").content.decode())
-    assert "TURPE_CG/C5/* du 2030-01-01 : la référence dépasse 300 caractères." in page
+    assert "Ligne 2, colonne reference : 500 caractères au plus." in page
     assert not RateGrid.objects.filter(family="bo_other_grid").exists()
     connection.set_schema_to_public()
     assert AuditEvent.objects.filter(action="backoffice.rate_grid_refused", actor=world.mallory).count() == 3
