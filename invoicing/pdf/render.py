@@ -1,9 +1,10 @@
 """The invoice PDF: an `InvoiceDocument` typeset by Typst (PyPI `typst`) as a tagged PDF/A-3b.
 
 `prepare(doc)` formats every figure in French (the template only lays them out);
-`render_invoice_pdf(doc)` compiles `invoice.typ` with that data. Typst's own embedded
-fonts are used and the system's ignored, so a PDF is the same on every machine, and its
-timestamp is the issue date, so the same invoice gives the same bytes. Why Typst: the
+`render_invoice_pdf(doc)` compiles `invoice.typ` with that data, in a child process (see
+`compile_typst.py`). Typst's own embedded fonts are used and the system's ignored, so a
+PDF is the same on every machine, and its timestamp is the issue date, so the same
+invoice gives the same bytes. Why Typst: the
 figures in bench/RESULTS.md ("Invoice PDF renderer choice") and docs/billing.md.
 """
 
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
-
-import typst
 
 from invoicing.engine.types import Line, Period
 from invoicing.pdf.document import InvoiceDocument, SiteSection
 
 TEMPLATE = Path(__file__).with_name("invoice.typ")
+COMPILER = Path(__file__).with_name("compile_typst.py")
 PDF_STANDARD: Final = "a-3b"  # archivable, and PDF/A-3 allows the Factur-X XML attachment
 _MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 _THIN = "\u202f"  # narrow no-break space, the French thousands separator
@@ -174,13 +176,25 @@ def prepare(doc: InvoiceDocument) -> dict[str, Any]:
     }
 
 
+class InvoicePdfError(RuntimeError):
+    """Typst refused the document (its message, with the template line, is the error's text)."""
+
+
 def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
-    """The invoice as a tagged PDF/A-3b, in French: summary, recap (multi-site), one detail page per site."""
-    data = json.dumps(prepare(doc), ensure_ascii=False)
-    compiler = typst.Compiler(TEMPLATE, root=TEMPLATE.parent, ignore_system_fonts=True)
-    timestamp = dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC)
-    pdf = compiler.compile(
-        format="pdf", sys_inputs={"data": data}, pdf_standards=[PDF_STANDARD], timestamp=timestamp, pdf_tags=True
+    """The invoice as a tagged PDF/A-3b, in French: summary, recap (multi-site), one detail page per site.
+
+    Typeset in a child process (`compile_typst.py`: Typst's cache would otherwise stay in
+    this one); the same document gives the same bytes.
+    """
+    job = {
+        "template": str(TEMPLATE),
+        "data": json.dumps(prepare(doc), ensure_ascii=False),
+        "timestamp": int(dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC).timestamp()),
+        "standard": PDF_STANDARD,
+    }
+    done = subprocess.run(
+        [sys.executable, "-I", str(COMPILER)], input=json.dumps(job).encode(), capture_output=True, check=False
     )
-    assert isinstance(pdf, bytes)
-    return pdf
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF-"):
+        raise InvoicePdfError(done.stderr.decode(errors="replace").strip()[-2000:] or f"exit {done.returncode}")
+    return done.stdout
