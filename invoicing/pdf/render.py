@@ -70,13 +70,21 @@ def short_period(value: Period) -> str:
     return f"{value.first:%d/%m/%y} – {value.last:%d/%m/%y}"
 
 
+# The engine's units as printed; a line in "EUR" is a percentage of an amount (the CTA on the fixed network parts).
+UNITS = {"kWh": "kWh", "day": "jour", "kVA.day": "kVA·jour", "EUR": "€", "m3": "m³"}
+
+
 def _line(line: Line) -> dict[str, str]:
+    if line.unit == "EUR":
+        quantity, unit_price = money(line.quantity), percent(line.unit_price * 100)
+    else:
+        quantity, unit_price = number(line.quantity), number(line.unit_price, max(4, _places(line.unit_price)))
     return {
         "label": line.label,
         "period": short_period(Period(line.start, line.end)),
-        "quantity": number(line.quantity),
-        "unit": line.unit,
-        "unit_price": number(line.unit_price, max(4, _places(line.unit_price))),
+        "quantity": quantity,
+        "unit": UNITS.get(line.unit, line.unit),
+        "unit_price": unit_price,
         "amount": money(line.amount),
         "vat": percent(line.vat_percent),
     }
