@@ -23,6 +23,7 @@ from invoicing.pdf.document import InvoiceDocument, SiteSection
 
 TEMPLATE = Path(__file__).with_name("invoice.typ")
 COMPILER = Path(__file__).with_name("compile_typst.py")
+TIMEOUT_SECONDS: Final = 600  # a 500-site invoice takes 4–17 s on 2 loaded CPUs
 PDF_STANDARD: Final = "a-3b"  # archivable, and PDF/A-3 allows the Factur-X XML attachment
 _MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 _THIN = "\u202f"  # narrow no-break space, the French thousands separator
@@ -200,9 +201,16 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
         "timestamp": int(dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC).timestamp()),
         "standard": PDF_STANDARD,
     }
-    done = subprocess.run(
-        [sys.executable, "-I", str(COMPILER)], input=json.dumps(job).encode(), capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(COMPILER)],
+            input=json.dumps(job).encode(),
+            capture_output=True,
+            check=False,
+            timeout=TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired as error:  # the child is killed by subprocess.run
+        raise InvoicePdfError(f"no PDF after {TIMEOUT_SECONDS} s") from error
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF-"):
         raise InvoicePdfError(done.stderr.decode(errors="replace").strip()[-2000:] or f"exit {done.returncode}")
     return done.stdout
