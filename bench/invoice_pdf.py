@@ -333,8 +333,8 @@ def main() -> None:
 
     alternate({name: candidate(name) for name in names}, repeats=args.repeats)
     lines = [
-        f"- document: `sample_document({args.sites})` (the engine's 11–14 lines and a 13-month history per site), the same French "
-        "strings for every renderer; each render in its own spawned process, alternated, median of "
+        f"- document: `sample_document({args.sites})` (the engine's 11–14 lines and a 13-month history per site), "
+        "the same French strings for every renderer; each render in its own spawned process, alternated, median of "
         f"{args.repeats}; peak RSS of the process or of its child (Python and the document ≈ 40–60 MB before the "
         "render)",
         "",
