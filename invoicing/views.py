@@ -113,7 +113,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "invoice": invoice,
             "recap": recap,
-            "rates": rates,
+            "rate_labels": [percent_label(rate) for rate in rates],
+            "vat_rows": [(percent_label(vat.percent), vat) for vat in recap.vat_lines],
             "recap_rows": [(site, site.vat_by_rate(rates)) for site in recap.sites],
             "detail_sites": recap.detail_sites,
             "page": recap.page,
@@ -147,6 +148,11 @@ def site_invoices(request: HttpRequest, pk: int) -> HttpResponse:
             "count": len(parts),
         },
     )
+
+
+def percent_label(rate: Decimal) -> str:
+    """A VAT rate as French invoices print it: "5,5", "20"."""
+    return f"{rate.normalize():f}".replace(".", ",")
 
 
 def home_panel(user: User, *, today: dt.date | None = None) -> dict[str, Any] | None:
