@@ -223,3 +223,52 @@ def test_the_consumption_home_shows_the_billed_consumption_beside_the_metered_on
     assert billed[add_months(this_month, -1)] == Decimal("321")
     assert billed[this_month] is None
     assert "Consommation facturée (kWh)" in response.content.decode()
+
+
+def test_the_pdf_downloads_as_an_attachment_named_after_the_number(world: Any, alice_client: Any) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2025, 6, 1))
+
+    response = alice_client.get(reverse("invoicing:invoice_pdf", kwargs={"pk": invoice.pk}))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="facture-{invoice.number}.pdf"'
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert invoice.number in text
+    assert world.site_a.delivery_point in text
+
+
+def test_the_pdf_of_a_500_site_invoice_takes_a_bounded_number_of_queries(world: Any, max_queries: Any) -> None:
+    from invoicing.pdf_build import invoice_document
+    from invoicing.selectors import get_invoice_for
+    from perimeter.models import Site
+
+    sites = Site.objects.bulk_create(SiteFactory.build(member=world.member_a, lot=world.site_a.lot) for _ in range(500))
+    make_invoice(member=world.member_a, sites=sites, accounting_date=dt.date(2026, 2, 1), kwh=700)
+    later = make_invoice(member=world.member_a, sites=sites, accounting_date=dt.date(2026, 3, 1), kwh=900)
+    invoice = get_invoice_for(world.alice, later.pk)
+
+    with max_queries(4):  # sites, lines, history, VAT
+        document = invoice_document(invoice)
+
+    assert len(document.sites) == 500
+    assert document.totals.incl_vat == invoice.total_incl_vat
+    history = {m.month: m.kwh for m in document.sites[0].history}
+    assert len(history) == 13
+    assert history[dt.date(2026, 1, 1)] == Decimal("700")  # the earlier invoice's consumption (January)
+    assert history[dt.date(2026, 2, 1)] == Decimal("900")
+
+
+def test_the_api_gives_the_pdf(world: Any, alice_client: Any) -> None:
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a])
+
+    response = alice_client.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert invoice.number in response["Content-Disposition"]

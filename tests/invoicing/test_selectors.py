@@ -43,7 +43,7 @@ def test_an_invoice_a_credit_note_cancels_is_cancelled_and_both_point_at_each_ot
     other = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2026, 3, 1))
     credit = make_credit_note(invoice, accounting_date=dt.date(2026, 2, 20))
 
-    by_number = {i.number: i for i in invoices_for(world.alice)}
+    by_number: dict[str, Any] = {i.number: i for i in invoices_for(world.alice)}
 
     assert by_number[invoice.number].state == InvoiceState.CANCELLED
     assert by_number[invoice.number].cancelled_by_number == credit.number
@@ -105,7 +105,7 @@ def test_a_sites_parts_come_newest_first_with_the_state_of_their_invoice(world: 
     credit = make_credit_note(old, accounting_date=dt.date(2026, 3, 1))
     make_invoice(member=world.member_b, sites=[world.site_b])
 
-    parts = list(site_parts_for(world.alice, world.site_a))
+    parts: list[Any] = list(site_parts_for(world.alice, world.site_a))
 
     assert [p.invoice_id for p in parts] == [credit.pk, new.pk, old.pk]
     assert [p.state for p in parts] == ["issued", "issued", "cancelled"]
