@@ -208,6 +208,9 @@ def billed_kwh_per_month(user: User, *, first: dt.date, last: dt.date, fluid: st
 
 
 def _next_month(month: dt.date) -> dt.date:
+    """The first day of the next month; ``date.max`` after December 9999 (the end of the calendar)."""
+    if month.year == dt.MAXYEAR and month.month == 12:
+        return dt.date.max
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
@@ -215,7 +218,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of every month from ``first``'s to ``last``'s, inclusive."""
     months = []
     month = first.replace(day=1)
-    while month <= last:
+    while month <= last and month != dt.date.max:
         months.append(month)
         month = _next_month(month)
     return months

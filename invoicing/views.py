@@ -73,12 +73,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "invoicing/_invoice_table.html", context)
     if valid:
         first, last = filterset.period
-        months = selectors.months_between(first, last)
-        rows = charts.month_rows(selectors.per_month_filled(selectors.billed_per_month(invoices), months))
-        amount, kwh = (
-            sum((r.amount_incl_vat for r in rows), Decimal("0.00")),
-            sum((r.consumption_kwh for r in rows), Decimal("0")),
-        )
+        months = selectors.per_month_filled(selectors.billed_per_month(invoices), selectors.months_between(first, last))
+        amount, kwh = selectors.totals_by(months)
+        rows = charts.month_rows(months)
         context.update(
             first=first,
             last=last,
