@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from accounts.access import can_read, module_user, request_user, require_module
@@ -44,10 +46,20 @@ def _url_or_none(name: str, **kwargs: Any) -> str | None:
         return None
 
 
-def _site_choices(user: User) -> list[tuple[int, str, str]]:
+def _options(choices: list[tuple[int, str]], selected: str | None) -> SafeString:
+    """``<option>`` elements, built in Python: a member may have hundreds of sites and perimeters,
+    and a template loop comparing each with the selected value costs more than the whole search."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if str(pk) == selected else "", label) for pk, label in choices),
+    )
+
+
+def _site_choices(user: User) -> list[tuple[int, str]]:
     sites = sites_for(user).order_by("site_name", "pk").values_list("pk", "site_name", "delivery_point")
     rows = list(sites[: SITE_CHOICES_MAX + 1])
-    return rows if len(rows) <= SITE_CHOICES_MAX else []
+    return [(pk, f"{name} ({point})") for pk, name, point in rows] if len(rows) <= SITE_CHOICES_MAX else []
 
 
 @login_required
@@ -84,9 +96,11 @@ def search(request: HttpRequest) -> HttpResponse:
             total_kwh=kwh,
             figure=charts.amount_figure(rows) if any(r.count for r in rows) else None,
         )
+    perimeters = list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name"))
+    sites = _site_choices(user)
     context.update(
-        perimeter_choices=list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name")),
-        site_choices=_site_choices(user),
+        perimeter_options=_options(perimeters, request.GET.get("perimeter")) if perimeters else "",
+        site_options=_options(sites, request.GET.get("site")) if sites else "",
     )
     return render(request, "invoicing/search.html", context)
 
