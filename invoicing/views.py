@@ -34,8 +34,9 @@ from perimeter.selectors import get_site_for, sites_for
 
 DETAIL_SITES_PER_PAGE = 20
 TRACKING_PER_PAGE = 50
-# Above this many sites, the search form offers no site list (the per-meter page links to its search).
-SITE_CHOICES_MAX = 1_000
+# Above this many sites (perimeters), the search form offers no list of them: the filter stays in the
+# URL (the per-meter page links to its site's search).
+CHOICES_MAX = 1_000
 HOME_MONTHS = 3
 
 
@@ -58,8 +59,13 @@ def _options(choices: list[tuple[int, str]], selected: str | None) -> SafeString
 
 def _site_choices(user: User) -> list[tuple[int, str]]:
     sites = sites_for(user).order_by("site_name", "pk").values_list("pk", "site_name", "delivery_point")
-    rows = list(sites[: SITE_CHOICES_MAX + 1])
-    return [(pk, f"{name} ({point})") for pk, name, point in rows] if len(rows) <= SITE_CHOICES_MAX else []
+    rows = list(sites[: CHOICES_MAX + 1])
+    return [(pk, f"{name} ({point})") for pk, name, point in rows] if len(rows) <= CHOICES_MAX else []
+
+
+def _perimeter_choices(user: User) -> list[tuple[int, str]]:
+    rows = list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name")[: CHOICES_MAX + 1])
+    return rows if len(rows) <= CHOICES_MAX else []
 
 
 @login_required
@@ -96,7 +102,7 @@ def search(request: HttpRequest) -> HttpResponse:
             total_kwh=kwh,
             figure=charts.amount_figure(rows) if any(r.count for r in rows) else None,
         )
-    perimeters = list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name"))
+    perimeters = _perimeter_choices(user)
     sites = _site_choices(user)
     context.update(
         perimeter_options=_options(perimeters, request.GET.get("perimeter")) if perimeters else "",
