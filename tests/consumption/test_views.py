@@ -48,7 +48,8 @@ def test_home_shows_monthly_consumption_cumulated_and_last_three_months(world: A
     assert len(table["last_three"]) == 3
     body = response.content.decode()
     assert "Consommation mensuelle" in body
-    assert "Les montants facturés apparaîtront avec la facturation" in body
+    # Alice holds Facturation: the consumption billed per invoice month stands beside the metered one.
+    assert "Consommation facturée (kWh)" in body
 
 
 def test_home_draws_the_monthly_chart_with_the_cumulated_line_and_its_table(world: Any) -> None:
@@ -99,9 +100,10 @@ def test_home_queries_do_not_grow_with_sites(world: Any) -> None:
     daily_load([s.pk for s in more], first, last, kwh=5.0)
     with CaptureQueriesContext(db_connection) as many:
         client.get(reverse("consumption:home"))
-    # domain, session, user, one rollup query per fluid, the alerts, the member (header), session save.
+    # domain, session, user, one rollup query per fluid, the billed consumption per fluid shown
+    # (alice holds Facturation), the alerts, the member (header), session save.
     assert len(_non_sql_queries(many)) == len(_non_sql_queries(few))
-    assert len(_non_sql_queries(many)) <= 8, "\n".join(_non_sql_queries(many))
+    assert len(_non_sql_queries(many)) <= 9, "\n".join(_non_sql_queries(many))
 
 
 def test_member_curve_equals_a_pandas_computation(world: Any) -> None:
