@@ -66,7 +66,8 @@ def _event(deposit: Deposit, message: str = "") -> None:
 @transaction.atomic
 def deposit_request(*, invoice: Invoice, by: User | str, send: bool = True) -> Deposit:
     """A new deposit of ``invoice`` (queued on commit when ``send``); refused while one is live."""
-    Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()  # one request at a time
+    # One request at a time per invoice; the perimeter and member read afresh (the routing may just be fixed).
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("perimeter", "member").get(pk=invoice.pk)
     last = Deposit.objects.filter(invoice=invoice).order_by("-attempt").first()
     if last is not None and last.status not in REDEPOSITABLE:
         raise ValidationError(
