@@ -26,6 +26,7 @@ from lxml import etree
 
 from billing_groups.choices import PaymentMode
 from invoicing.choices import InvoiceKind
+from invoicing.engine.types import Line
 from invoicing.models import Invoice
 from invoicing.pdf.document import CREDIT_NOTE, InvoiceDocument
 from invoicing.pdf.render import render_invoice_pdf
@@ -238,7 +239,9 @@ def cii_xml(doc: InvoiceDocument, *, routing: Routing, payment: PaymentMeans) ->
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _line(transaction: etree._Element, line_id: int, delivery_point: str, site_name: str, line, sign) -> None:  # type: ignore[no-untyped-def]
+def _line(
+    transaction: etree._Element, line_id: int, delivery_point: str, site_name: str, line: Line, sign: Decimal
+) -> None:
     """BG-25: one invoice line, its site named in a note, its period (BT-134/135), its net amount."""
     amount = line.amount * sign
     quantity = line.quantity * sign

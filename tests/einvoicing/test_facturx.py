@@ -139,6 +139,7 @@ def test_the_facturx_pdf_carries_the_xml_and_prints_the_same_total(world: Any) -
     tree = etree.fromstring(xml)
     assert _text(tree, "//rsm:ExchangedDocument/ram:ID") == invoice.number
     assert invoice_document(invoice).totals.incl_vat == Decimal(_text(tree, "//ram:GrandTotalAmount"))
-    metadata = PdfReader(io.BytesIO(content)).trailer["/Root"]["/Metadata"].get_object().get_data()
+    root: Any = PdfReader(io.BytesIO(content)).trailer["/Root"]
+    metadata = root["/Metadata"].get_object().get_data()
     assert b"<pdfaid:part>3</pdfaid:part>" in metadata  # PDF/A-3
     assert b"<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in metadata
