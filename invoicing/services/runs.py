@@ -75,7 +75,7 @@ from invoicing.estimates import (
     post_shares,
     posts_of,
 )
-from invoicing.grids.selectors import rate_rows_in_force
+from invoicing.extensions import rate_rows_in_force
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.prices import LotTerms, PriceBook
 from invoicing.services.issue import SiteBill, invoice_issue, site_ids_draw
