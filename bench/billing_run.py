@@ -208,7 +208,7 @@ def main() -> None:
         from billing_groups.models import BillingPerimeterSite
         from consumption.demo import generate_demo_consumption
         from invoicing.demo import demo_prices
-        from invoicing.models import BillingRun, Invoice, InvoiceLine
+        from invoicing.models import Invoice, InvoiceLine
         from invoicing.services import runs
         from perimeter.demo import SDEC, account_manager_ensure, seed_syndicate
         from perimeter.models import Site
@@ -223,9 +223,7 @@ def main() -> None:
         issue_date = timezone.localdate().replace(day=1)
         with tenant_context(syndicate):
             demo_prices()
-            probe = BillingRun.objects.create(calendar="estimated", issue_date=dt.date(2000, 1, 1))
-            runs._sites_with_perimeters(probe)  # default perimeters: the first run's one-off work
-            probe.delete()
+            runs.calendar_sites_attach("estimated")  # default perimeters: the first run's one-off work
             setup_seconds = time.perf_counter() - clock
             sites = Site.objects.count()
             perimeter_ids = sorted(set(BillingPerimeterSite.objects.values_list("perimeter_id", flat=True)))

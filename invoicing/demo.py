@@ -4,8 +4,9 @@
 20, so that default billing perimeters take the campaigns' defaults). The invoices come
 from the demo readings through the billing runs themselves (``billing_run_request`` then
 ``billing_run_execute``, in place): the estimated calendar on the 1st of each of the last
-13 months, gas T3 on the 10th. Idempotent: a lot with prices keeps them, a run already
-done is not run again.
+13 months, gas T3 on the 10th; every other member has its default perimeters billed
+every two months, so the demo shows both rhythms (and bills less). Idempotent: a lot with
+prices keeps them, a run already done is not run again.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from typing import Any
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from billing_groups.choices import BillingRhythm
+from billing_groups.models import BillingPerimeter
+from billing_groups.services import DEFAULT_PERIMETER_SUFFIX, billing_perimeter_update
 from consumption.partitions import add_months, month_start
 from invoicing.choices import FixedBilling, RunCalendar
 from invoicing.models import ContractPriceSet
 from invoicing.prices import price_set_create
-from invoicing.services.runs import billing_run_execute, billing_run_request
+from invoicing.services.runs import GAS_REAL_SEGMENTS, billing_run_execute, billing_run_request, calendar_sites_attach
 from perimeter.choices import Fluid
 from perimeter.extensions import DemoRun
 from perimeter.models import Lot
@@ -72,13 +76,14 @@ def demo_prices() -> int:
 
 
 def demo_issue_dates(today: dt.date) -> list[tuple[str, dt.date]]:
-    """The runs of the last 13 months, oldest first: the 1st (estimated) and the 10th (gas T3) up to today."""
+    """The runs of the last 13 months, oldest first: the 1st (estimated, one more) and the 10th (gas T3) up to today."""
     dates: list[tuple[str, dt.date]] = []
-    for calendar, day in ((RunCalendar.ESTIMATED, 1), (RunCalendar.GAS_T3, 10)):
+    # One more run on the 1st: a bimonthly perimeter, billed on odd months, then covers 13 months too.
+    for calendar, day, runs in ((RunCalendar.ESTIMATED, 1, MONTHS + 1), (RunCalendar.GAS_T3, 10, MONTHS)):
         month = month_start(today)
         if today.day < day:
             month = add_months(month, -1)
-        dates += [(calendar, add_months(month, -n).replace(day=day)) for n in range(MONTHS)]
+        dates += [(calendar, add_months(month, -n).replace(day=day)) for n in range(runs)]
     return sorted(dates, key=lambda item: (item[1], item[0]))
 
 
@@ -95,9 +100,29 @@ def demo_billing(syndicate: Syndicate, run: DemoRun) -> str | None:
     )
 
 
+def demo_rhythms() -> int:
+    """Every other member has its default perimeters billed every two months (the demo shows both rhythms).
+
+    The default perimeters are created first, as the first run would. Returns how many changed.
+    """
+    for calendar in RunCalendar.values:
+        calendar_sites_attach(calendar)
+    changed = 0
+    defaults = BillingPerimeter.objects.filter(
+        name__endswith=f"({DEFAULT_PERIMETER_SUFFIX})", billing_rhythm=BillingRhythm.MONTHLY
+    ).exclude(segment__in=GAS_REAL_SEGMENTS)
+    for perimeter in defaults.select_related("member").order_by("pk"):
+        if perimeter.member_id % 2 == 0:
+            billing_perimeter_update(perimeter=perimeter, actor=None, billing_rhythm=BillingRhythm.BIMONTHLY)
+            changed += 1
+    return changed
+
+
 def demo_bill(today: dt.date) -> tuple[int, int, int]:
     """In the current syndicate: the prices, then every run of the last 13 months; (price sets, invoices, sites)."""
     prices = demo_prices()
+    if prices:  # a first seed: the rhythms of the default perimeters
+        demo_rhythms()
     invoices = sites = 0
     for calendar, day in demo_issue_dates(today):
         billing = billing_run_request(calendar=calendar, issue_date=day, requested_by="démonstration", enqueue=False)

@@ -511,9 +511,12 @@ def _due_months(run: BillingRun, perimeter: BillingPerimeter) -> int:
     return 1
 
 
-def _sites_with_perimeters(run: BillingRun) -> tuple[list[Site], dict[int, int], list[dict[str, Any]]]:
-    """The calendar's sites, each with its perimeter (unattached ones put on their default perimeter)."""
-    sites = list(Site.objects.filter(calendar_sites(run.calendar)).only(*SITE_FIELDS).order_by("id"))
+def calendar_sites_attach(calendar: str) -> tuple[list[Site], dict[int, int], list[dict[str, Any]]]:
+    """The calendar's sites, each with its perimeter (unattached ones put on their default perimeter first).
+
+    Returns the sites to bill, {site id: perimeter id}, and the report rows of the sites not billed.
+    """
+    sites = list(Site.objects.filter(calendar_sites(calendar)).only(*SITE_FIELDS).order_by("id"))
     attached = dict(
         BillingPerimeterSite.objects.filter(site__in=[s.pk for s in sites]).values_list("site_id", "perimeter_id")
     )
@@ -604,7 +607,7 @@ def billing_run_execute(run_id: int) -> BillingRun:
         status=RunStatus.RUNNING, started_at=run.started_at or timezone.now(), error=""
     )
     clock = time.perf_counter()
-    sites, attached, skipped = _sites_with_perimeters(run)
+    sites, attached, skipped = calendar_sites_attach(run.calendar)
     perimeters = BillingPerimeter.objects.select_related("member").in_bulk(set(attached.values()))
     done_keys = set(Invoice.objects.filter(run=run).values_list("perimeter_id", "lot_id"))
     lots = Lot.objects.in_bulk()
