@@ -574,6 +574,8 @@ def _issue_all(
                 run=run,
                 site_ids=[next(site_ids) for _ in bills],
             )
+            progress.invoices += 1
+            progress.sites += len(bills)
         progress.done += 1
         progress.write()
         writing += time.perf_counter() - lap
@@ -646,6 +648,9 @@ def billing_run_execute(run_id: int) -> BillingRun:
         groups[(attached[site.pk], site.lot_id)].append(site)
     progress = _Progress(run.pk, total=len(groups))
     progress.done = sum(1 for key in groups if key in done_keys)
+    if done_keys:  # a resumed run: what it issued before
+        progress.invoices = Invoice.objects.filter(run=run).count()
+        progress.sites = InvoiceSite.objects.filter(invoice__run=run).count()
     progress.skipped = skipped
     site_ids = iter(site_ids_draw(len(plans)))  # the sites' row ids, drawn at once for the whole run
     with _commits_without_waiting():

@@ -90,11 +90,14 @@ def test_a_run_resumed_after_a_failure_completes_without_duplicates(monkeypatch:
         return real_issue(**kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runs, "invoice_issue", failing_issue)
+    monkeypatch.setattr(runs, "PROGRESS_EVERY_S", 0.0)
     run = billing_run_request(calendar="estimated", issue_date=FEB_1, requested_by="calendrier")
     with pytest.raises(ConnectionError):
         billing_run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
+    # What staff saw when it stopped: one perimeter of three done, its invoice and site.
+    assert (run.perimeters_total, run.perimeters_done, run.invoices_issued, run.sites_billed) == (3, 1, 1, 1)
     assert Invoice.objects.filter(run=run).count() == 1  # the first perimeter's invoice is committed
     monkeypatch.setattr(runs, "invoice_issue", real_issue)
     run = billing_run_execute(run.pk)
