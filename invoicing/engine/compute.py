@@ -25,12 +25,12 @@ the VAT on them (so that each CTA line's base is the sum of the fixed lines of t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
 from invoicing.engine.grid import RateRow
-from invoicing.engine.rates import MissingRate, RateBook, split
+from invoicing.engine.rates import MissingRate, RateBook, Spec, split
 from invoicing.engine.rounding import daily_price, line_amount, money, prorate, vat_amount, whole_kwh
 from invoicing.engine.types import InvoiceInput, InvoiceResult, Line, Period, Totals, VatTotal
 
@@ -49,6 +49,7 @@ UNIT_KWH = "kWh"
 UNIT_DAY = "day"
 UNIT_KVA_DAY = "kVA.day"
 UNIT_EUR = "EUR"
+UNIT_MWH_DAY = "MWh/d.day"  # a daily capacity (MWh per day) held for a number of days
 # The day the local taxes were absorbed by the excise (before it: CSPE + TCCFE + TDCFE).
 EXCISE_REFORM = dt.date(2023, 1, 1)
 LOCAL_TAX_MAX_KVA = Decimal(250)
@@ -84,7 +85,7 @@ def per_kwh(row: RateRow) -> Decimal:
 
 
 def per_year(row: RateRow) -> Decimal:
-    if row.unit in {"EUR_YEAR", "EUR_KVA_YEAR"}:
+    if row.unit in {"EUR_YEAR", "EUR_KVA_YEAR", "EUR_MWH_DAY_YEAR"}:
         return row.value
     if row.unit == "EUR_2MONTHS":
         return row.value * 6
@@ -103,32 +104,12 @@ def _vat(row: RateRow) -> Decimal:
 
 # --- periods cut at the changes of several rates ----------------------------------------------
 
-Spec = tuple[str, Sequence[str], str, bool]  # code, scopes (most specific first), post, required
 
-
-def partition(book: RateBook, period: Period, specs: Sequence[Spec]) -> list[tuple[Period, tuple[RateRow | None, ...]]]:
-    """The period cut at every change of any of the rates `specs`, with their rows per part.
-
-    A required rate missing on a part raises `MissingRate`; an optional one gives None. Adjacent
-    parts with the very same rows are merged back.
-    """
-    cuts: set[dt.date] = set()
-    for code, scopes, post, _required in specs:
-        cuts |= book.cuts(code, scopes, post, period)
-    result: list[tuple[Period, tuple[RateRow | None, ...]]] = []
-    for part in split(period, cuts):
-        rows: list[RateRow | None] = []
-        for code, scopes, post, required in specs:
-            row = book.rate(code, scopes, post, part.first)
-            if row is None and required:
-                raise MissingRate(code, scopes, post, part.first)
-            rows.append(row)
-        found = tuple(rows)
-        if result and all(a is b for a, b in zip(result[-1][1], found, strict=True)):
-            result[-1] = (Period(result[-1][0].first, part.last), found)
-        else:
-            result.append((part, found))
-    return result
+def partition(
+    book: RateBook, period: Period, specs: Sequence[Spec]
+) -> Sequence[tuple[Period, tuple[RateRow | None, ...]]]:
+    """The period cut at every change of any of the rates `specs` (see `RateBook.partition`)."""
+    return book.partition(period, specs)
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -173,21 +154,35 @@ class _Invoice:
         label: str,
         kwh: Decimal,
         posts: Iterable[str],
-        price: Decimal | None = None,
+        price: Decimal | Callable[[dt.date], Decimal] | None = None,
         spec: Spec | None = None,
         whole: bool = False,
     ) -> list[Line]:
-        """Lines of kWh × price over the consumption period, split at changes of `spec` / VAT."""
+        """Lines of kWh × price over the consumption period, split at changes of `spec` / VAT.
+
+        `price`: a contract price (a function of the day when it is set per delivery year: the
+        period is then also split at each 1 January where the price changes); None: the rate
+        of `spec`.
+        """
         specs: list[Spec] = [("VAT_STANDARD", ["*"], "*", True)]
         if spec is not None:
             specs.append(spec)
-        parts = partition(self.book, self.consumption, specs)
-        shares = prorate(kwh, self.weights([p for p, _ in parts], posts))
+        pieces: list[tuple[Period, tuple[RateRow | None, ...], Decimal | None]] = []
+        for part, rows in partition(self.book, self.consumption, specs):
+            subs = split(part, _new_years(part)) if callable(price) else [part]
+            for sub in subs:
+                fixed = price(sub.first) if callable(price) else price
+                last = pieces[-1] if pieces else None
+                if last is not None and last[1] is rows and last[2] == fixed:
+                    pieces[-1] = (Period(last[0].first, sub.last), rows, fixed)
+                else:
+                    pieces.append((sub, rows, fixed))
+        shares = prorate(kwh, self.weights([piece[0] for piece in pieces], posts))
         lines = []
-        for (part, rows), share in zip(parts, shares, strict=True):
+        for (part, rows, contract_price), share in zip(pieces, shares, strict=True):
             vat_row = rows[0]
             assert vat_row is not None
-            unit_price = price if price is not None else per_kwh(_present(rows[1]))
+            unit_price = contract_price if contract_price is not None else per_kwh(_present(rows[1]))
             quantity = whole_kwh(share) if whole else share
             lines.append(
                 Line(
@@ -223,31 +218,51 @@ def _energy(invoice: InvoiceInput) -> dict[str, Decimal]:
     return {post: invoice.energy_kwh[post] for post in POST_ORDER if post in invoice.energy_kwh}
 
 
+def _new_years(period: Period) -> list[dt.date]:
+    return [dt.date(year, 1, 1) for year in range(period.first.year + 1, period.last.year + 1)]
+
+
+def _contract_price(
+    base: dict[str, Decimal], by_year: dict[int, dict[str, Decimal]], post: str, field: str
+) -> Decimal | Callable[[dt.date], Decimal]:
+    """The contract price of a post: one value, or a function of the day (prices per delivery year)."""
+    if not by_year:
+        if post not in base:
+            raise InvoiceError(f"{field}.{post}", f"no price for the post {post}")
+        return base[post]
+
+    def on(day: dt.date) -> Decimal:
+        year = by_year.get(day.year, {})
+        if post in year:
+            return year[post]
+        if post in base:
+            return base[post]
+        raise InvoiceError(f"{field}_by_year.{day.year}.{post}", f"no price for the post {post} in {day.year}")
+
+    return on
+
+
 def _supply_lines(job: _Invoice) -> list[Line]:
     prices = job.invoice.prices
     lines: list[Line] = []
     for post, kwh in job.energy.items():
-        if post not in prices.energy:
-            raise InvoiceError(f"prices.energy.{post}", f"no energy price for the post {post}")
         lines += job.kwh_lines(
             code=f"ENERGY_{post}",
             family="energy",
             label=f"Énergie {POST_LABELS[post]}",
             kwh=kwh,
             posts=[post],
-            price=prices.energy[post],
+            price=_contract_price(prices.energy, prices.energy_by_year, post, "prices.energy"),
         )
-    if prices.capacity:
+    if prices.capacity or prices.capacity_by_year:
         for post, kwh in job.energy.items():
-            if post not in prices.capacity:
-                raise InvoiceError(f"prices.capacity.{post}", f"no capacity price for the post {post}")
             lines += job.kwh_lines(
                 code=f"CAPACITY_{post}",
                 family="energy",
                 label=f"Mécanisme de capacité – {POST_LABELS[post]}",
                 kwh=kwh,
                 posts=[post],
-                price=prices.capacity[post],
+                price=_contract_price(prices.capacity, prices.capacity_by_year, post, "prices.capacity"),
             )
     total = sum(job.energy.values(), Decimal(0))
     for cee in prices.cee:
@@ -350,7 +365,7 @@ def _c4_steps(job: _Invoice) -> list[tuple[str, Decimal, Decimal]]:
 def _fixed_electricity_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
     site = job.site
     c4 = site.tariff_formula.startswith("BTSUP") or site.segment == "C4"
-    segment = "C4" if c4 else "C5"
+    segment = "C4" if c4 else site.segment or "C5"  # an HTA segment has no row: a missing rate names it
     power = _power(job)
     vat_scope = "ELEC_<=36" if power <= 36 else "ELEC_>36"
     cs_posts = C4_POSTS if c4 else ("*",)
@@ -442,25 +457,46 @@ def _kva(value: Decimal) -> str:
 
 def _fixed_gas_lines(job: _Invoice) -> tuple[list[Line], list[Line]]:
     option = job.site.tariff_formula
+    capacity = job.site.daily_capacity_mwh
     specs: list[Spec] = [
         ("VAT_FIXED", ["GAS", "*"], "*", True),
         ("CTA", ["GAS", "*"], "*", True),
         ("ATRD_FIXED", job.formula_scopes, "*", True),
         ("CTA_TRANSPORT", ["GAS", "*"], "*", False),
         ("ATRT_QUOTE_PART", job.formula_scopes, "*", False),
+        ("ATRD_CAPACITY", job.formula_scopes, "*", capacity is not None),
     ]
     network: list[Line] = []
     taxes: list[Line] = []
-    for part, (vat_row, cta_row, fixed, cta_transport, quote_part) in partition(job.book, job.fixed, specs):
+    for part, rows in partition(job.book, job.fixed, specs):
+        vat_row, cta_row, fixed, cta_transport, quote_part, capacity_row = rows
         vat = _vat(_present(vat_row))
-        line = _days_line(
-            "NETWORK_FIXED", f"Acheminement – abonnement de distribution ({option})", part, _present(fixed), vat
-        )
-        network.append(line)
-        taxes.append(
-            _cta_line(
-                "Contribution tarifaire d'acheminement – part distribution", part, line.amount, _present(cta_row), vat
+        lines = [
+            _days_line(
+                "NETWORK_FIXED", f"Acheminement – abonnement de distribution ({option})", part, _present(fixed), vat
             )
+        ]
+        if capacity is not None:  # T4: the subscribed daily capacity (MWh/day) × days × €/(MWh/day)/year / 365
+            unit_price = daily_price(per_year(_present(capacity_row)))
+            quantity = capacity * part.days
+            lines.append(
+                Line(
+                    "NETWORK_CAPACITY",
+                    "network",
+                    f"Acheminement – souscription de capacité journalière ({_kva(capacity)} MWh/j)",
+                    part.first,
+                    part.last,
+                    quantity,
+                    UNIT_MWH_DAY,
+                    unit_price,
+                    line_amount(quantity, unit_price),
+                    vat,
+                )
+            )
+        network += lines
+        base = sum((line.amount for line in lines), Decimal(0))
+        taxes.append(
+            _cta_line("Contribution tarifaire d'acheminement – part distribution", part, base, _present(cta_row), vat)
         )
         if cta_transport is not None and quote_part is not None:
             base = money(Decimal(part.days) * daily_price(per_year(quote_part)))

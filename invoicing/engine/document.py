@@ -13,10 +13,12 @@ Input (every number a decimal string, periods inclusive ``[first day, last day]`
      "rates": {}}
 
 Optional: ``site.meter_communicating`` (true), ``site.subscribed_powers_kva`` (C4: {HPH, HCH,
-HPE, HCE}), ``fixed_period`` (omitted: in arrears over the consumption period), ``energy_kwh``
-{post: kWh} instead of ``indexes``, ``gas`` {``volume_m3``, ``conversion_coefficient``} for a gas
-site, ``daily_kwh`` {date: {post: kWh}} (the real split of the energy), ``rates`` (empty or
-omitted: the shipped grids; else it replaces them, see `RateBook.from_override`).
+HPE, HCE}), ``site.daily_capacity_mwh`` (gas T4: the subscribed daily capacity),
+``fixed_period`` (omitted: in arrears over the consumption period), ``energy_kwh`` {post: kWh}
+instead of ``indexes``, ``gas`` {``volume_m3``, ``conversion_coefficient``} for a gas site,
+``daily_kwh`` {date: {post: kWh}} (the real split of the energy), ``prices.energy_by_year`` /
+``prices.capacity_by_year`` {"YYYY": {post: €/kWh}} (prices per delivery year), ``rates`` (empty or omitted:
+the shipped grids; else it replaces them, see `RateBook.from_override`).
 
 Every error names the field at fault (`DocumentError.field`).
 """
@@ -38,7 +40,7 @@ TOP_LEVEL = {
 }  # fmt: skip
 SITE_KEYS = {
     "fluid", "segment", "tariff_formula", "tariff_option", "subscribed_power_kva", "subscribed_powers_kva",
-    "insee_code", "meter_communicating",
+    "insee_code", "meter_communicating", "daily_capacity_mwh",
 }  # fmt: skip
 
 
@@ -128,6 +130,11 @@ def _site(value: Any) -> SiteInput:
             raise DocumentError("site.subscribed_power_kva", "must be greater than zero")
     if fluid == "elec" and power is None and not powers:
         raise DocumentError("site.subscribed_power_kva", "an electricity site needs its subscribed power (kVA)")
+    capacity: Decimal | None = None
+    if data.get("daily_capacity_mwh") is not None:
+        if fluid != "gas":
+            raise DocumentError("site.daily_capacity_mwh", "only for a gas site (T4)")
+        capacity = _decimal(data["daily_capacity_mwh"], "site.daily_capacity_mwh")
     communicating = data.get("meter_communicating", True)
     if not isinstance(communicating, bool):
         raise DocumentError("site.meter_communicating", "must be true or false")
@@ -140,12 +147,13 @@ def _site(value: Any) -> SiteInput:
         subscribed_powers_kva=powers,
         insee_code=_text(data.get("insee_code"), "site.insee_code", required=False),
         meter_communicating=communicating,
+        daily_capacity_mwh=capacity,
     )
 
 
 def _prices(value: Any) -> ContractPrices:
     data = _object(value, "prices")
-    unknown = set(data) - {"energy", "capacity", "cee"}
+    unknown = set(data) - {"energy", "capacity", "cee", "energy_by_year", "capacity_by_year"}
     if unknown:
         raise DocumentError(f"prices.{sorted(unknown)[0]}", "unknown key")
     if "energy" not in data:
@@ -171,7 +179,19 @@ def _prices(value: Any) -> ContractPrices:
         energy=_per_post(data["energy"], "prices.energy"),
         capacity=_per_post(data.get("capacity", {}), "prices.capacity"),
         cee=tuple(cee),
+        energy_by_year=_by_year(data.get("energy_by_year", {}), "prices.energy_by_year"),
+        capacity_by_year=_by_year(data.get("capacity_by_year", {}), "prices.capacity_by_year"),
     )
+
+
+def _by_year(value: Any, field: str) -> dict[int, dict[str, Decimal]]:
+    """Prices per delivery year: {"2027": {post: €/kWh}}."""
+    years = {}
+    for year, posts in _object(value, field).items():
+        if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
+            raise DocumentError(f"{field}.{year}", "a delivery year is written YYYY")
+        years[int(year)] = _per_post(posts, f"{field}.{year}")
+    return years
 
 
 def _indexes(value: Any) -> dict[str, Decimal]:
@@ -241,7 +261,7 @@ def parse_document(document: Any) -> InvoiceInput:
         if not energy:
             raise DocumentError("indexes" if "indexes" in data else "energy_kwh", "at least one post is needed")
         for post in energy:
-            if post not in prices.energy:
+            if post not in prices.energy and not prices.energy_by_year:
                 raise DocumentError(f"prices.energy.{post}", f"no energy price for the post {post}")
     daily = _daily(data["daily_kwh"], consumption) if data.get("daily_kwh") else None
     rates = data.get("rates")

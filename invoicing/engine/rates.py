@@ -17,7 +17,7 @@ TURPE_CS_VARIABLE      tariff formula                              the post, or 
 TURPE_CACNC            C5 (non-communicating meter, from 2025-08)  *
 ATRD_FIXED             gas option (T1…T4)                          *
 ATRD_VARIABLE          gas option                                  *
-ATRD_CAPACITY          T4 (€/MWh/day/year; shipped, not billed)    *
+ATRD_CAPACITY          T4 (€ per MWh/day per year)                 *
 ATRT_QUOTE_PART        gas option (transport share, CTA base)      *
 CTA                    ELEC, GAS (percent)                         *
 CTA_TRANSPORT          GAS (percent of ATRT_QUOTE_PART)            *
@@ -52,6 +52,9 @@ BEGINNING = dt.date(1900, 1, 1)
 OVERRIDE_REFERENCE = "invoice_preview: rates given in the document"
 
 Key = tuple[str, str, str]
+Spec = tuple[str, Sequence[str], str, bool]  # code, scopes (most specific first), post, required
+Part = tuple[Period, tuple[RateRow | None, ...]]
+PARTITION_MEMO_SIZE = 50_000  # partitions kept per book (sites of a run share their periods)
 
 
 class MissingRate(LookupError):
@@ -81,11 +84,14 @@ class RateOverrideError(ValueError):
 class _Series:
     """The rows of one key, sorted by start date (they never overlap)."""
 
-    __slots__ = ("rows", "starts")
+    __slots__ = ("changes", "rows", "starts")
 
     def __init__(self, rows: list[RateRow]) -> None:
         self.rows = sorted(rows, key=lambda r: r.valid_from)
         self.starts = [r.valid_from for r in self.rows]
+        # Every day on which the applicable row may change: a start, or the day after an end.
+        ends = {r.valid_to + dt.timedelta(days=1) for r in self.rows if r.valid_to is not None}
+        self.changes = sorted(set(self.starts) | ends)
 
     def at(self, day: dt.date) -> RateRow | None:
         index = bisect.bisect_right(self.starts, day) - 1
@@ -94,13 +100,11 @@ class _Series:
         row = self.rows[index]
         return row if row.valid_to is None or day <= row.valid_to else None
 
-    def cuts(self, period: Period) -> Iterable[dt.date]:
+    def cuts(self, period: Period) -> list[dt.date]:
         """Days inside (period.first, period.last] where this key's row changes."""
-        for row in self.rows:
-            if period.first < row.valid_from <= period.last:
-                yield row.valid_from
-            if row.valid_to is not None and period.first <= row.valid_to < period.last:
-                yield row.valid_to + dt.timedelta(days=1)
+        low = bisect.bisect_right(self.changes, period.first)
+        high = bisect.bisect_right(self.changes, period.last)
+        return self.changes[low:high]
 
 
 class RateBook:
@@ -111,6 +115,8 @@ class RateBook:
         for row in rows:
             grouped.setdefault(row.key, []).append(row)
         self._series: dict[Key, _Series] = {key: _Series(group) for key, group in grouped.items()}
+        self._found: dict[tuple[str, tuple[str, ...], str], list[_Series]] = {}  # candidates per lookup
+        self._partitions: dict[tuple[Period, tuple[tuple[str, tuple[str, ...], str, bool], ...]], tuple[Part, ...]] = {}
         # Tax codes given by an override: each becomes a line (scope *, €/kWh) in place of
         # the excise / CSPE / local taxes chosen by date.
         self.tax_codes = tax_codes
@@ -205,6 +211,13 @@ class RateBook:
         return [row for series in self._series.values() for row in series.rows]
 
     def _candidates(self, code: str, scopes: Sequence[str], post: str) -> list[_Series]:
+        key = (code, tuple(scopes), post)
+        cached = self._found.get(key)
+        if cached is None:
+            cached = self._found[key] = self._search(code, scopes, post)
+        return cached
+
+    def _search(self, code: str, scopes: Sequence[str], post: str) -> list[_Series]:
         found = []
         for scope in scopes:
             for candidate_post in (post, "*") if post != "*" else ("*",):
@@ -221,6 +234,14 @@ class RateBook:
                 return row
         return None
 
+    def lookup(self, code: str, scope: str, post: str, day: dt.date) -> RateRow:
+        """The row of exactly (code, scope, post) in force on `day` (no fallback), or `MissingRate`."""
+        series = self._series.get((code, scope, post))
+        row = series.at(day) if series is not None else None
+        if row is None:
+            raise MissingRate(code, [scope], post, day)
+        return row
+
     def require(self, code: str, scopes: Sequence[str], post: str, day: dt.date) -> RateRow:
         row = self.rate(code, scopes, post, day)
         if row is None:
@@ -236,6 +257,38 @@ class RateBook:
         for series in self._candidates(code, scopes, post):
             days.update(series.cuts(period))
         return days
+
+    def partition(self, period: Period, specs: Sequence[Spec]) -> tuple[Part, ...]:
+        """The period cut at every change of any of the rates `specs`, with their rows per part.
+
+        A required rate missing on a part raises `MissingRate`; an optional one gives None.
+        Adjacent parts with the very same rows are merged back. Remembered per (period, specs):
+        the sites of a billing run share a handful of periods.
+        """
+        key = (period, tuple((code, tuple(scopes), post, required) for code, scopes, post, required in specs))
+        known = self._partitions.get(key)
+        if known is not None:
+            return known
+        cuts: set[dt.date] = set()
+        for code, scopes, post, _required in specs:
+            cuts |= self.cuts(code, scopes, post, period)
+        result: list[Part] = []
+        for part in split(period, cuts):
+            rows: list[RateRow | None] = []
+            for code, scopes, post, required in specs:
+                row = self.rate(code, scopes, post, part.first)
+                if row is None and required:
+                    raise MissingRate(code, scopes, post, part.first)
+                rows.append(row)
+            found = tuple(rows)
+            if result and all(a is b for a, b in zip(result[-1][1], found, strict=True)):
+                result[-1] = (Period(result[-1][0].first, part.last), found)
+            else:
+                result.append((part, found))
+        if len(self._partitions) >= PARTITION_MEMO_SIZE:
+            self._partitions.clear()
+        self._partitions[key] = frozen = tuple(result)
+        return frozen
 
     def segments(
         self, code: str, scopes: Sequence[str], post: str, period: Period, *, required: bool = True

@@ -69,6 +69,10 @@ def prorate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     """
     if not weights:
         return []
+    if len(weights) == 1:
+        if weights[0] < 0:
+            raise ValueError("prorate: negative weight")
+        return [total]
     values = [Decimal(w) for w in weights]
     if any(w < 0 for w in values):
         raise ValueError("prorate: negative weight")

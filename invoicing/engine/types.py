@@ -34,6 +34,8 @@ class SiteInput:
     subscribed_powers_kva: dict[str, Decimal] = field(default_factory=dict)
     insee_code: str = ""
     meter_communicating: bool = True
+    # Gas T4: the subscribed daily capacity (MWh/day), billed with ATRD's capacity term.
+    daily_capacity_mwh: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class ContractPrices:
     energy: dict[str, Decimal]  # post → €/kWh
     capacity: dict[str, Decimal] = field(default_factory=dict)  # post → €/kWh
     cee: tuple[CeePrice, ...] = ()
+    # Prices per delivery year (year → post → €/kWh), over `energy` / `capacity` for the days of
+    # that year: a period across 1 January is split there when the price changes.
+    energy_by_year: dict[int, dict[str, Decimal]] = field(default_factory=dict)
+    capacity_by_year: dict[int, dict[str, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from invoicing.engine.types import CeePrice, ContractPrices, GasQuantity, InvoiceInput, InvoiceResult, Period, SiteInput
@@ -63,12 +64,13 @@ def invoice(
     gas: tuple[str, str] | None = None,
     fixed: Period | None = None,
     daily: dict[dt.date, dict[str, Decimal]] | None = None,
+    energy_by_year: dict[int, dict[str, Decimal]] | None = None,
 ) -> InvoiceInput:
     return InvoiceInput(
         site=site,
         issue_date=consumption.last + dt.timedelta(days=1),
         consumption_period=consumption,
-        prices=price,
+        prices=replace(price, energy_by_year=energy_by_year) if energy_by_year else price,
         fixed_period=fixed,
         energy_kwh={post: Decimal(v) for post, v in (kwh or {}).items()},
         gas=GasQuantity(Decimal(gas[0]), Decimal(gas[1])) if gas else None,

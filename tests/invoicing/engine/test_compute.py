@@ -6,6 +6,7 @@ half up; VAT per rate on the sum of its base. The arithmetic of every line is wr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -333,3 +334,41 @@ def test_an_explicit_rate_book_wins_over_the_shipped_grids() -> None:
         ("CTA", D("0.00")),
         ("CSPE", D("2.00")),
     ]
+
+
+def test_gas_t4_bills_its_daily_capacity_inside_the_cta_base() -> None:
+    # T4 with 12 MWh/day subscribed, January 2026 (31 days), 100000 m³ × 11.2 = 1120000 kWh.
+    site = replace(gas_site("T4"), daily_capacity_mwh=D("12"))
+    result = compute_invoice(
+        invoice(site, period("2026-01-01", "2026-01-31"), prices({"BASE": "0.04"}), gas=("100000", "11.2"))
+    )
+    assert [row for row in rows(result) if row[0] != "ENERGY_BASE"] == [
+        ("NETWORK_VARIABLE_BASE", "2026-01-01", "2026-01-31", "1120000", "0.00118", "1321.60", "20.00"),
+        # 21705.72 / 365 = 59.467726 × 31 = 1843.499506
+        ("NETWORK_FIXED", "2026-01-01", "2026-01-31", "31", "59.467726", "1843.50", "20.00"),
+        # 288.00 €/(MWh/day)/year / 365 = 0.789041 × 12 MWh/day × 31 days = 372 → 293.523252
+        ("NETWORK_CAPACITY", "2026-01-01", "2026-01-31", "372", "0.789041", "293.52", "20.00"),
+        # CTA 20.80 % of 1843.50 + 293.52 = 2137.02 → 444.50016; transport 2400/365 = 6.575342 × 31 = 203.84
+        ("CTA", "2026-01-01", "2026-01-31", "2137.02", "0.208", "444.50", "20.00"),
+        ("CTA", "2026-01-01", "2026-01-31", "203.84", "0.0471", "9.60", "20.00"),  # 9.600864
+        ("EXCISE", "2026-01-01", "2026-01-31", "1120000", "0.01543", "17281.60", "20.00"),
+    ]
+    assert result.lines[3].label == "Acheminement – souscription de capacité journalière (12 MWh/j)"
+
+
+def test_a_price_per_delivery_year_splits_the_energy_on_1_january() -> None:
+    # 1 Dec 2026 → 31 Jan 2027 (31 + 31 days), 1240 kWh: 620 kWh at the 2026 price, 620 at the 2027 one.
+    contract = replace(
+        prices({"BASE": "0.099"}, {"BASE": "0.004"}),
+        energy_by_year={2027: {"BASE": D("0.105")}},
+        capacity_by_year={2026: {"BASE": D("0.004")}, 2027: {"BASE": D("0.004")}},  # unchanged: one line
+    )
+    result = compute_invoice(invoice(elec(), period("2026-12-01", "2027-01-31"), contract, kwh={"BASE": "1240"}))
+    assert [row for row in rows(result) if row[0].startswith(("ENERGY", "CAPACITY"))] == [
+        ("ENERGY_BASE", "2026-12-01", "2026-12-31", "620", "0.099", "61.38", "20.00"),  # 620 × 0.099
+        ("ENERGY_BASE", "2027-01-01", "2027-01-31", "620", "0.105", "65.10", "20.00"),  # 620 × 0.105
+        ("CAPACITY_BASE", "2026-12-01", "2027-01-31", "1240", "0.004", "4.96", "20.00"),
+    ]
+    without_2028 = replace(contract, energy={}, energy_by_year={2026: {"BASE": D("0.099")}})
+    with pytest.raises(InvoiceError, match=r"^prices\.energy_by_year\.2027\.BASE: "):
+        compute_invoice(invoice(elec(), period("2026-12-01", "2027-01-31"), without_2028, kwh={"BASE": "1240"}))

@@ -167,6 +167,7 @@ def test_a_period_without_rates_is_reported_with_code_scope_and_day() -> None:
         (lambda doc: doc.pop("site"), "site"),
         (lambda doc: doc["site"].update(fluid="water"), "site.fluid"),
         (lambda doc: doc["site"].update(colour="blue"), "site.colour"),
+        (lambda doc: doc["site"].update(daily_capacity_mwh="12"), "site.daily_capacity_mwh"),  # not for electricity
         (lambda doc: doc.update(fixed_period=["2026-03-01"]), "fixed_period"),
         (lambda doc: doc.update(fixed_period=["2026-03-01", "2026-02-30"]), "fixed_period[1]"),
         (lambda doc: doc.update(energy_kwh={"BASE": "1640"}), "indexes"),  # both indexes and energy_kwh

@@ -44,6 +44,8 @@ def electricity(draw: st.DrawFn) -> InvoiceInput:
     kva = draw(st.sampled_from(["3", "6", "9", "12", "18", "24", "36"]))
     consumption = draw(periods())
     fixed = draw(st.none() | periods(max_days=70))
+    years = range(consumption.first.year, consumption.last.year + 1)
+    by_year = {year: {post: draw(price) for post in posts} for year in years} if draw(st.booleans()) else {}
     return invoice(
         elec(
             formula,
@@ -62,7 +64,24 @@ def electricity(draw: st.DrawFn) -> InvoiceInput:
         ),
         kwh={post: str(draw(kwh)) for post in posts},
         fixed=fixed,
+        energy_by_year=by_year,
     )
+
+
+@st.composite
+def c4(draw: st.DrawFn) -> InvoiceInput:
+    posts = ["HPH", "HCH", "HPE", "HCE"]
+    steps = draw(st.lists(st.integers(min_value=0, max_value=60), min_size=4, max_size=4))
+    steps[0] += 37  # the first power is above 36 kVA
+    powers = {post: str(sum(steps[: index + 1])) for index, post in enumerate(posts)}
+    return invoice(
+        elec(draw(st.sampled_from(["BTSUPCU", "BTSUPLU"])), "4P", "", segment="C4", powers=powers,
+             insee=draw(st.sampled_from(["14118", "14001"]))),
+        draw(periods()),
+        prices({post: str(draw(price)) for post in posts}),
+        kwh={post: str(draw(kwh)) for post in posts},
+        fixed=draw(st.none() | periods(max_days=70)),
+    )  # fmt: skip
 
 
 @st.composite
@@ -78,7 +97,7 @@ def gas(draw: st.DrawFn) -> InvoiceInput:
     )
 
 
-invoices = electricity() | gas()
+invoices = electricity() | c4() | gas()
 
 
 def _check_totals(result: InvoiceResult) -> None:
@@ -134,7 +153,7 @@ def _kwh_by_code(results: list[InvoiceResult], prefix: str) -> dict[str, Decimal
 
 
 @EXAMPLES
-@given(electricity(), st.data())
+@given(electricity() | c4(), st.data())
 def test_splitting_a_period_into_two_invoices_never_changes_the_energy_billed(
     data: InvoiceInput, draw: st.DataObject
 ) -> None:

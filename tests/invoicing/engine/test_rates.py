@@ -153,6 +153,16 @@ def test_lookup_prefers_the_first_scope_then_the_post_then_falls_back() -> None:
     assert book.rate("X", ["C"], "*", d("2024-06-01")) is None
 
 
+def test_lookup_by_exact_key_and_day() -> None:
+    book = RateBook.shipped()
+    assert book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "HC", d("2025-08-01")).value == Decimal("0.0350")
+    assert book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "HC", d("2025-07-31")).value == Decimal("0.0357")
+    with pytest.raises(
+        MissingRate, match=r"^no rate TURPE_CS_VARIABLE for scope BTINFMUDT \(post BASE\) on 2025-08-01$"
+    ):
+        book.lookup("TURPE_CS_VARIABLE", "BTINFMUDT", "BASE", d("2025-08-01"))
+
+
 def test_segments_split_a_period_at_each_change_and_name_a_hole() -> None:
     book = RateBook.from_rows(
         [
@@ -205,3 +215,19 @@ def test_an_override_without_vat_keeps_the_shipped_vat_rules() -> None:
     assert book.require("VAT_FIXED", ["ELEC_<=36", "*"], "*", d("2025-07-31")).value == Decimal("5.5")
     assert book.require("VAT_FIXED", ["ELEC_<=36", "*"], "*", d("2025-08-01")).value == Decimal("20")
     assert book.tax_codes == ()
+
+
+def test_a_partition_is_computed_once_per_period_and_rates() -> None:
+    book = RateBook.from_rows(
+        [_row("X", "A", "1", "2024-01-01", "2024-01-31"), _row("X", "A", "2", "2024-02-01", None)]
+    )
+    specs = [("X", ["A"], "*", True)]
+    first = book.partition(period("2024-01-20", "2024-02-05"), specs)
+    assert [(p.first.isoformat(), rows[0].value if rows[0] else None) for p, rows in first] == [
+        ("2024-01-20", Decimal(1)),
+        ("2024-02-01", Decimal(2)),
+    ]
+    assert book.partition(period("2024-01-20", "2024-02-05"), [("X", ("A",), "*", True)]) is first
+    assert book.partition(period("2024-01-21", "2024-02-05"), specs) is not first
+    with pytest.raises(MissingRate):
+        book.partition(period("2023-12-31", "2024-01-05"), specs)
