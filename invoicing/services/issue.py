@@ -171,18 +171,21 @@ def site_ids_draw(count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy_sites_and_lines(invoice_id: int, bills: Sequence[SiteBill], ids: Sequence[int] | None) -> None:
+def _copy_sites_and_lines(invoices: Sequence[tuple[int, Sequence[SiteBill]]], ids: Sequence[int] | None = None) -> None:
     """The sites and lines of an invoice in two COPYs (ids of the sites drawn from their sequence first).
 
     An ORM ``bulk_create`` of the 170,000 lines of a monthly run spends most of its time
     building model instances and rendering parameters; COPY streams the rows.
     """
     site_table, line_table = InvoiceSite._meta.db_table, InvoiceLine._meta.db_table
+    parts = [
+        (invoice_id, position, bill) for invoice_id, bills in invoices for position, bill in enumerate(bills, start=1)
+    ]
     if ids is None:
-        ids = site_ids_draw(len(bills))
+        ids = site_ids_draw(len(parts))
     with connection.cursor() as cursor:
         site_rows = []
-        for site_id, position, bill in zip(ids, range(1, len(bills) + 1), bills, strict=True):
+        for site_id, (invoice_id, position, bill) in zip(ids, parts, strict=True):
             totals = bill.result.totals
             fields = (
                 site_id,
@@ -215,53 +218,40 @@ def _copy_sites_and_lines(invoice_id: int, bills: Sequence[SiteBill], ids: Seque
                 f"{invoice_id}\t{site_id}\t{position}\t{_text(line.code)}\t{_text(line.family)}\t"
                 f"{_text(line.label[:200])}\t{line.start}\t{line.end}\t{line.quantity.quantize(QUANTITY)}\t"
                 f"{_text(line.unit)}\t{line.unit_price.quantize(UNIT_PRICE)}\t{line.amount}\t{line.vat_percent}\n"
-                for site_id, bill in zip(ids, bills, strict=True)
+                for site_id, (invoice_id, _position, bill) in zip(ids, parts, strict=True)
                 for position, line in enumerate(bill.result.lines, start=1)
             ),
         )
 
 
-@transaction.atomic
-def invoice_issue(
-    *,
-    perimeter: BillingPerimeter,
-    lot: Lot,
-    issue_date: dt.date,
-    bills: Sequence[SiteBill],
-    payment_delay_days: int,
-    run: BillingRun | None = None,
-    label: str = "",
-    site_ids: Sequence[int] | None = None,
-) -> Invoice:
-    """Write one invoice of a perimeter (its member loaded) from the engine's results of its sites.
+@dataclass(frozen=True)
+class InvoiceDraft:
+    """One invoice to issue: a perimeter (its member loaded), a lot and the bills of its sites."""
 
-    Statements: the number (one upsert, the series' row lock held until commit), the invoice,
-    the sites' ids, one COPY of the sites, one of the lines, the VAT rates: six whatever the
-    number of sites.
-    """
-    if not bills:
-        raise ValidationError(_("Une facture porte au moins un site."))
-    vat: dict[Decimal, _VatSum] = defaultdict(_VatSum)
-    for bill in bills:
-        for rate in bill.result.totals.vat:
-            vat[rate.percent].base += rate.base
-    for percent, rate_sum in vat.items():
-        rate_sum.amount = vat_amount(rate_sum.base, percent)
+    perimeter: BillingPerimeter
+    lot: Lot
+    bills: Sequence[SiteBill]
+    payment_delay_days: int
+    label: str = ""
+
+
+def _invoice_row(draft: InvoiceDraft, number: str, issue_date: dt.date, run: BillingRun | None) -> Invoice:
+    bills, perimeter = draft.bills, draft.perimeter
+    vat = _vat_of(bills)
     totals = [bill.result.totals for bill in bills]
     excl_vat = sum((t.excl_vat for t in totals), ZERO)
     vat_total = sum((v.amount for v in vat.values()), ZERO)
-    number = invoice_numbers_take(year=issue_date.year)[0]
-    invoice = Invoice.objects.create(
+    return Invoice(
         number=number,
         kind=InvoiceKind.INVOICE,
         run=run,
         perimeter=perimeter,
         member_id=perimeter.member_id,
-        lot=lot,
-        label=label or invoice_label(perimeter, lot, bills),
+        lot=draft.lot,
+        label=draft.label or invoice_label(perimeter, draft.lot, bills),
         issue_date=issue_date,
         accounting_date=issue_date,
-        due_date=issue_date + dt.timedelta(days=payment_delay_days),
+        due_date=issue_date + dt.timedelta(days=draft.payment_delay_days),
         period_start=min(bill.consumption_period.first for bill in bills),
         period_end=max(bill.consumption_period.last for bill in bills),
         consumption_kwh=sum((bill.consumption_kwh for bill in bills), ZERO).quantize(QUANTITY),
@@ -275,14 +265,67 @@ def invoice_issue(
         payment_mode=perimeter.payment_mode,
         buyer=buyer_snapshot(perimeter),
     )
-    _copy_sites_and_lines(invoice.pk, bills, site_ids)
+
+
+def _vat_of(bills: Sequence[SiteBill]) -> dict[Decimal, _VatSum]:
+    """The invoice's VAT per rate: the bases of all its sites summed, then rounded once (BR-CO-17)."""
+    vat: dict[Decimal, _VatSum] = defaultdict(_VatSum)
+    for bill in bills:
+        for rate in bill.result.totals.vat:
+            vat[rate.percent].base += rate.base
+    for percent, rate_sum in vat.items():
+        rate_sum.amount = vat_amount(rate_sum.base, percent)
+    return dict(sorted(vat.items()))
+
+
+@transaction.atomic
+def invoices_issue(
+    *,
+    drafts: Sequence[InvoiceDraft],
+    issue_date: dt.date,
+    run: BillingRun | None = None,
+    site_ids: Sequence[int] | None = None,
+) -> list[Invoice]:
+    """Write several invoices at once, all or none, numbered in the order given.
+
+    Statements whatever the number of invoices and sites: the numbers (one upsert, the
+    series' row lock held until commit), one INSERT of the invoices, the sites' ids (unless
+    given), one COPY of the sites, one of the lines, one INSERT of the VAT rates.
+    """
+    if not drafts:
+        return []
+    if any(not draft.bills for draft in drafts):
+        raise ValidationError(_("Une facture porte au moins un site."))
+    numbers = invoice_numbers_take(year=issue_date.year, count=len(drafts))
+    invoices = Invoice.objects.bulk_create(
+        [_invoice_row(draft, number, issue_date, run) for draft, number in zip(drafts, numbers, strict=True)]
+    )
+    _copy_sites_and_lines(
+        [(invoice.pk, draft.bills) for invoice, draft in zip(invoices, drafts, strict=True)], site_ids
+    )
     InvoiceVat.objects.bulk_create(
         [
             InvoiceVat(invoice=invoice, percent=percent, base=rate.base, amount=rate.amount)
-            for percent, rate in sorted(vat.items())
+            for invoice, draft in zip(invoices, drafts, strict=True)
+            for percent, rate in _vat_of(draft.bills).items()
         ]
     )
-    return invoice
+    return invoices
+
+
+def invoice_issue(
+    *,
+    perimeter: BillingPerimeter,
+    lot: Lot,
+    issue_date: dt.date,
+    bills: Sequence[SiteBill],
+    payment_delay_days: int,
+    run: BillingRun | None = None,
+    label: str = "",
+) -> Invoice:
+    """Write one invoice of a perimeter (its member loaded) from the engine's results of its sites."""
+    draft = InvoiceDraft(perimeter, lot, bills, payment_delay_days, label)
+    return invoices_issue(drafts=[draft], issue_date=issue_date, run=run)[0]
 
 
 def _actor(by: User | str | None) -> tuple[User | None, str]:

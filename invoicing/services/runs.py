@@ -78,7 +78,7 @@ from invoicing.estimates import (
 from invoicing.extensions import rate_rows_in_force
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.prices import LotTerms, PriceBook
-from invoicing.services.issue import SiteBill, invoice_issue, site_ids_draw
+from invoicing.services.issue import InvoiceDraft, SiteBill, invoices_issue, site_ids_draw
 from perimeter.choices import Fluid, SiteStatus
 from perimeter.models import Lot, Site
 from tenants.db import current_schema
@@ -87,6 +87,9 @@ logger = logging.getLogger(__name__)
 
 ONE_DAY = dt.timedelta(days=1)
 PROGRESS_EVERY_S = 1.0
+# Invoices written per transaction: a few round trips for many invoices (see _issue_all).
+BATCH_INVOICES = 50
+BATCH_SITES = 2_000
 EXIT_STATUSES = (
     SiteStatus.NOT_MINE,
     SiteStatus.ALREADY_TERMINATED,
@@ -546,8 +549,33 @@ def _issue_all(
     progress: _Progress,
     site_ids: Iterator[int],
 ) -> tuple[float, float]:
-    """Compute and issue each perimeter's invoice, one transaction each; returns the seconds computing and writing."""
+    """Compute each perimeter's invoice and issue them by batches; returns the seconds computing and writing.
+
+    A batch (``BATCH_INVOICES`` invoices, or ``BATCH_SITES`` sites) is one transaction of six
+    statements (``invoices_issue``): a perimeter is invoiced with its whole batch or not at
+    all, so a run stopped anywhere resumes without a duplicate.
+    """
     computing = writing = 0.0
+    drafts: list[InvoiceDraft] = []
+    pending = pending_sites = 0
+
+    def flush() -> None:
+        nonlocal drafts, pending, pending_sites, writing
+        lap = time.perf_counter()
+        if drafts:
+            invoices_issue(
+                drafts=drafts,
+                issue_date=run.issue_date,
+                run=run,
+                site_ids=[next(site_ids) for _ in range(pending_sites)],
+            )
+        progress.invoices += len(drafts)
+        progress.sites += pending_sites
+        progress.done += pending
+        progress.write()
+        drafts, pending, pending_sites = [], 0, 0
+        writing += time.perf_counter() - lap
+
     for key in sorted(groups):
         if key in done_keys:
             continue
@@ -562,23 +590,15 @@ def _issue_all(
                 progress.skipped.append(_skip(site, bill))
             else:
                 bills.append(bill)
-        computing += time.perf_counter() - lap
-        lap = time.perf_counter()
         if bills:
-            invoice_issue(
-                perimeter=perimeters[key[0]],
-                lot=lots[key[1]],
-                issue_date=run.issue_date,
-                bills=bills,
-                payment_delay_days=plans[bills[0].site.pk].terms.payment_delay_days,
-                run=run,
-                site_ids=[next(site_ids) for _ in bills],
-            )
-            progress.invoices += 1
-            progress.sites += len(bills)
-        progress.done += 1
-        progress.write()
-        writing += time.perf_counter() - lap
+            terms = plans[bills[0].site.pk].terms
+            drafts.append(InvoiceDraft(perimeters[key[0]], lots[key[1]], bills, terms.payment_delay_days))
+            pending_sites += len(bills)
+        pending += 1
+        computing += time.perf_counter() - lap
+        if len(drafts) >= BATCH_INVOICES or pending_sites >= BATCH_SITES:
+            flush()
+    flush()
     return computing, writing
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -80,17 +81,18 @@ def test_a_run_resumed_after_a_failure_completes_without_duplicates(monkeypatch:
         site = elec_site(member)
         month_end_readings(site, 5_000, 400 + n, MONTH_ENDS)
         perimeter(member, f"Mairie {n}", [site])
-    real_issue = runs.invoice_issue
+    real_issue = runs.invoices_issue
     calls = {"n": 0}
 
-    def failing_issue(**kwargs: object) -> Invoice:
+    def failing_issue(**kwargs: Any) -> list[Invoice]:
         calls["n"] += 1
         if calls["n"] == 2:
             raise ConnectionError("worker lost")
-        return real_issue(**kwargs)  # type: ignore[arg-type]
+        return real_issue(**kwargs)
 
-    monkeypatch.setattr(runs, "invoice_issue", failing_issue)
+    monkeypatch.setattr(runs, "invoices_issue", failing_issue)
     monkeypatch.setattr(runs, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(runs, "BATCH_INVOICES", 1)  # one invoice per transaction: the second one fails
     run = billing_run_request(calendar="estimated", issue_date=FEB_1, requested_by="calendrier")
     with pytest.raises(ConnectionError):
         billing_run_execute(run.pk)
@@ -99,7 +101,7 @@ def test_a_run_resumed_after_a_failure_completes_without_duplicates(monkeypatch:
     # What staff saw when it stopped: one perimeter of three done, its invoice and site.
     assert (run.perimeters_total, run.perimeters_done, run.invoices_issued, run.sites_billed) == (3, 1, 1, 1)
     assert Invoice.objects.filter(run=run).count() == 1  # the first perimeter's invoice is committed
-    monkeypatch.setattr(runs, "invoice_issue", real_issue)
+    monkeypatch.setattr(runs, "invoices_issue", real_issue)
     run = billing_run_execute(run.pk)
     assert run.status == RunStatus.DONE
     assert sorted(Invoice.objects.filter(run=run).values_list("member_id", flat=True)) == sorted(m.pk for m in members)
