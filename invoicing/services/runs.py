@@ -59,6 +59,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
 from billing_groups.services import default_perimeters_attach
+from config.tasks import advisory_lock
 from consumption.partitions import add_months, month_start
 from invoicing.choices import FixedBilling, IndexNature, InvoiceKind, RunCalendar, RunStatus
 from invoicing.engine.compute import InvoiceError, compute_invoice
@@ -621,10 +622,19 @@ def _commits_without_waiting() -> Iterator[None]:
 
 
 def billing_run_execute(run_id: int) -> BillingRun:
-    """Bill every perimeter due in the run (see the module docstring); resumable, idempotent."""
-    run = BillingRun.objects.get(pk=run_id)
-    if run.status == RunStatus.DONE:
-        return run
+    """Bill every perimeter due in the run (see the module docstring); resumable, idempotent.
+
+    One execution of a run at a time: a session advisory lock on the run (released with the
+    session if the process dies); an execution that finds it held returns the run as it is.
+    """
+    with advisory_lock(f"invoicing.billing_run:{current_schema()}:{run_id}") as acquired:
+        run = BillingRun.objects.get(pk=run_id)
+        if not acquired or run.status == RunStatus.DONE:
+            return run
+        return _execute(run)
+
+
+def _execute(run: BillingRun) -> BillingRun:
     BillingRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, started_at=run.started_at or timezone.now(), error=""
     )

@@ -6,10 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
+from config.tasks import lock_key
 from invoicing.choices import RunCalendar, RunStatus
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.services import runs
@@ -189,3 +192,23 @@ def test_gas_t3_is_billed_on_the_tenth_on_real_data_only() -> None:
     # The T2 site is on the estimated calendar of the 1st, not on this one.
     february = _run()
     assert InvoiceSite.objects.get(invoice__run=february).site_id == t2.pk
+
+
+def test_a_run_being_executed_elsewhere_is_not_executed_twice_at_once() -> None:
+    elec_lot()
+    member = MemberFactory()
+    site = elec_site(member)
+    month_end_readings(site, 1_000, 300, MONTH_ENDS)
+    perimeter(member, "Mairie", [site])
+    run = billing_run_request(calendar="estimated", issue_date=FEB_1, requested_by="x")
+    other = psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+    key = lock_key(f"invoicing.billing_run:alpha:{run.pk}")
+    try:  # another process holds the run (a second worker, the demo, a staff request)
+        other.execute("SELECT pg_advisory_lock(%s, %s)", key)
+        assert billing_run_execute(run.pk).status == RunStatus.QUEUED
+        assert not Invoice.objects.exists()
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+    finally:
+        other.close()
+    assert billing_run_execute(run.pk).status == RunStatus.DONE
+    assert Invoice.objects.count() == 1
