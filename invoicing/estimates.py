@@ -43,7 +43,7 @@ KWH = Decimal("0.001")
 FIRM_NATURES = (ReadingNature.REAL, ReadingNature.REGULARISED, ReadingNature.SELF_READING)
 # One value per (site, day, post): the distributor's daily flow, its periodic reading, then the member's.
 SOURCE_ORDER = (ReadingSource.DAILY_FLOW, ReadingSource.PERIODIC, ReadingSource.MEMBER, ReadingSource.SUPPLIER)
-FIRM_LOOKBACK_DAYS = 400
+FIRM_LOOKBACK_DAYS = 190  # about six months: two periodic rounds and more
 # Share of each month (January first) in a year's consumption; each row sums to 1.
 SEASONAL_SHAPE: dict[str, tuple[float, ...]] = {
     Fluid.ELECTRICITY: (0.11, 0.10, 0.09, 0.08, 0.07, 0.06, 0.06, 0.06, 0.07, 0.08, 0.10, 0.12),

@@ -141,3 +141,21 @@ def test_an_invoice_is_cancelled_once_and_a_credit_note_never() -> None:
     with pytest.raises(ValidationError):
         credit_note_issue(invoice=invoice, reason="   ", by=None)
     assert Invoice.objects.filter(cancels=invoice).count() == 1
+
+
+def test_texts_are_written_as_given_whatever_their_characters() -> None:
+    member = MemberFactory()
+    perimeter = BillingPerimeter.objects.create(member=member, name="Écoles", segment="C5")
+    name = "École \\ « Jean\tMoulin » \n bât. B"
+    site = SiteFactory(member=member, site_name=name)
+    invoice = invoice_issue(
+        perimeter=perimeter,
+        lot=site.lot,
+        issue_date=dt.date(2026, 2, 1),
+        bills=[_bill(site, _result("10.00", "5.03", "1.01"))],
+        payment_delay_days=30,
+    )
+    part = invoice.sites.get()
+    assert part.site_name == name
+    assert part.indexes == {"BASE": {"start": "1000.000", "end": "1100.000"}}
+    assert [line.label for line in part.lines.order_by("position")] == ["Énergie", "Part fixe", "Soutirage"]

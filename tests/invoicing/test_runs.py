@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 
 from billing_groups.models import BillingPerimeter, BillingPerimeterSite
+from config.tasks import lock_key
 from invoicing.choices import RunCalendar, RunStatus
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.services import runs
@@ -80,23 +84,27 @@ def test_a_run_resumed_after_a_failure_completes_without_duplicates(monkeypatch:
         site = elec_site(member)
         month_end_readings(site, 5_000, 400 + n, MONTH_ENDS)
         perimeter(member, f"Mairie {n}", [site])
-    real_issue = runs.invoice_issue
+    real_issue = runs.invoices_issue
     calls = {"n": 0}
 
-    def failing_issue(**kwargs: object) -> Invoice:
+    def failing_issue(**kwargs: Any) -> list[Invoice]:
         calls["n"] += 1
         if calls["n"] == 2:
             raise ConnectionError("worker lost")
-        return real_issue(**kwargs)  # type: ignore[arg-type]
+        return real_issue(**kwargs)
 
-    monkeypatch.setattr(runs, "invoice_issue", failing_issue)
+    monkeypatch.setattr(runs, "invoices_issue", failing_issue)
+    monkeypatch.setattr(runs, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(runs, "BATCH_INVOICES", 1)  # one invoice per transaction: the second one fails
     run = billing_run_request(calendar="estimated", issue_date=FEB_1, requested_by="calendrier")
     with pytest.raises(ConnectionError):
         billing_run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
+    # What staff saw when it stopped: one perimeter of three done, its invoice and site.
+    assert (run.perimeters_total, run.perimeters_done, run.invoices_issued, run.sites_billed) == (3, 1, 1, 1)
     assert Invoice.objects.filter(run=run).count() == 1  # the first perimeter's invoice is committed
-    monkeypatch.setattr(runs, "invoice_issue", real_issue)
+    monkeypatch.setattr(runs, "invoices_issue", real_issue)
     run = billing_run_execute(run.pk)
     assert run.status == RunStatus.DONE
     assert sorted(Invoice.objects.filter(run=run).values_list("member_id", flat=True)) == sorted(m.pk for m in members)
@@ -184,3 +192,23 @@ def test_gas_t3_is_billed_on_the_tenth_on_real_data_only() -> None:
     # The T2 site is on the estimated calendar of the 1st, not on this one.
     february = _run()
     assert InvoiceSite.objects.get(invoice__run=february).site_id == t2.pk
+
+
+def test_a_run_being_executed_elsewhere_is_not_executed_twice_at_once() -> None:
+    elec_lot()
+    member = MemberFactory()
+    site = elec_site(member)
+    month_end_readings(site, 1_000, 300, MONTH_ENDS)
+    perimeter(member, "Mairie", [site])
+    run = billing_run_request(calendar="estimated", issue_date=FEB_1, requested_by="x")
+    other = psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+    key = lock_key(f"invoicing.billing_run:alpha:{run.pk}")
+    try:  # another process holds the run (a second worker, the demo, a staff request)
+        other.execute("SELECT pg_advisory_lock(%s, %s)", key)
+        assert billing_run_execute(run.pk).status == RunStatus.QUEUED
+        assert not Invoice.objects.exists()
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+    finally:
+        other.close()
+    assert billing_run_execute(run.pk).status == RunStatus.DONE
+    assert Invoice.objects.count() == 1
