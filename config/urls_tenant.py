@@ -11,6 +11,7 @@ urlpatterns = [
     path("parc/", include("perimeter.urls")),
     path("consommation/", include("consumption.urls")),
     path("facturation/", include("invoicing.urls")),
+    path("facturation/", include("einvoicing.urls")),
     path("api/", include("config.api_urls")),
 ]
 
