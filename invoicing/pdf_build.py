@@ -77,14 +77,30 @@ def _buyer(invoice: Invoice) -> Buyer:
     """The buyer as it was at issue (``Invoice.buyer``), completed from the member where it says nothing."""
     member = invoice.member
     frozen = invoice.buyer or {}
-    address = _address(frozen.get("address")) or tuple(
-        part for part in (member.address_line, f"{member.postcode} {member.city}".strip()) if part
-    )
+    if "address_line" in frozen or "city" in frozen:  # ``invoicing.services.issue.buyer_snapshot``
+        lines = (frozen.get("address_line", ""), f"{frozen.get('postcode', '')} {frozen.get('city', '')}".strip())
+        address = tuple(part for part in lines if part)
+    else:
+        address = _address(frozen.get("address")) or tuple(
+            part for part in (member.address_line, f"{member.postcode} {member.city}".strip()) if part
+        )
     return Buyer(
         legal_name=frozen.get("legal_name") or member.legal_name,
         address=address,
         siret=frozen.get("siret") or member.siret,
         customer_number=frozen.get("customer_number") or member.customer_number,
+    )
+
+
+def _budget_reference(invoice: Invoice) -> str:
+    """The commitment number or budget reference as at issue (the buyer snapshot), else the perimeter's."""
+    frozen = invoice.buyer or {}
+    perimeter = invoice.perimeter
+    return (
+        frozen.get("chorus_commitment_number")
+        or frozen.get("budget_reference")
+        or perimeter.chorus_commitment_number
+        or perimeter.budget_reference
     )
 
 
@@ -212,7 +228,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
             incl_vat=invoice.total_incl_vat,
         ),
         preceding_number=cancels_number or "",
-        budget_reference=perimeter.chorus_commitment_number or perimeter.budget_reference,
+        budget_reference=_budget_reference(invoice),
         legal_mentions=DEFAULT_LEGAL_MENTIONS,
     )
 

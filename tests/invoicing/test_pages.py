@@ -288,3 +288,34 @@ def test_the_search_form_keeps_the_chosen_site_and_perimeter(world: Any, alice_c
     body = response.content.decode()
     assert f'<option value="{world.site_a.pk}" selected>' in body
     assert f'<option value="{perimeter.pk}" selected>Écoles &lt;primaires&gt;</option>' in body
+
+
+def test_an_invoice_issued_by_the_billing_service_shows_and_prints(world: Any, alice_client: Any) -> None:
+    """Through ``invoicing.services.issue`` (not the test factory): the search, the page and the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from billing_groups.models import BillingPerimeter
+    from invoicing.services.issue import credit_note_issue, invoice_issue
+    from tests.invoicing.test_issue import _bill, _result
+
+    perimeter = BillingPerimeter.objects.create(member=world.member_a, name="Écoles", segment="C5")
+    invoice = invoice_issue(
+        perimeter=perimeter,
+        lot=world.site_a.lot,
+        issue_date=_this_month(),
+        bills=[_bill(world.site_a, _result("10.00", "5.03", "1.01"))],
+        payment_delay_days=30,
+    )
+    credit = credit_note_issue(invoice=invoice, reason="Index erroné", by="test", issue_date=_this_month())
+
+    search = alice_client.get(reverse("invoicing:home"), {"state": "cancelled"})
+    assert [row["number"] for row in search.context["table"].page.object_list] == [invoice.number]
+    page = alice_client.get(reverse("invoicing:invoice_detail", kwargs={"pk": credit.pk})).content.decode()
+    assert invoice.number in page
+    assert "TVA 5,5 %" in page
+    pdf = alice_client.get(reverse("invoicing:invoice_pdf", kwargs={"pk": credit.pk}))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert credit.number in text
+    assert invoice.number in text  # the invoice it cancels
