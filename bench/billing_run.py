@@ -61,7 +61,7 @@ def obvious_loop(perimeter_ids: list[int], issue_date: dt.date) -> int:
     from invoicing.engine.compute import compute_invoice
     from invoicing.engine.rates import RateBook
     from invoicing.engine.types import CeePrice, ContractPrices, GasQuantity, InvoiceInput, Period, SiteInput
-    from invoicing.extensions import rate_rows_in_force
+    from invoicing.grids.selectors import rate_rows_in_force
     from invoicing.models import ContractPriceSet, Invoice, InvoiceLine, InvoiceSite, InvoiceVat
     from invoicing.services.numbering import invoice_numbers_take
     from perimeter.choices import POSTS_BY_OPTION

@@ -13,10 +13,6 @@ class RateGridsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from invoicing.extensions import register_rate_rows
-        from invoicing.grids.selectors import rate_rows_in_force
         from invoicing.grids.signals import load_shipped_grids
 
         post_migrate.connect(load_shipped_grids, sender=self, dispatch_uid="rate_grids_load_shipped")
-        # Billing runs read the rows in force through this hook (invoicing may not import this app).
-        register_rate_rows(rate_rows_in_force)

@@ -76,7 +76,7 @@ from invoicing.estimates import (
     post_shares,
     posts_of,
 )
-from invoicing.extensions import rate_rows_in_force
+from invoicing.grids.selectors import rate_rows_in_force
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.prices import LotTerms, PriceBook
 from invoicing.services.issue import InvoiceDraft, SiteBill, invoices_issue, site_ids_draw
