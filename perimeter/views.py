@@ -94,6 +94,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "readings": last_readings(site, LAST_READINGS),
             "can_edit": can_write(user, Module.PARK),
+            "can_request": can_write(user, Module.TECHNICAL_REQUESTS),
         },
     )
 
