@@ -89,6 +89,7 @@ def _new_site(tech_request: TechnicalRequest) -> Site:
         tariff_formula=TariffFormula.BTINFCUST if electricity else TariffFormula.T2,
         tariff_option=TariffOption.BASE if electricity else TariffOption.GAS,
         site_name=data["new_site_name"],
+        subscribed_power_kva=Decimal(data["power_kva"]) if "power_kva" in data else None,
         address_line=data.get("new_address_line", ""),
         postcode=data.get("new_postcode", ""),
         city=data.get("new_city", ""),
