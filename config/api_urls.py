@@ -22,6 +22,7 @@ from consumption.api.member_views import (
 from datacollection.api import views as journey_views
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
+from technical_requests.api.views import RequestTypeViewSet, TechnicalRequestViewSet
 
 app_name = "api"
 
@@ -49,6 +50,8 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("sites", SiteViewSet, basename="site")
+router.register("technical-requests/types", RequestTypeViewSet, basename="technical-request-type")
+router.register("technical-requests", TechnicalRequestViewSet, basename="technical-request")
 router.register("users", MemberUserViewSet, basename="user")
 
 urlpatterns = [

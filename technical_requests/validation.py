@@ -24,6 +24,17 @@ from technical_requests.choices import FieldKind
 from technical_requests.workdays import add_working_days
 
 Errors = dict[str, list[str]]
+# Kinds whose empty string means "nothing said" (any other kind must hold a value when given).
+TEXT_KINDS = frozenset(
+    {
+        FieldKind.TEXT,
+        FieldKind.LONG_TEXT,
+        FieldKind.PHONE,
+        FieldKind.EMAIL,
+        FieldKind.POSTCODE,
+        FieldKind.DELIVERY_POINT,
+    }
+)
 
 
 def earliest_date(field: Field, today: dt.date) -> dt.date | None:
@@ -64,7 +75,7 @@ def _clean_date(field: Field, value: Any, today: dt.date) -> str:
 
 
 def _clean_decimal(field: Field, value: Any) -> str:
-    if isinstance(value, bool):
+    if not isinstance(value, str):
         raise ValidationError(_("Indiquez un nombre."), code="number_invalid")
     try:
         number = Decimal(str(value).strip().replace(",", ".").replace(" ", ""))
@@ -82,10 +93,6 @@ def _clean_decimal(field: Field, value: Any) -> str:
 def _clean_boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in {"true", "on", "1", "oui"}:
-        return True
-    if isinstance(value, str) and value.strip().lower() in {"false", "off", "0", "non", ""}:
-        return False
     raise ValidationError(_("Répondez par oui ou par non."), code="boolean_invalid")
 
 
@@ -163,11 +170,18 @@ def request_data_clean(
         errors[str(name)[:60]] = [_("Ce champ n'existe pas pour ce type de demande.")]
     cleaned: dict[str, Any] = {}
     for field in fields:
-        value = data.get(field.name)
-        if _is_empty(value) and not (field.kind == FieldKind.BOOLEAN and value is not None):
+        if field.name not in data:
             if field.required:
                 errors[field.name] = [_("Ce champ est obligatoire.")]
             continue
+        value = data[field.name]
+        if value is None:
+            errors[field.name] = [_("Une valeur est attendue (ou retirez le champ).")]
+            continue
+        if field.kind in TEXT_KINDS and _is_empty(value):
+            if field.required:
+                errors[field.name] = [_("Ce champ est obligatoire.")]
+            continue  # an optional text left empty is not stored
         try:
             cleaned[field.name] = clean_value(field, value, today=today, fluid=rtype.fluid)
         except ValidationError as exc:

@@ -105,3 +105,40 @@ ROUTES = [
     Route("technical_requests:message", WRITE, kwargs=_pk, method="post", data=lambda w, t: {"body": "Une question"}),
     Route("technical_requests:cancel", WRITE, kwargs=_pk, method="post"),
 ]
+
+
+def _api_create(world: Any, target: str) -> dict[str, Any]:
+    site = getattr(world, _SITES[target])
+    return {"type": "miscellaneous", "site": site.pk, "data": {"subject": "Question", "message": "Compteur bruyant"}}
+
+
+def api_create(persona: str, target: str) -> int | set[int]:
+    """A request posted through the API for member A's site."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    if persona == "charlie":
+        return 404
+    if persona in {"bob", "carol"}:
+        return 403
+    return 201
+
+
+API_READ = member_scoped(Module.TECHNICAL_REQUESTS, api=True)
+API_WRITE = member_scoped(Module.TECHNICAL_REQUESTS, write=True, api=True)
+
+ROUTES += [
+    Route("api:technical-request-type-list", list_page(api=True), api=True),
+    Route("api:technical-request-list", list_page(api=True), api=True, leak=_leak),
+    Route("api:technical-request-list", api_create, api=True, method="post", data=_api_create),
+    Route("api:technical-request-detail", API_READ, api=True, kwargs=_pk),
+    Route("api:technical-request-messages", API_READ, api=True, kwargs=_pk),
+    Route(
+        "api:technical-request-messages",
+        API_WRITE,
+        api=True,
+        kwargs=_pk,
+        method="post",
+        data=lambda w, t: {"body": "Une question"},
+    ),
+    Route("api:technical-request-cancel", API_WRITE, api=True, kwargs=_pk, method="post"),
+]
