@@ -1,6 +1,15 @@
 from django.urls import path
 
-from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, staff_views, views
+from backoffice import (
+    campaign_views,
+    export_views,
+    followup_views,
+    import_views,
+    ingestion_views,
+    requests_views,
+    staff_views,
+    views,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -34,6 +43,8 @@ urlpatterns = [
         followup_views.followup_export,
         name="followup_export",
     ),
+    path("demandes-techniques/", requests_views.requests_queue, name="technical_requests"),
+    path("demandes-techniques/<str:code>/<int:pk>/", requests_views.request_manage, name="technical_request"),
     path("equipe/", staff_views.staff_list, name="staff_list"),
     path("equipe/<int:pk>/double-authentification/", staff_views.staff_totp_reset_view, name="staff_totp_reset"),
     path("exports/", export_views.export_list, name="export_list"),

@@ -12,4 +12,5 @@ class ReportsConfig(AppConfig):
             definitions_consumption,
             definitions_followup,
             definitions_park,
+            definitions_technical_requests,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.choices import Module
-from tests.isolation.matrix import Route, member_scoped
+from tests.isolation.matrix import Route, member_scoped, staff_only, staff_only_own_syndicate
 
 _MEMBERS = {"member_a": "member_a", "member_b": "member_b", "beta": "member_beta"}
 _SITES = {"member_a": "site_a", "member_b": "site_b", "beta": "site_beta"}
@@ -141,4 +141,26 @@ ROUTES += [
         data=lambda w, t: {"body": "Une question"},
     ),
     Route("api:technical-request-cancel", API_WRITE, api=True, kwargs=_pk, method="post"),
+]
+
+
+# --- Back-office (public host): account managers only ------------------------------------
+
+
+def _backoffice_kwargs(world: Any, target: str) -> dict[str, Any]:
+    """The target's request addressed under alpha's code (beta's id is unknown there)."""
+    return {"code": "alpha", "pk": _request(world, target).pk}
+
+
+ROUTES += [
+    Route("backoffice:technical_requests", staff_only(), host="public"),
+    Route("backoffice:technical_request", staff_only_own_syndicate(), host="public", kwargs=_backoffice_kwargs),
+    Route(
+        "backoffice:technical_request",
+        staff_only_own_syndicate(ok=302),
+        host="public",
+        kwargs=_backoffice_kwargs,
+        method="post",
+        data=lambda w, t: {"action": "take"},
+    ),
 ]

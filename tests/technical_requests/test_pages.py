@@ -155,3 +155,22 @@ def test_cancel_and_message(
     page = client.get(reverse("technical_requests:detail", kwargs={"pk": tech_request.pk})).content.decode()
     assert "Annulée par le demandeur" in page
     assert "Le compteur est au sous-sol." in page
+
+
+def test_the_tracking_table_exports_what_it_lists(world: Any, active_site: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    kept = make_request(world.alice, active_site)
+    move(make_request(world.alice, active_site), RequestStatus.SENT)
+    client = logged_in(world.alice)
+    response = client.get(
+        reverse("reports:direct_download", kwargs={"report": "technical_requests"}) + "?status=open&format=xlsx"
+    )
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Référence", "Type", "Date")
+    assert [row[0] for row in rows[1:]] == [kept.reference]
+    assert rows[1][6] == "Ouvert"
