@@ -56,7 +56,8 @@ def _params_serializer() -> type[ReportParams]:
         elif isinstance(request_filter, django_filters.DateFilter):
             fields[name] = serializers.DateField(required=False, help_text=label)
         elif isinstance(request_filter, django_filters.BooleanFilter):
-            fields[name] = serializers.BooleanField(required=False, help_text=label)
+            # Words, as in the page's query string: DRF's BooleanField would take 0 and 1 too.
+            fields[name] = serializers.ChoiceField(choices=["true", "false"], required=False, help_text=label)
         else:
             fields[name] = StrictCharField(required=False, allow_blank=True, help_text=label)
     fields["sort"] = StrictCharField(

@@ -41,6 +41,8 @@ class TechnicalRequest(models.Model):
     distributor = models.CharField(_("distributeur"), max_length=20, choices=Distributor.choices)
     sent_at = models.DateTimeField(_("transmise le"), null=True, blank=True)
     distributor_reference = models.CharField(_("référence du distributeur"), max_length=40, blank=True)
+    # The outbox file that carried it to the distributor (relative to MEDIA_ROOT); empty until written.
+    outbox_file = models.CharField(max_length=300, blank=True)
     appointment_date = models.DateField(_("date de rendez-vous"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     closing_reason = models.CharField(_("motif"), max_length=500, blank=True)
