@@ -160,7 +160,8 @@ def test_demo_campaigns_are_opened_once(alpha: Syndicate) -> None:
 
 
 def test_later_apps_register_their_demo_generators_in_order() -> None:
-    """The seed finds the meter data and the campaigns through start-up registration, meter data first."""
+    """The seed finds the meter data, the campaigns and the technical requests through start-up
+    registration, meter data first."""
     from perimeter.extensions import demo_generators
 
-    assert [generator.name for generator in demo_generators()] == ["consumption", "campaigns"]
+    assert [generator.name for generator in demo_generators()] == ["consumption", "campaigns", "technical_requests"]
