@@ -385,6 +385,10 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "accounts.choices.Role",
         "ContactRoleEnum": "perimeter.choices.ContactRole",
         "JourneySiteStatusEnum": "datacollection.api.serializers.STATUS_CHOICES",
+        "TechnicalRequestStatusEnum": "technical_requests.choices.RequestStatus",
+        "RequestFieldKindEnum": "technical_requests.choices.FieldKind",
+        "MemberKindEnum": "perimeter.choices.MemberKind",
+        "PowerStepKvaEnum": "technical_requests.catalogue.POWER_STEPS_KVA",
     },
 }
 

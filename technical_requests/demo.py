@@ -20,7 +20,7 @@ from accounts.choices import MEMBER_ROLES
 from accounts.models import User
 from perimeter.extensions import DemoRun
 from perimeter.models import Site
-from technical_requests.catalogue import TYPES, RequestType, types_for_site
+from technical_requests.catalogue import TYPES, TYPES_BY_CODE, RequestType, types_for_site
 from technical_requests.choices import RequestStatus
 from technical_requests.models import RequestStatusChange, TechnicalRequest
 from technical_requests.samples import sample_data
@@ -77,6 +77,10 @@ def create_demo_requests(*, count: int, seed: str = "demo") -> int:
             tech_request = _one(author, sites_by_member.get(author.member_id or 0, []), created, index, rng)
         except ValidationError:
             continue  # a draw the rules refuse (a site in the wrong state): skip it, as a member would
+        if path[-1:] == ("done",) and TYPES_BY_CODE[tech_request.type_code].effect:
+            # The demo park is the tender's listing the campaign collects: a completion that changes
+            # it (a terminated site, a new power) would contradict the journey. Those stop short.
+            path = path[:-1]
         _follow(tech_request, path, created, rng)
         made += 1
     return made

@@ -164,3 +164,30 @@ ROUTES += [
         data=lambda w, t: {"action": "take"},
     ),
 ]
+
+
+# --- Staff API (public host) ---------------------------------------------------------------
+
+
+def _staff_api_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return {"syndicate": "alpha", "pk": _request(world, target).pk}
+
+
+ROUTES += [
+    Route(
+        "technical_requests_backoffice_api:status",
+        staff_only_own_syndicate(api=True),
+        host="public",
+        api=True,
+        kwargs=_staff_api_kwargs,
+    ),
+    Route(
+        "technical_requests_backoffice_api:status",
+        staff_only_own_syndicate(api=True),
+        host="public",
+        api=True,
+        method="post",
+        kwargs=_staff_api_kwargs,
+        data=lambda w, t: {"status": "sent"},
+    ),
+]

@@ -103,3 +103,23 @@ def test_members_cannot_reach_the_backoffice_pages(world: Any, active_site: Any)
     anonymous = TenantClient(PUBLIC_HOST)
     assert anonymous.get(url).status_code == 302
     connection.set_tenant(world.alpha)
+
+
+def test_staff_api_moves_a_request_through_the_state_machine(world: Any, active_site: Any, staff: TenantClient) -> None:
+    tech_request = make_request(world.alice, active_site)
+    url = reverse(
+        "technical_requests_backoffice_api:status", kwargs={"syndicate": "alpha", "pk": tech_request.pk}, urlconf=PUBLIC
+    )
+    sent = staff.post(url, {"status": "sent"}, content_type="application/json")
+    connection.set_tenant(world.alpha)
+    assert sent.status_code == 200
+    assert sent.json()["status"] == "sent"
+    refused = staff.post(url, {"status": "open"}, content_type="application/json")
+    connection.set_tenant(world.alpha)
+    assert refused.status_code == 400
+    assert refused.json()["status"] == ["Une demande « Transmise » ne peut pas passer à « Ouvert »."]
+    unknown = reverse(
+        "technical_requests_backoffice_api:status", kwargs={"syndicate": "beta", "pk": tech_request.pk}, urlconf=PUBLIC
+    )
+    assert staff.get(unknown).status_code == 404
+    connection.set_tenant(world.alpha)
