@@ -83,7 +83,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "technical_requests/choose_type.html",
-            {"site": site, "types": offered, "sites": [] if site else None},
+            {"site": site, "types": offered},
         )
     form = RequestForm(rtype, new_site=new_site, data=request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from config.api_fields import StrictCharField
 from technical_requests.catalogue import TYPES, Field, RequestType
-from technical_requests.choices import FieldKind, RequestStatus
+from technical_requests.choices import CLOSED_STATUSES, FieldKind
 from technical_requests.models import RequestMessage, RequestStatusChange, TechnicalRequest
 from technical_requests.validation import TEXT_KINDS
 
@@ -94,10 +95,8 @@ class TechnicalRequestSerializer(serializers.ModelSerializer[TechnicalRequest]):
         read_only_fields = fields
 
     def get_is_late(self, tech_request: TechnicalRequest) -> bool:
-        from django.utils import timezone
-
         return (
-            tech_request.status not in {RequestStatus.DONE, RequestStatus.ABANDONED, RequestStatus.REFUSED}
+            tech_request.status not in CLOSED_STATUSES
             and tech_request.expected_by is not None
             and tech_request.expected_by < timezone.localdate()
         )
