@@ -14,6 +14,7 @@ from technical_requests.choices import RequestStatus
 from technical_requests.models import TechnicalRequest
 from technical_requests.workdays import add_working_days
 from tests.conftest import logged_in
+from tests.factories import SiteFactory
 from tests.technical_requests.factories import make_request, move
 
 PDF = b"%PDF-1.4\n% test\n"
@@ -174,3 +175,15 @@ def test_the_tracking_table_exports_what_it_lists(world: Any, active_site: Any) 
     assert rows[0][:3] == ("Référence", "Type", "Date")
     assert [row[0] for row in rows[1:]] == [kept.reference]
     assert rows[1][6] == "Ouvert"
+
+
+def test_the_technical_sheet_links_to_the_sites_requests(world: Any, active_site: Any) -> None:
+    mine = make_request(world.alice, active_site)
+    other_site = SiteFactory(member=world.member_a, status="active")
+    other = make_request(world.alice, other_site)
+    sheet = logged_in(world.carol).get(reverse("perimeter:site_detail", kwargs={"pk": active_site.pk})).content.decode()
+    assert "Demandes techniques de ce site" in sheet
+    assert "Faire une demande technique" not in sheet  # the coordinator reads only
+    listing = logged_in(world.alice).get(reverse("technical_requests:list") + f"?site={active_site.pk}")
+    assert [row["reference"] for row in listing.context["table"].page.object_list] == [mine.reference]
+    assert other.reference not in listing.content.decode()
