@@ -53,6 +53,8 @@ class TechnicalRequest(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["member", "-created_at"], name="techreq_member_created"),
+            # The coordinator's table (every member), newest first: its page read from the index.
+            models.Index(fields=["-created_at", "-id"], name="techreq_created"),
             models.Index(fields=["status", "created_at"], name="techreq_status_created"),
             models.Index(fields=["site"], name="techreq_site"),
         ]
