@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from accounts.mail import absolute_url, mail_queue
+from accounts.mail import absolute_url, mail_queue, public_url
 from accounts.models import User
 from perimeter.models import Site
 from perimeter.validators import clean_text
@@ -32,6 +32,7 @@ from technical_requests.models import RequestAttachment, RequestMessage, Request
 from technical_requests.validation import request_data_clean
 from technical_requests.workdays import add_working_days
 from technical_requests.workflow import MEMBER_CANCELLABLE, REASON_REQUIRED, allowed
+from tenants.db import connection
 
 MESSAGE_MAX_LENGTH = 4000
 DISTRIBUTOR_LABEL = "Distributeur"
@@ -51,6 +52,13 @@ def expected_completion(rtype: RequestType, start: dt.date) -> dt.date:
 
 def _member_link(tech_request: TechnicalRequest) -> str:
     return absolute_url("technical_requests:detail", pk=tech_request.pk)
+
+
+def _staff_link(tech_request: TechnicalRequest) -> str:
+    """The request's page in the back-office (the supplier's address)."""
+    tenant = getattr(connection, "tenant", None)
+    code = getattr(tenant, "code", "")
+    return public_url("backoffice:technical_request", code=code, pk=tech_request.pk) if code else ""
 
 
 @transaction.atomic
@@ -306,7 +314,7 @@ def message_post(
             context={
                 "tech_request": tech_request,
                 "message": message,
-                "link": _member_link(tech_request) if from_staff else "",
+                "link": _member_link(tech_request) if from_staff else _staff_link(tech_request),
             },
         )
     return message

@@ -150,6 +150,7 @@ def test_cancel_and_message(
     assert response.status_code == 302
     assert mailoutbox[-1].to == ["equipe@fournisseur.test"]
     assert "Le compteur est au sous-sol." in mailoutbox[-1].body
+    assert f"/backoffice/demandes-techniques/alpha/{tech_request.pk}/" in mailoutbox[-1].body
     client.post(reverse("technical_requests:cancel", kwargs={"pk": tech_request.pk}))
     tech_request.refresh_from_db()
     assert tech_request.status == RequestStatus.ABANDONED
