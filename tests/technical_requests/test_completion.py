@@ -70,3 +70,14 @@ def test_commissioning_refused_when_the_member_has_no_lot(world: Any) -> None:
         move(tech_request, RequestStatus.DONE)
     tech_request.refresh_from_db()
     assert tech_request.status == RequestStatus.SENT
+
+
+def test_gas_commissioning_of_a_new_point_creates_a_gas_site(world: Any) -> None:
+    world.member_a.lots.add(LotFactory(number=3, name="Gaz naturel", fluid="gas", segment_family="T1-T3"))
+    tech_request = make_request(
+        world.alice, None, "gas_commissioning", new_delivery_point="GI654321", new_site_name="Gymnase"
+    )
+    assert tech_request.distributor == "GRDF"
+    move(tech_request, RequestStatus.SENT, RequestStatus.DONE)
+    site = Site.objects.get(delivery_point="GI654321")
+    assert (site.fluid, site.segment, site.distributor, site.status) == ("gas", "T2", "GRDF", SiteStatus.ACTIVE)
