@@ -126,6 +126,20 @@ def request_create(
     return tech_request
 
 
+@transaction.atomic
+def attachment_add(
+    *, tech_request: TechnicalRequest, upload: Upload, by: str, request: HttpRequest | None = None
+) -> RequestAttachment:
+    """A file joined to a request after its creation (until it is closed), within the same limits."""
+    locked = TechnicalRequest.objects.select_for_update().get(pk=tech_request.pk)
+    if locked.status in CLOSED_STATUSES:
+        raise ValidationError({"attachments": [_("Cette demande est close : elle ne prend plus de pièce jointe.")]})
+    ((checked, kind),) = uploads_check([upload], already=locked.attachments.count())
+    attachment = _attachment_add(locked, checked, kind, by)
+    audit_record(action="technical_request.attachment_added", actor_email=by, request=request, target=locked)
+    return attachment
+
+
 def _attachment_add(tech_request: TechnicalRequest, upload: Upload, kind: str, by: str) -> RequestAttachment:
     return RequestAttachment.objects.create(
         request=tech_request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.utils import timezone
@@ -11,7 +13,7 @@ from rest_framework import serializers
 from config.api_fields import StrictCharField
 from technical_requests.catalogue import TYPES, Field, RequestType
 from technical_requests.choices import CLOSED_STATUSES, FieldKind
-from technical_requests.models import RequestMessage, RequestStatusChange, TechnicalRequest
+from technical_requests.models import RequestAttachment, RequestMessage, RequestStatusChange, TechnicalRequest
 from technical_requests.validation import TEXT_KINDS
 
 MAX_ID = 2**63 - 1
@@ -65,6 +67,26 @@ class MessageSerializer(serializers.ModelSerializer[RequestMessage]):
         read_only_fields = ["id", "author_label", "from_staff", "at"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer[RequestAttachment]):
+    class Meta:
+        model = RequestAttachment
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+
+class AttachmentUploadSerializer(serializers.Serializer[Any]):
+    """A file in JSON: its name and its content in base64 (PDF, PNG or JPEG)."""
+
+    name = StrictCharField(max_length=200)
+    content = serializers.CharField(trim_whitespace=False, help_text="Le contenu du fichier, encodé en base64.")
+
+    def validate_content(self, value: str) -> bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Contenu base64 invalide.") from None
+
+
 class TechnicalRequestSerializer(serializers.ModelSerializer[TechnicalRequest]):
     type = serializers.CharField(source="type_code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -104,9 +126,10 @@ class TechnicalRequestSerializer(serializers.ModelSerializer[TechnicalRequest]):
 
 class TechnicalRequestDetailSerializer(TechnicalRequestSerializer):
     timeline = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta(TechnicalRequestSerializer.Meta):
-        fields = [*TechnicalRequestSerializer.Meta.fields, "timeline"]
+        fields = [*TechnicalRequestSerializer.Meta.fields, "timeline", "attachments"]
         read_only_fields = fields
 
 

@@ -19,12 +19,15 @@ from perimeter.selectors import get_site_for
 from technical_requests import services
 from technical_requests.api.serializers import (
     CREATE_SCHEMA,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     MessageSerializer,
     RequestTypeSerializer,
     TechnicalRequestCreateSerializer,
     TechnicalRequestDetailSerializer,
     TechnicalRequestSerializer,
 )
+from technical_requests.attachments import Upload
 from technical_requests.catalogue import TYPES
 from technical_requests.filtersets import TechnicalRequestFilterSet
 from technical_requests.models import TechnicalRequest
@@ -91,7 +94,7 @@ class TechnicalRequestViewSet(viewsets.ReadOnlyModelViewSet[TechnicalRequest]):
             return TechnicalRequest.objects.none()
         requests = requests_for(user).order_by("-created_at", "-id")
         if self.action == "retrieve":
-            requests = requests.prefetch_related("status_changes")
+            requests = requests.prefetch_related("status_changes", "attachments")
         return requests
 
     def get_serializer_class(self) -> Any:
@@ -144,6 +147,25 @@ class TechnicalRequestViewSet(viewsets.ReadOnlyModelViewSet[TechnicalRequest]):
             request=request._request,
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Joindre un fichier (PDF, PNG ou JPEG, en base64)",
+        request=AttachmentUploadSerializer,
+        responses={201: AttachmentSerializer, 400: REFUSED, 403: FORBIDDEN},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        tech_request = self.get_object()
+        payload = AttachmentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            tech_request=tech_request,
+            upload=Upload(name=payload.validated_data["name"], content=payload.validated_data["content"]),
+            by=request_user(request).email,
+            request=request._request,
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Annuler la demande (tant qu'elle n'est pas transmise au distributeur)",

@@ -35,9 +35,9 @@ def _request(world: Any, target: str) -> Any:
         defaults["id"] = _PINNED[target]
     tech_request, _ = TechnicalRequest.objects.get_or_create(reference=reference, defaults=defaults)
     attachment, _ = RequestAttachment.objects.get_or_create(
-        request=tech_request,
+        id=tech_request.pk,
         defaults={
-            "id": tech_request.pk,
+            "request": tech_request,
             "file_path": f"technical_requests/matrix/{tech_request.pk}.pdf",
             "original_name": "plan.pdf",
             "content_type": "application/pdf",
@@ -56,7 +56,7 @@ def _pk(world: Any, target: str) -> dict[str, Any]:
 
 def _attachment(world: Any, target: str) -> dict[str, Any]:
     tech_request = _request(world, target)
-    return {"pk": tech_request.pk, "attachment_pk": tech_request.attachments.get().pk}
+    return {"pk": tech_request.pk, "attachment_pk": tech_request.pk}  # its attachment has the request's id
 
 
 def _leak(world: Any, target: str) -> list[str]:
@@ -141,6 +141,14 @@ ROUTES += [
         data=lambda w, t: {"body": "Une question"},
     ),
     Route("api:technical-request-cancel", API_WRITE, api=True, kwargs=_pk, method="post"),
+    Route(
+        "api:technical-request-attachments",
+        API_WRITE,
+        api=True,
+        kwargs=_pk,
+        method="post",
+        data=lambda w, t: {"name": "plan.pdf", "content": "JVBERi0xLjQKJSBtYXRyaXgK"},
+    ),
 ]
 
 

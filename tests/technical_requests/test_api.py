@@ -94,3 +94,24 @@ def test_messages_and_cancel(world: Any, active_site: Any) -> None:
     sent = move(make_request(world.alice, active_site), RequestStatus.SENT)
     refused = client.post(reverse("api:technical-request-cancel", kwargs={"pk": sent.pk}))
     assert refused.status_code == 400
+
+
+def test_attachments_in_base64(world: Any, active_site: Any, settings: Any, tmp_path: Any) -> None:
+    import base64
+
+    settings.MEDIA_ROOT = tmp_path
+    tech_request = make_request(world.alice, active_site)
+    url = reverse("api:technical-request-attachments", kwargs={"pk": tech_request.pk})
+    pdf = base64.b64encode(b"%PDF-1.4\n% plan\n").decode()
+    client = logged_in(world.alice)
+    created = client.post(url, {"name": "plan.pdf", "content": pdf}, content_type="application/json")
+    assert created.status_code == 201
+    assert created.json()["content_type"] == "application/pdf"
+    text = base64.b64encode(b"hello").decode()
+    refused = client.post(url, {"name": "x.pdf", "content": text}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "ni un PDF ni une image" in refused.json()["attachments"][0]
+    detail = client.get(reverse("api:technical-request-detail", kwargs={"pk": tech_request.pk})).json()
+    assert [a["original_name"] for a in detail["attachments"]] == ["plan.pdf"]
+    other = logged_in(world.charlie).post(url, {"name": "plan.pdf", "content": pdf}, content_type="application/json")
+    assert other.status_code == 404
