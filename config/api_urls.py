@@ -24,6 +24,7 @@ from einvoicing.api import InvoiceChorusView, InvoiceFacturxView
 from invoicing.api.views import InvoiceViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
+from technical_requests.api.views import RequestTypeViewSet, TechnicalRequestViewSet
 
 app_name = "api"
 
@@ -52,6 +53,8 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("sites", SiteViewSet, basename="site")
+router.register("technical-requests/types", RequestTypeViewSet, basename="technical-request-type")
+router.register("technical-requests", TechnicalRequestViewSet, basename="technical-request")
 router.register("users", MemberUserViewSet, basename="user")
 
 urlpatterns = [

@@ -101,6 +101,7 @@ TENANT_APPS = [
     "datacollection.followup",
     "invoicing",
     "einvoicing",
+    "technical_requests",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -225,6 +226,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # days after their job finished (backoffice.tasks.stored_files_purge_all, daily); export files
 # go when their link expires (reports.links.LINK_VALIDITY).
 STORED_UPLOAD_RETENTION_DAYS = env_int("STORED_UPLOAD_RETENTION_DAYS", 30)
+# Technical requests: attachments (PDF, PNG, JPEG) per file and per request; the account
+# managers' shared mailbox told of a new request or a member's message nobody has taken yet.
+TECHNICAL_REQUEST_ATTACHMENT_MAX_BYTES = env_int("TECHNICAL_REQUEST_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+TECHNICAL_REQUEST_ATTACHMENTS_MAX = env_int("TECHNICAL_REQUEST_ATTACHMENTS_MAX", 5)
+TECHNICAL_REQUESTS_TEAM_EMAIL = env_str("TECHNICAL_REQUESTS_TEAM_EMAIL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (tenant-aware keys) ------------------------------------------------------------
@@ -417,6 +423,11 @@ SPECTACULAR_SETTINGS = {
         "ContactRoleEnum": "perimeter.choices.ContactRole",
         "JourneySiteStatusEnum": "datacollection.api.serializers.STATUS_CHOICES",
         "ChorusDepositStatusEnum": "einvoicing.choices.DepositStatus",
+        "TechnicalRequestStatusEnum": "technical_requests.choices.RequestStatus",
+        "RequestFieldKindEnum": "technical_requests.choices.FieldKind",
+        "MemberKindEnum": "perimeter.choices.MemberKind",
+        "InvoiceKindEnum": "invoicing.choices.InvoiceKind",
+        "PowerStepKvaEnum": "technical_requests.catalogue.POWER_STEPS_KVA",
     },
 }
 

@@ -18,6 +18,7 @@ STAFF_SCHEMA_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IngestionStatusEnum": "consumption.choices.IngestionStatus",
         "FileKindEnum": "consumption.choices.FileKind",
+        "TechnicalRequestStatusEnum": "technical_requests.choices.RequestStatus",
     },
 }
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("comptes/", include("accounts.urls_public")),
     path("backoffice/", include("backoffice.urls")),
     path("backoffice/api/consommation/", include("consumption.api.urls")),
+    path("backoffice/api/demandes-techniques/", include("technical_requests.api.staff_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

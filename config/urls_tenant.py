@@ -12,6 +12,7 @@ urlpatterns = [
     path("consommation/", include("consumption.urls")),
     path("facturation/", include("invoicing.urls")),
     path("facturation/", include("einvoicing.urls")),
+    path("demandes-techniques/", include("technical_requests.urls")),
     path("api/", include("config.api_urls")),
 ]
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from perimeter.choices import ContactRole, DistributorState, Fluid, MemberKind, SiteStatus
+from perimeter.choices import ContactRole, DistributorState, Fluid, MemberKind, SiteStatus, TariffFormula, TariffOption
 from perimeter.extensions import assert_member_editable
 from perimeter.models import Contact, Lot, Member, Site, SiteStatusChange
 from perimeter.validation import (
@@ -484,3 +484,61 @@ def sites_change_status(
         details={"to": to_status, "sites": [site.pk for site in changing]},
     )
     return len(changing)
+
+
+@transaction.atomic
+def site_supply_change(
+    *,
+    site: Site,
+    subscribed_power_kva: Decimal | None = None,
+    tariff_formula: str | None = None,
+    tariff_option: str | None = None,
+    effective_date: dt.date | None = None,
+    by_label: str = "",
+    comment: str = "",
+) -> Site:
+    """A new subscribed power, distribution formula or tariff option on a site (a completed technical request).
+
+    The change is written in the site's history (its status unchanged, the comment saying
+    what changed and from what) and audited.
+    """
+    locked = Site.objects.select_for_update().get(pk=site.pk)
+    changes: list[str] = []
+    if subscribed_power_kva is not None and subscribed_power_kva != locked.subscribed_power_kva:
+        if subscribed_power_kva <= 0:
+            raise ValidationError({"subscribed_power_kva": _("La puissance souscrite doit être positive.")})
+        changes.append(
+            _("puissance souscrite %(a)s → %(b)s kVA")
+            % {"a": locked.subscribed_power_kva or "—", "b": subscribed_power_kva}
+        )
+        locked.subscribed_power_kva = subscribed_power_kva
+    if tariff_formula is not None and tariff_formula != locked.tariff_formula:
+        if tariff_formula not in TariffFormula.values:
+            raise ValidationError({"tariff_formula": _("Formule inconnue : « %(v)s ».") % {"v": tariff_formula}})
+        changes.append(_("formule %(a)s → %(b)s") % {"a": locked.tariff_formula, "b": tariff_formula})
+        locked.tariff_formula = tariff_formula
+    if tariff_option is not None and tariff_option != locked.tariff_option:
+        if tariff_option not in TariffOption.values:
+            raise ValidationError({"tariff_option": _("Option inconnue : « %(v)s ».") % {"v": tariff_option}})
+        changes.append(_("option %(a)s → %(b)s") % {"a": locked.tariff_option, "b": tariff_option})
+        locked.tariff_option = tariff_option
+    if not changes:
+        return locked
+    locked.save(update_fields=["subscribed_power_kva", "tariff_formula", "tariff_option", "updated_at"])
+    text = "; ".join(changes)
+    SiteStatusChange.objects.create(
+        site=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        effective_date=effective_date,
+        at=timezone.now(),
+        by_label=by_label[:254],
+        comment=(f"{text} ({comment})" if comment else text)[:500],
+    )
+    audit_record(action="site.supply_changed", actor_email=by_label, target=locked, details={"changes": changes})
+    site.subscribed_power_kva, site.tariff_formula, site.tariff_option = (
+        locked.subscribed_power_kva,
+        locked.tariff_formula,
+        locked.tariff_option,
+    )
+    return locked

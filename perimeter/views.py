@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import can_write, module_user, request_user, require_module
+from accounts.access import can_read, can_write, module_user, request_user, require_module
 from accounts.choices import Module
 from accounts.models import User
 from config.form_errors import add_service_errors
@@ -95,6 +95,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "readings": last_readings(site, LAST_READINGS),
             "site_links": site_links(user, site),
             "can_edit": can_write(user, Module.PARK),
+            "can_request": can_write(user, Module.TECHNICAL_REQUESTS),
+            "can_read_requests": can_read(user, Module.TECHNICAL_REQUESTS),
         },
     )
 

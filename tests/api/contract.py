@@ -43,8 +43,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # campaign and is validated only when complete; a new site goes into one of the
 # campaign's lots, a bulk update onto the member's own sites. The service's refusal is
 # a documented 400; negative data is still checked on them, and syntax by the schema.
+# A technical request's data follows its type's rules beyond the schema (earliest date in
+# working days, the site's state and energy, a new site only for some types), and a
+# request is cancelled once only, before it is sent to the distributor.
 [[operations]]
-include-path-regex = "^/api/v1/(billing-perimeters/|journey/(start|validate|sites)/)"
+include-path-regex = "^/api/v1/(billing-perimeters/|journey/(start|validate|sites)/|technical-requests/)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 """

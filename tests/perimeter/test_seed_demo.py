@@ -160,7 +160,13 @@ def test_demo_campaigns_are_opened_once(alpha: Syndicate) -> None:
 
 
 def test_later_apps_register_their_demo_generators_in_order() -> None:
-    """The seed finds the meter data, the campaigns and the invoices through start-up registration, in order."""
+    """The seed finds the meter data, the campaigns, the invoices and the technical requests through
+    start-up registration, meter data first."""
     from perimeter.extensions import demo_generators
 
-    assert [generator.name for generator in demo_generators()] == ["consumption", "campaigns", "invoicing"]
+    assert [generator.name for generator in demo_generators()] == [
+        "consumption",
+        "campaigns",
+        "invoicing",
+        "technical_requests",
+    ]

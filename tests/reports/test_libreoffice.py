@@ -48,7 +48,17 @@ PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "campaign_followup": lambda world, campaign: {"campaign": campaign.pk},
     "campaign_collected_data": lambda world, campaign: {"campaign": campaign.pk},
     "invoices": lambda world, campaign: _invoices(world),
+    "technical_requests": lambda world, campaign: _technical_request(world),
 }
+
+
+def _technical_request(world: Any) -> dict[str, Any]:
+    """One request of member A (an appointment date, a late flag), exported with no filter."""
+    from tests.technical_requests.factories import make_request, move
+
+    move(make_request(world.alice, world.site_a), "sent", "planned")
+    return {}
+
 
 Row = tuple[Any, ...]
 
