@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import ALL_MODULES, MEMBER_ROLES, AccessRequestStatus, Module, Role
+from accounts.choices import ALL_MODULES, MEMBER_ROLES, STAFF_ROLES, AccessRequestStatus, Module, Role
 
 # Sorted: MEMBER_ROLES is a set, whose order changes between processes (and so would the migrations).
 _MEMBER_ROLE_VALUES = sorted(r.value for r in MEMBER_ROLES)
@@ -124,7 +124,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_account_manager(self) -> bool:
-        return self.role == Role.ACCOUNT_MANAGER
+        """Supplier staff: an account manager or a supervisor (the back-office and the staff API)."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supplier staff reaching every syndicate and managing the staff."""
+        return self.role == Role.SUPERVISOR
 
     @property
     def has_second_factor(self) -> bool:

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import can_write
-from accounts.choices import AccessRequestStatus, Module, Role
+from accounts.choices import STAFF_ROLES, AccessRequestStatus, Module
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
 
 
@@ -95,8 +95,8 @@ def pending_access_requests() -> QuerySet[AccessRequest]:
 
 
 def staff_users() -> QuerySet[User]:
-    """The supplier's account managers (public schema: the back-office's team list)."""
-    return User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name", "email")
+    """The supplier's staff, account managers and supervisors (public schema: the back-office's team list)."""
+    return User.objects.filter(role__in=STAFF_ROLES).order_by("last_name", "first_name", "email")
 
 
 def get_staff_user(pk: int) -> User:

@@ -30,10 +30,12 @@ def _access_request_kwargs(world: Any, target: str) -> dict[str, Any]:
 ROUTES = [
     Route("backoffice:home", staff_only(), host="public"),
     Route("backoffice:access_request_decide", staff_only(), host="public", kwargs=_access_request_kwargs),
-    # A refusal with its reason: mallory's 302 is the redirect after the decision.
+    # A refusal with its reason: mallory's 302 is the redirect after the decision; oscar, who
+    # follows beta, comes after mallory and finds beta's request decided (the form again, 200).
     Route(
         "backoffice:access_request_decide",
         lambda persona, target: 302,
+        oscar={200},
         host="public",
         kwargs=_access_request_kwargs,
         method="post",
