@@ -81,6 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
+    # Reverse side of tenants.Syndicate.account_managers (the syndicates a staff user follows).
+    portfolio: Any
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

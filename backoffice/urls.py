@@ -35,6 +35,8 @@ urlpatterns = [
         name="followup_export",
     ),
     path("equipe/", staff_views.staff_list, name="staff_list"),
+    path("equipe/inviter/", staff_views.staff_invite_view, name="staff_invite"),
+    path("equipe/<int:pk>/", staff_views.staff_edit_view, name="staff_edit"),
     path("equipe/<int:pk>/double-authentification/", staff_views.staff_totp_reset_view, name="staff_totp_reset"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import can_read
 from accounts.choices import Module
+from accounts.selectors import account_managers_of
 
 
 def _journey_panel(user: Any) -> dict[str, Any] | None:
@@ -25,5 +26,9 @@ def _journey_panel(user: Any) -> dict[str, Any] | None:
 def home(request: HttpRequest) -> HttpResponse:
     from consumption.views import home_alerts  # the latest consumption alerts (Consommation right only)
 
-    context: dict[str, Any] = {"journey": _journey_panel(request.user), "consumption_alerts": home_alerts(request.user)}
+    context: dict[str, Any] = {
+        "journey": _journey_panel(request.user),
+        "consumption_alerts": home_alerts(request.user),
+        "account_managers": account_managers_of(request.tenant),  # type: ignore[attr-defined]
+    }
     return render(request, "ui/home.html", context)

@@ -267,3 +267,31 @@ ROUTES += [
         method="post",
     ),
 ]
+
+
+# --- Staff management (a supervisor's pages): mallory and oscar are account managers (403) --
+
+
+def _supervisor_only(persona: str, target: str) -> int:
+    return 403 if persona in {"mallory", "oscar"} else 302
+
+
+ROUTES += [
+    Route("backoffice:staff_invite", _supervisor_only, host="public"),
+    Route(
+        "backoffice:staff_invite",
+        _supervisor_only,
+        host="public",
+        method="post",
+        data=lambda w, t: {"email": "invite-matrix@fournisseur.test", "role": "account_manager"},
+    ),
+    Route("backoffice:staff_edit", _supervisor_only, host="public", kwargs=_staff_user_kwargs),
+    Route(
+        "backoffice:staff_edit",
+        _supervisor_only,
+        host="public",
+        kwargs=_staff_user_kwargs,
+        method="post",
+        data=lambda w, t: {"role": "account_manager"},
+    ),
+]
