@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.access import can_write
 from accounts.choices import STAFF_ROLES, AccessRequestStatus, Module, Role
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
+from tenants.models import Syndicate
 
 
 def can_manage_users(user: User) -> bool:
@@ -130,15 +131,16 @@ def access_request_mismatches_recent(*, ip_address: str | None) -> int:
     return AuditEvent.objects.filter(action="access_request.mismatch", ip_address=ip_address, at__gte=since).count()
 
 
-def account_managers_of(syndicate: object) -> list[dict[str, str]]:
+def account_managers_of(syndicate: Syndicate) -> list[dict[str, str]]:
     """The active account managers following ``syndicate`` (its portfolio holders), for the
     member space's "Votre chargé de compte": name, e-mail and phone only. Staff accounts live
     in the public schema, read there explicitly."""
     from django_tenants.utils import schema_context
 
     with schema_context("public"):
-        return list(
+        rows = (
             User.objects.filter(portfolio=syndicate, role=Role.ACCOUNT_MANAGER, is_active=True)
             .order_by("last_name", "first_name", "email")
             .values("first_name", "last_name", "email", "phone")
         )
+        return [{key: str(value) for key, value in row.items()} for row in rows]

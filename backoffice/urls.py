@@ -1,6 +1,15 @@
 from django.urls import path
 
-from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, staff_views, views
+from backoffice import (
+    campaign_views,
+    export_views,
+    followup_views,
+    import_views,
+    ingestion_views,
+    staff_views,
+    views,
+    workspace_views,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -42,4 +51,9 @@ urlpatterns = [
     path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),
     path("exports/<str:code>/<uuid:job_id>/", export_views.export_job, name="export_job"),
     path("exports/<str:code>/<uuid:job_id>/telecharger/", export_views.export_download, name="export_download"),
+    path("recherche/", workspace_views.search_page, name="search"),
+    path("api/recherche/", workspace_views.SearchView.as_view(), name="search_api"),
+    path("membres/<str:code>/<int:member_id>/", workspace_views.member_360, name="member_360"),
+    path("file/", workspace_views.work_queue_page, name="work_queue"),
+    path("file/<str:code>/<str:kind>/<str:key>/", workspace_views.work_item_action, name="work_item_action"),
 ]

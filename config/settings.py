@@ -82,6 +82,7 @@ SHARED_APPS = [
     "accounts",
     "ui",
     "backoffice",
+    "workspace",
     "invoicing.grids",
 ]
 # Apps whose tables live in every syndicate's schema.
