@@ -236,3 +236,25 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class ReadOnlyView(models.Model):
+    """ "Voir l'espace du membre": supplier staff seeing a member user's space in read-only mode.
+
+    Public-schema rows only (read and written under ``schema_context("public")``). Started from
+    the back-office, handed to the syndicate's address by a signed, short-lived token redeemed
+    once; the syndicate's address then holds a dedicated session (never a login of the member
+    user) until ``expires_at`` or the explicit end. See ``accounts/readonly.py``.
+    """
+
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    syndicate = models.ForeignKey("tenants.Syndicate", on_delete=models.CASCADE, related_name="+")
+    member_user_id = models.BigIntegerField()
+    member_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} → {self.syndicate_id}/{self.member_user_id}"

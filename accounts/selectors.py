@@ -144,3 +144,15 @@ def account_managers_of(syndicate: Syndicate) -> list[dict[str, str]]:
             .values("first_name", "last_name", "email", "phone")
         )
         return [{key: str(value) for key, value in row.items()} for row in rows]
+
+
+def readonly_views_for(admin: User) -> list[AuditEvent]:
+    """The supplier's read-only consultations of the admin's member's users (its audit trail), newest first."""
+    if admin.member_id is None:
+        return []
+    ids = [str(pk) for pk in User.objects.filter(member_id=admin.member_id).values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            action__in=["readonly_view.started", "readonly_view.ended"], target_type="accounts.user", target_id__in=ids
+        ).order_by("-at", "-id")[:20]
+    )

@@ -54,6 +54,11 @@ urlpatterns = [
     path("recherche/", workspace_views.search_page, name="search"),
     path("api/recherche/", workspace_views.SearchView.as_view(), name="search_api"),
     path("membres/<str:code>/<int:member_id>/", workspace_views.member_360, name="member_360"),
+    path(
+        "membres/<str:code>/<int:member_id>/voir/",
+        workspace_views.readonly_view_start_view,
+        name="readonly_view_start",
+    ),
     path("file/", workspace_views.work_queue_page, name="work_queue"),
     path("file/<str:code>/<str:kind>/<str:key>/", workspace_views.work_item_action, name="work_item_action"),
 ]

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.access import IsAccountManager, request_user, require_account_manager
 from accounts.audit import audit_record
 from accounts.models import AccessRequest, AuditEvent, User
+from accounts.readonly import READONLY_MINUTES, readonly_view_start
 from backoffice.selectors import get_syndicate_for_backoffice
 from billing_groups.models import BillingPerimeter
 from datacollection.models import Journey, JourneyEvent
@@ -113,6 +114,8 @@ def member_360(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
                 JourneyEvent.objects.filter(journey__member=member).select_related("journey__campaign")[:AUDIT_SHOWN]
             ),
             "users": users,
+            "active_users": [u for u in users if u.is_active],
+            "readonly_minutes": READONLY_MINUTES,
             "access_requests": list(AccessRequest.objects.filter(member=member).order_by("-created_at")[:20]),
             "perimeters": list(
                 BillingPerimeter.objects.filter(member=member).annotate(n=Count("attachments")).order_by("name")
@@ -169,3 +172,21 @@ def work_item_action(request: HttpRequest, code: str, kind: str, key: str) -> Ht
         work_item_take(actor=user, syndicate=syndicate, kind=kind, key=key)
         messages.success(request, _("Élément pris en charge."))
     return redirect("backoffice:work_queue")
+
+
+@login_required
+@require_POST
+def readonly_view_start_view(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
+    """ "Voir l'espace du membre" as one of its users: read-only, time-limited, audited on both sides."""
+    staff = require_account_manager(request)
+    syndicate = get_syndicate_for_backoffice(code)
+    try:
+        user_id = int(request.POST.get("user", ""))
+    except ValueError:
+        raise Http404 from None
+    with tenant_context(syndicate):
+        member_user = User.objects.filter(pk=user_id, member_id=member_id, is_active=True).first()
+        if member_user is None:
+            raise Http404
+        url = readonly_view_start(staff=staff, syndicate=syndicate, member_user=member_user, request=request)
+    return redirect(url)

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
+    "accounts.readonly.ReadOnlyViewMiddleware",  # "Voir l'espace du membre": read-only, every write refused
     "accounts.access.StaffScopeMiddleware",  # the back-office's syndicate lookups follow the user's portfolio
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

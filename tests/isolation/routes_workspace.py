@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.isolation.matrix import Route, staff_only
+from tests.isolation.matrix import Route, fixed, staff_only
 
 
 def _member_kwargs(world: Any, target: str) -> dict[str, Any]:
@@ -39,4 +39,32 @@ ROUTES = [
         method="post",
         data=lambda w, t: {"action": "take"},
     ),
+]
+
+
+# --- "Voir l'espace du membre" (accounts/readonly.py) ---------------------------------------
+
+
+def _readonly_start_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return _member_kwargs(world, target)
+
+
+def _readonly_user(world: Any, target: str) -> dict[str, Any]:
+    return {"user": {"member_a": world.alice, "member_b": world.charlie, "beta": world.dave}[target].pk}
+
+
+ROUTES += [
+    # The staff's 302 leads to the syndicate's address with a single-use token; the others log in first.
+    Route(
+        "backoffice:readonly_view_start",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_readonly_start_kwargs,
+        method="post",
+        data=_readonly_user,
+    ),
+    # A forged token opens nothing, for anybody.
+    Route("accounts:readonly_enter", fixed(404), kwargs=lambda w, t: {"token": "forged:token"}),
+    # Nobody is in a read-only view in the matrix: nothing to end.
+    Route("accounts:readonly_end", fixed(404), method="post"),
 ]
