@@ -428,4 +428,7 @@ def readonly_end(request: HttpRequest) -> HttpResponse:
         raise Http404  # no consultation to end in this session
     readonly_view_end(view=view, request=request)
     request.session.flush()
-    return redirect(public_url("backoffice:member_360", code=view.syndicate.code, member_id=view.member_id))
+    # A page with the link back rather than a redirect: the CSP's form-action 'self' forbids a
+    # form's redirect to another host (the back-office's address).
+    back = public_url("backoffice:member_360", code=view.syndicate.code, member_id=view.member_id)
+    return render(request, "accounts/readonly_left.html", {"back": back})

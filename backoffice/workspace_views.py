@@ -189,4 +189,7 @@ def readonly_view_start_view(request: HttpRequest, code: str, member_id: int) ->
         if member_user is None:
             raise Http404
         url = readonly_view_start(staff=staff, syndicate=syndicate, member_user=member_user, request=request)
-    return redirect(url)
+    # A page with the link rather than a redirect: the CSP's form-action 'self' forbids a form's
+    # redirect to another host (the syndicate's address); following a link is allowed.
+    context = {"url": url, "member_user": member_user, "syndicate": syndicate, "member_id": member_id}
+    return render(request, "backoffice/readonly_view_ready.html", context)

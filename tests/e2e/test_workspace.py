@@ -53,6 +53,7 @@ def test_search_open_the_member_and_see_its_space_read_only(page: Any, server_ur
     _accessible(page)
 
     page.get_by_role("button", name="Voir l'espace du membre").click()
+    page.get_by_role("link", name="Ouvrir l'espace en lecture seule").click()
     page.wait_for_url(server_url + "/")
     banner = page.get_by_role("region", name="Consultation en lecture seule")
     assert ACCOUNT_MANAGER_EMAIL in banner.inner_text()
@@ -60,6 +61,7 @@ def test_search_open_the_member_and_see_its_space_read_only(page: Any, server_ur
     _accessible(page)
 
     page.get_by_role("button", name="Quitter la consultation").click()
+    page.get_by_role("link", name="Retour à la fiche du membre (back-office)").click()
     page.wait_for_url("**/backoffice/membres/sdec/**")
     page.goto(server_url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Connexion"  # the read-only session is gone
