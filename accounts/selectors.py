@@ -7,7 +7,8 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,9 +151,9 @@ def readonly_views_for(admin: User) -> list[AuditEvent]:
     """The supplier's read-only consultations of the admin's member's users (its audit trail), newest first."""
     if admin.member_id is None:
         return []
-    ids = [str(pk) for pk in User.objects.filter(member_id=admin.member_id).values_list("pk", flat=True)]
+    ids = User.objects.filter(member_id=admin.member_id).annotate(key=Cast("pk", CharField())).values("key")
     return list(
         AuditEvent.objects.filter(
             action__in=["readonly_view.started", "readonly_view.ended"], target_type="accounts.user", target_id__in=ids
         ).order_by("-at", "-id")[:20]
-    )
+    )  # one query

@@ -18,6 +18,7 @@ reaches all three):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bench.common import BenchRun, alternate, bench_database, median_ms
@@ -36,7 +37,7 @@ def main() -> None:
 
 def _measure(run: BenchRun) -> list[str]:
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
@@ -45,6 +46,7 @@ def _measure(run: BenchRun) -> list[str]:
     from accounts.models import User
     from perimeter.demo import SDEC, seed_syndicate
     from perimeter.models import Member, Site
+    from tenants.db import connection
     from tenants.services import public_tenant_ensure, syndicate_create
     from workspace.models import SearchEntry
     from workspace.selectors import search
@@ -115,7 +117,11 @@ def _measure(run: BenchRun) -> list[str]:
 
     for label, q in queries.items():
         connection.set_schema_to_public()
-        laps = alternate({"index": lambda q=q: search(supervisor, q), "loop": lambda q=q: obvious(q)}, repeats=RUNS)
+        cases: dict[str, Callable[[], Any]] = {
+            "index": lambda q=q: search(supervisor, q),  # type: ignore[misc]
+            "loop": lambda q=q: obvious(q),  # type: ignore[misc]
+        }
+        laps = alternate(cases, repeats=RUNS)
         groups = laps.results["index"]
         found = sum(len(g.results) for g in groups)
         lines.append(

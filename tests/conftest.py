@@ -118,7 +118,7 @@ def world_build(alpha: Syndicate, beta_tenant: Syndicate, *, pks: dict[str, int]
     connection.set_schema_to_public()
     mallory = UserFactory(email="mallory@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
     # Another account manager, whose portfolio holds beta only: alpha is out of its reach.
-    oscar = UserFactory(email="oscar@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
+    oscar = UserFactory(email="oscar.portefeuille@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
     alpha.account_managers.add(mallory)
     beta_tenant.account_managers.add(mallory, oscar)
     connection.set_tenant(beta_tenant)

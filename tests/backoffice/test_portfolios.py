@@ -109,4 +109,4 @@ def test_the_member_space_shows_its_account_manager(world: Any, alpha_client: An
     assert "Votre chargé de compte" in body
     assert "mallory@fournisseur.test" in body
     assert "02 31 00 00 00" in body
-    assert "oscar@fournisseur.test" not in body  # oscar follows beta only
+    assert "oscar.portefeuille@fournisseur.test" not in body  # oscar follows beta only
