@@ -8,7 +8,10 @@ The rules (PRODUCT.md, roles):
 - the syndicate's coordinator reads every module but "Administration des accès", and
   writes nothing;
 - supplier staff (account managers, public schema) hold no member module: they use
-  the back-office and the staff API only.
+  the back-office and the staff API only, and reach only the syndicates of their
+  portfolio (``Syndicate.account_managers``); a supervisor reaches every syndicate and
+  manages the staff. A syndicate outside the portfolio answers 404, as if it did not
+  exist (``staff_syndicates``, ``get_staff_syndicate``).
 
 Which rows a user sees is not decided here but by the member-scoping selectors
 (``perimeter.selectors``): a foreign id answers 404 there, before any refusal here, in
@@ -22,16 +25,21 @@ classes at the bottom are built from the same predicates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.choices import MEMBER_ROLES, Module, Role
 from accounts.models import User
+from tenants.models import Syndicate
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
@@ -57,6 +65,62 @@ def is_member_space_user(user: object) -> bool:
 def is_account_manager(user: object) -> bool:
     """Supplier staff (public schema): the back-office and the staff API."""
     return isinstance(user, User) and user.is_authenticated and user.is_account_manager
+
+
+def is_supervisor(user: object) -> bool:
+    """Supplier staff reaching every syndicate, who manages the staff (invitations, portfolios)."""
+    return is_account_manager(user) and isinstance(user, User) and user.is_supervisor
+
+
+def staff_syndicates(user: object) -> QuerySet[Syndicate]:
+    """The syndicates a staff user reaches: every one for a supervisor, its portfolio for an
+    account manager, none for anybody else (the public schema never counts)."""
+    syndicates = Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+    if not is_account_manager(user):
+        return syndicates.none()
+    assert isinstance(user, User)
+    if user.is_supervisor:
+        return syndicates
+    return syndicates.filter(account_managers=user)
+
+
+def get_staff_syndicate(user: object, code: str, *, active_only: bool = False) -> Syndicate:
+    """One syndicate of the user's reach by code; 404 for an unknown code or one outside the portfolio."""
+    syndicates = staff_syndicates(user).filter(code=code)
+    if active_only:
+        syndicates = syndicates.filter(is_active=True)
+    found = syndicates.first()
+    if found is None:
+        raise Http404("Syndicat inconnu")
+    return found
+
+
+# The request being answered, for the back-office's syndicate lookups that take no user
+# (``backoffice.selectors``): set by ``StaffScopeMiddleware`` for the request's duration.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("staff_scope_request", default=None)
+
+
+def scoped_syndicates() -> QuerySet[Syndicate]:
+    """The syndicates the current request's user reaches (``staff_syndicates``); outside a
+    request (a task, a command) every syndicate, since no person is acting."""
+    request = _current_request.get()
+    if request is None:
+        return Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+    return staff_syndicates(getattr(request, "user", None))
+
+
+class StaffScopeMiddleware:
+    """Makes the request's user the scope of ``scoped_syndicates`` while the request is answered."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
 
 
 def can_read(user: object, module: str) -> bool:
@@ -115,11 +179,19 @@ def require_coordinator(request: HttpRequest) -> User:
 
 
 def require_account_manager(request: HttpRequest) -> User:
-    """The back-office's pages: 403 for anybody but supplier staff."""
+    """The back-office's pages: 403 for anybody but supplier staff (account managers and supervisors)."""
     user = request.user
     if not is_account_manager(user):
         raise PermissionDenied
     assert isinstance(user, User)
+    return user
+
+
+def require_supervisor(request: HttpRequest) -> User:
+    """The staff management pages (invite, portfolio, deactivate): 403 for anybody but a supervisor."""
+    user = require_account_manager(request)
+    if not user.is_supervisor:
+        raise PermissionDenied(str(_("Réservé aux superviseurs.")))
     return user
 
 

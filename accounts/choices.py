@@ -7,6 +7,7 @@ class Role(models.TextChoices):
     MEMBER_USER = "member_user", _("Utilisateur du membre")
     COORDINATOR = "coordinator", _("Coordinateur du syndicat")
     ACCOUNT_MANAGER = "account_manager", _("Chargé de compte (fournisseur)")
+    SUPERVISOR = "supervisor", _("Superviseur (fournisseur)")
 
 
 class Module(models.TextChoices):
@@ -22,6 +23,9 @@ class Module(models.TextChoices):
 
 ALL_MODULES = [m.value for m in Module]
 MEMBER_ROLES = {Role.MEMBER_ADMIN, Role.MEMBER_USER}
+# Supplier staff (public schema): an account manager reaches the syndicates of its
+# portfolio; a supervisor reaches every syndicate and manages the staff.
+STAFF_ROLES = {Role.ACCOUNT_MANAGER, Role.SUPERVISOR}
 
 
 class AccessRequestStatus(models.TextChoices):

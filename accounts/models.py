@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import ALL_MODULES, MEMBER_ROLES, AccessRequestStatus, Module, Role
+from accounts.choices import ALL_MODULES, MEMBER_ROLES, STAFF_ROLES, AccessRequestStatus, Module, Role
 
 # Sorted: MEMBER_ROLES is a set, whose order changes between processes (and so would the migrations).
 _MEMBER_ROLE_VALUES = sorted(r.value for r in MEMBER_ROLES)
@@ -81,6 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
+    # Reverse side of tenants.Syndicate.account_managers (the syndicates a staff user follows).
+    portfolio: Any
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -124,7 +126,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_account_manager(self) -> bool:
-        return self.role == Role.ACCOUNT_MANAGER
+        """Supplier staff: an account manager or a supervisor (the back-office and the staff API)."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supplier staff reaching every syndicate and managing the staff."""
+        return self.role == Role.SUPERVISOR
 
     @property
     def has_second_factor(self) -> bool:
@@ -228,3 +236,25 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class ReadOnlyView(models.Model):
+    """ "Voir l'espace du membre": supplier staff seeing a member user's space in read-only mode.
+
+    Public-schema rows only (read and written under ``schema_context("public")``). Started from
+    the back-office, handed to the syndicate's address by a signed, short-lived token redeemed
+    once; the syndicate's address then holds a dedicated session (never a login of the member
+    user) until ``expires_at`` or the explicit end. See ``accounts/readonly.py``.
+    """
+
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    syndicate = models.ForeignKey("tenants.Syndicate", on_delete=models.CASCADE, related_name="+")
+    member_user_id = models.BigIntegerField()
+    member_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} → {self.syndicate_id}/{self.member_user_id}"

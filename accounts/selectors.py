@@ -7,13 +7,15 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import can_write
-from accounts.choices import AccessRequestStatus, Module, Role
+from accounts.choices import STAFF_ROLES, AccessRequestStatus, Module, Role
 from accounts.models import AccessRequest, AuditEvent, LoginFailure, User
+from tenants.models import Syndicate
 
 
 def can_manage_users(user: User) -> bool:
@@ -95,8 +97,8 @@ def pending_access_requests() -> QuerySet[AccessRequest]:
 
 
 def staff_users() -> QuerySet[User]:
-    """The supplier's account managers (public schema: the back-office's team list)."""
-    return User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name", "email")
+    """The supplier's staff, account managers and supervisors (public schema: the back-office's team list)."""
+    return User.objects.filter(role__in=STAFF_ROLES).order_by("last_name", "first_name", "email")
 
 
 def get_staff_user(pk: int) -> User:
@@ -128,3 +130,30 @@ def access_request_mismatches_recent(*, ip_address: str | None) -> int:
     """Sign-up requests from this address that matched no member within the lockout window."""
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     return AuditEvent.objects.filter(action="access_request.mismatch", ip_address=ip_address, at__gte=since).count()
+
+
+def account_managers_of(syndicate: Syndicate) -> list[dict[str, str]]:
+    """The active account managers following ``syndicate`` (its portfolio holders), for the
+    member space's "Votre chargé de compte": name, e-mail and phone only. Staff accounts live
+    in the public schema, read there explicitly."""
+    from django_tenants.utils import schema_context
+
+    with schema_context("public"):
+        rows = (
+            User.objects.filter(portfolio=syndicate, role=Role.ACCOUNT_MANAGER, is_active=True)
+            .order_by("last_name", "first_name", "email")
+            .values("first_name", "last_name", "email", "phone")
+        )
+        return [{key: str(value) for key, value in row.items()} for row in rows]
+
+
+def readonly_views_for(admin: User) -> list[AuditEvent]:
+    """The supplier's read-only consultations of the admin's member's users (its audit trail), newest first."""
+    if admin.member_id is None:
+        return []
+    ids = User.objects.filter(member_id=admin.member_id).annotate(key=Cast("pk", CharField())).values("key")
+    return list(
+        AuditEvent.objects.filter(
+            action__in=["readonly_view.started", "readonly_view.ended"], target_type="accounts.user", target_id__in=ids
+        ).order_by("-at", "-id")[:20]
+    )  # one query

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_record
-from accounts.choices import ALL_MODULES, AccessRequestStatus, Module, Role
+from accounts.choices import ALL_MODULES, STAFF_ROLES, AccessRequestStatus, Module, Role
 from accounts.extensions import access_request_member
 from accounts.mail import absolute_url, mail_queue
 from accounts.models import AccessRequest, LoginFailure, User
@@ -627,3 +627,91 @@ def access_request_refuse(
         request=request,
     )
     return access_request
+
+
+# --- Supplier staff, managed by a supervisor (public schema) ---------------------------------
+
+
+def _supervisor_required(actor: User) -> None:
+    if not actor.is_supervisor or not actor.has_second_factor:
+        raise PermissionDenied(_("Réservé aux superviseurs."))
+
+
+def _portfolio_codes(user: User) -> list[str]:
+    return sorted(user.portfolio.values_list("code", flat=True))
+
+
+@transaction.atomic
+def staff_invite(
+    *,
+    actor: User,
+    email: str,
+    role: str,
+    syndicates: Iterable[Any],
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[User, str]:
+    """A supervisor invites a staff user: the account waits for its activation link (24 h,
+    mailed), then its owner pairs an authenticator app at the first login (TOTP enrolment).
+    Returns the user and the link; audited with the portfolio."""
+    _supervisor_required(actor)
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": _("Rôle inconnu pour le personnel du fournisseur.")})
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Un compte existe déjà avec cette adresse.")})
+    user = user_create(email=email, role=role, first_name=first_name, last_name=last_name, phone=phone)
+    user.portfolio.set(list(syndicates))
+    link = user_activation_send(user=user)
+    audit_record(
+        action="staff.invited",
+        actor=actor,
+        request=request,
+        target=user,
+        details={"role": role, "portfolio": _portfolio_codes(user)},
+    )
+    return user, link
+
+
+@transaction.atomic
+def staff_update(
+    *, actor: User, user: User, role: str, syndicates: Iterable[Any], request: HttpRequest | None = None
+) -> User:
+    """A supervisor changes a staff user's role and portfolio (audited: before and after)."""
+    _supervisor_required(actor)
+    if role not in STAFF_ROLES or not user.is_account_manager:
+        raise ValidationError({"role": _("Rôle inconnu pour le personnel du fournisseur.")})
+    if user.pk == actor.pk and role != user.role:
+        raise ValidationError({"role": _("Vous ne pouvez pas changer votre propre rôle.")})
+    before = {"role": user.role, "portfolio": _portfolio_codes(user)}
+    user.role = role
+    user.save(update_fields=["role"])
+    user.portfolio.set(list(syndicates))
+    after = {"role": user.role, "portfolio": _portfolio_codes(user)}
+    if after != before:
+        audit_record(
+            action="staff.updated",
+            actor=actor,
+            request=request,
+            target=user,
+            details={"before": before, "after": after},
+        )
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """A supervisor disables a staff account (never its own): its sessions end (audited)."""
+    _supervisor_required(actor)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    if not user.is_account_manager:
+        raise ValidationError(_("Ce compte n'appartient pas au personnel du fournisseur."))
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    _sessions_end(user)
+    audit_record(action="staff.deactivated", actor=actor, request=request, target=user)
+    return user

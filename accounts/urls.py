@@ -23,4 +23,6 @@ urlpatterns = [
     path("utilisateurs/<int:pk>/supprimer/", views.user_remove, name="user_remove"),
     path("demandes-inscription/", views.access_request_list, name="access_request_list"),
     path("demandes-inscription/<int:pk>/", views.access_request_decide, name="access_request_decide"),
+    path("lecture-seule/fin/", views.readonly_end, name="readonly_end"),
+    path("lecture-seule/<str:token>/", views.readonly_enter, name="readonly_enter"),
 ]

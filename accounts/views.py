@@ -13,7 +13,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -266,7 +266,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     admin = _users_manager(request)
     users = list(selectors.users_for(admin))  # one query
     pending = selectors.access_requests_for(admin).filter(status=AccessRequestStatus.PENDING).count()
-    return render(request, "accounts/user_list.html", {"users": users, "pending_requests": pending})
+    context = {"users": users, "pending_requests": pending, "readonly_views": selectors.readonly_views_for(admin)}
+    return render(request, "accounts/user_list.html", context)
 
 
 @login_required
@@ -394,3 +395,40 @@ def access_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("accounts:access_request_list")
     return render(request, "accounts/access_request_decide.html", {"access_request": access_request, "form": form})
+
+
+# --- "Voir l'espace du membre": the syndicate's side of the read-only view (accounts/readonly.py) --
+
+
+@never_cache
+@require_http_methods(["GET"])
+def readonly_enter(request: HttpRequest, token: str) -> HttpResponse:
+    """Redeem the back-office's single-use token: a new, dedicated read-only session (no login)."""
+    from accounts.readonly import SESSION_KEY, ReadOnlyViewInvalid, readonly_view_redeem
+    from tenants.db import connection
+
+    try:
+        view = readonly_view_redeem(token=token, schema=connection.schema_name)
+    except ReadOnlyViewInvalid:
+        return render(request, "accounts/readonly_invalid.html", status=404)
+    request.session.flush()  # whatever session this browser had here ends: a new key, nobody logged in
+    request.session[SESSION_KEY] = view.pk
+    request.session.set_expiry(view.expires_at)
+    return redirect("/")
+
+
+@require_POST
+def readonly_end(request: HttpRequest) -> HttpResponse:
+    """ "Quitter la consultation": the view ends, the session too; back to the member's 360 page."""
+    from accounts.mail import public_url
+    from accounts.readonly import readonly_view_end
+
+    view = getattr(request, "readonly_view", None)
+    if view is None:
+        raise Http404  # no consultation to end in this session
+    readonly_view_end(view=view, request=request)
+    request.session.flush()
+    # A page with the link back rather than a redirect: the CSP's form-action 'self' forbids a
+    # form's redirect to another host (the back-office's address).
+    back = public_url("backoffice:member_360", code=view.syndicate.code, member_id=view.member_id)
+    return render(request, "accounts/readonly_left.html", {"back": back})

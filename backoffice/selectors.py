@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
+from accounts.access import scoped_syndicates
 from invoicing.grids.models import RateGrid, RateValue
 from invoicing.models import BillingRun, ContractPrice, ContractPriceSet, Invoice
 from perimeter.models import Lot, Site
@@ -15,12 +15,14 @@ from tenants.models import Syndicate
 
 
 def syndicates_for_backoffice() -> QuerySet[Syndicate]:
-    """Every syndicate (tenant), the public schema excepted."""
-    return Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("name")
+    """The syndicates the current staff user reaches (its portfolio; every one for a supervisor,
+    and for a task or a command), the public schema excepted (``accounts.access.scoped_syndicates``)."""
+    return scoped_syndicates().order_by("name")
 
 
 def get_syndicate_for_backoffice(code: str) -> Syndicate:
-    """One syndicate by its code (active or not); 404 for an unknown code or the public schema."""
+    """One syndicate by its code (active or not); 404 for an unknown code, the public schema or a
+    syndicate outside the current staff user's portfolio."""
     syndicate = syndicates_for_backoffice().filter(code=code).first()
     if syndicate is None:
         raise Http404

@@ -13,6 +13,7 @@ from backoffice import (
     run_views,
     staff_views,
     views,
+    workspace_views,
 )
 
 app_name = "backoffice"
@@ -50,6 +51,8 @@ urlpatterns = [
     path("demandes-techniques/", requests_views.requests_queue, name="technical_requests"),
     path("demandes-techniques/<str:code>/<int:pk>/", requests_views.request_manage, name="technical_request"),
     path("equipe/", staff_views.staff_list, name="staff_list"),
+    path("equipe/inviter/", staff_views.staff_invite_view, name="staff_invite"),
+    path("equipe/<int:pk>/", staff_views.staff_edit_view, name="staff_edit"),
     path("equipe/<int:pk>/double-authentification/", staff_views.staff_totp_reset_view, name="staff_totp_reset"),
     path("chorus/", einvoicing_views.chorus_deposits, name="chorus_deposits"),
     path("chorus/<str:code>/<int:pk>/redeposer/", einvoicing_views.chorus_redeposit, name="chorus_redeposit"),
@@ -73,4 +76,14 @@ urlpatterns = [
     path("facturation/<str:code>/", run_views.run_list, name="run_list"),
     path("facturation/<str:code>/<int:run_id>/", run_views.run_detail, name="run_detail"),
     path("facturation/<str:code>/<int:run_id>/rapport/", run_views.run_report, name="run_report"),
+    path("recherche/", workspace_views.search_page, name="search"),
+    path("api/recherche/", workspace_views.SearchView.as_view(), name="search_api"),
+    path("membres/<str:code>/<int:member_id>/", workspace_views.member_360, name="member_360"),
+    path(
+        "membres/<str:code>/<int:member_id>/voir/",
+        workspace_views.readonly_view_start_view,
+        name="readonly_view_start",
+    ),
+    path("file/", workspace_views.work_queue_page, name="work_queue"),
+    path("file/<str:code>/<str:kind>/<str:key>/", workspace_views.work_item_action, name="work_item_action"),
 ]

@@ -23,6 +23,7 @@ from accounts.models import AccessRequest
 from accounts.selectors import pending_access_requests
 from backoffice.selectors import get_syndicate_for_backoffice, syndicates_for_backoffice
 from tenants.services import syndicate_url
+from workspace.selectors import work_queue, work_queue_counts
 
 # Pending sign-up requests listed per syndicate on the home page (the oldest first).
 PENDING_SHOWN = 20
@@ -31,7 +32,7 @@ PENDING_SHOWN = 20
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    require_account_manager(request)
+    manager = require_account_manager(request)
     syndicates = list(syndicates_for_backoffice())
     rows: list[dict[str, object]] = []
     pending: list[dict[str, object]] = []
@@ -50,7 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request=request,
         details={"schemas": [s.schema_name for s in syndicates], "pending_requests": sum(r["pending"] for r in rows)},
     )
-    return render(request, "backoffice/home.html", {"rows": rows, "pending": pending})
+    queue = work_queue(manager)
+    context = {"rows": rows, "pending": pending, "queue_total": len(queue), "queue_counts": work_queue_counts(queue)}
+    return render(request, "backoffice/home.html", context)
 
 
 @login_required

@@ -83,6 +83,7 @@ SHARED_APPS = [
     "accounts",
     "ui",
     "backoffice",
+    "workspace",
     "invoicing.grids",
 ]
 # Apps whose tables live in every syndicate's schema.
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
+    "accounts.readonly.ReadOnlyViewMiddleware",  # "Voir l'espace du membre": read-only, every write refused
+    "accounts.access.StaffScopeMiddleware",  # the back-office's syndicate lookups follow the user's portfolio
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -811,6 +811,14 @@ def account_manager_ensure() -> bool:
         return True
 
 
+def account_manager_follow(syndicate: Any) -> None:
+    """The demo account manager follows ``syndicate`` (its portfolio; idempotent)."""
+    with schema_context("public"):
+        manager = User.objects.filter(email=ACCOUNT_MANAGER_EMAIL).first()
+        if manager is not None:
+            syndicate.account_managers.add(manager)
+
+
 def seed_syndicate(syndicate: Any, spec: SyndicateSpec, scale: str = "full") -> SeedStats:
     """Create (or complete) the demo park of ``spec`` in the schema of ``syndicate``."""
     if scale not in SCALES:

@@ -22,6 +22,11 @@ class Syndicate(TenantMixin):
     contact_email = models.EmailField(_("e-mail du contact"), blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The portfolio: the supplier's account managers following this syndicate (public schema;
+    # supervisors reach every syndicate without being listed). Read through accounts.access.
+    account_managers = models.ManyToManyField(
+        "accounts.User", verbose_name=_("chargés de compte"), blank=True, related_name="portfolio"
+    )
 
     auto_create_schema = True
     auto_drop_schema = False

@@ -10,7 +10,8 @@ Personas (named as in Healthchecks' tests):
 - bob: user of member A with only Consommation and Facturation;
 - charlie: administrator of member B, same syndicate: must never see A's data;
 - carol: coordinator of the syndicate (read-only across members);
-- mallory: account manager (supplier staff, public schema);
+- mallory: account manager (supplier staff, public schema) following alpha and beta;
+- oscar: account manager whose portfolio holds beta only (alpha is out of its reach);
 - dave: administrator of a member of the *beta* syndicate.
 """
 
@@ -93,6 +94,7 @@ class World:
     charlie: Any
     carol: Any
     mallory: Any
+    oscar: Any
     dave: Any
     member_beta: Any
     site_beta: Any
@@ -115,6 +117,10 @@ def world_build(alpha: Syndicate, beta_tenant: Syndicate, *, pks: dict[str, int]
 
     connection.set_schema_to_public()
     mallory = UserFactory(email="mallory@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
+    # Another account manager, whose portfolio holds beta only: alpha is out of its reach.
+    oscar = UserFactory(email="oscar.portefeuille@fournisseur.test", role=Role.ACCOUNT_MANAGER, member=None)
+    alpha.account_managers.add(mallory)
+    beta_tenant.account_managers.add(mallory, oscar)
     connection.set_tenant(beta_tenant)
     member_beta = MemberFactory(legal_name="Commune de Beta", **pin("member_beta"))
     site_beta = SiteFactory(member=member_beta, **pin("site_beta"))
@@ -144,6 +150,7 @@ def world_build(alpha: Syndicate, beta_tenant: Syndicate, *, pks: dict[str, int]
         charlie=charlie,
         carol=carol,
         mallory=mallory,
+        oscar=oscar,
         dave=dave,
         member_beta=member_beta,
         site_beta=site_beta,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import can_read
 from accounts.choices import Module
+from accounts.selectors import account_managers_of
 
 
 def _journey_panel(user: Any) -> dict[str, Any] | None:
@@ -30,5 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "journey": _journey_panel(request.user),
         "consumption_alerts": home_alerts(request.user),
         "billing": home_panel(request.user),  # type: ignore[arg-type]
+        "account_managers": account_managers_of(request.tenant),  # type: ignore[attr-defined]
     }
     return render(request, "ui/home.html", context)

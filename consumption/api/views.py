@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import IsAccountManager
+from accounts.access import IsAccountManager, get_staff_syndicate, staff_syndicates
 from accounts.audit import audit_record
 from consumption import services
 from consumption.api.serializers import (
@@ -62,11 +62,9 @@ FORBIDDEN = OpenApiResponse(description="Réservé au personnel du fournisseur (
 TOO_LARGE = OpenApiResponse(description=f"Fichier de plus de {MAX_FILE_BYTES // (1024 * 1024)} Mo.")
 
 
-def _syndicate(code: str) -> Syndicate:
-    syndicate = Syndicate.objects.exclude(schema_name="public").filter(code=code, is_active=True).first()
-    if syndicate is None:
-        raise Http404("Syndicat inconnu")
-    return syndicate
+def _syndicate(request: Request, code: str) -> Syndicate:
+    """An active syndicate of the caller's portfolio (404 otherwise)."""
+    return get_staff_syndicate(request.user, code, active_only=True)
 
 
 class RequestTooLarge(APIException):
@@ -122,9 +120,9 @@ class MeterFileIngestionView(APIView):
     def get(self, request: Request) -> Response:
         code = request.query_params.get("syndicate", "")
         if not code:
-            codes = list(Syndicate.objects.exclude(schema_name="public").values_list("code", flat=True))
+            codes = list(staff_syndicates(request.user).values_list("code", flat=True))
             return Response(SyndicateCodesSerializer({"syndicates": codes}).data)
-        syndicate = _syndicate(code)
+        syndicate = _syndicate(request, code)
         with tenant_context(syndicate):
             reports = [_report_data(request, syndicate, r) for r in IngestionReport.objects.all()[:RECENT_REPORTS]]
         return Response({"syndicate": syndicate.code, "reports": reports})
@@ -156,7 +154,7 @@ class MeterFileIngestionView(APIView):
         serializer = IngestionUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        syndicate = _syndicate(data["syndicate"])
+        syndicate = _syndicate(request, data["syndicate"])
         upload = data.get("file")
         if upload is not None:
             stream, size = upload, upload.size
@@ -201,7 +199,7 @@ class MeterFileIngestionStatusView(APIView):
         responses={200: IngestionReportSerializer, 403: FORBIDDEN, 404: REPORT_NOT_FOUND},
     )
     def get(self, request: Request, syndicate: str, pk: int) -> Response:
-        tenant = _syndicate(syndicate)
+        tenant = _syndicate(request, syndicate)
         with tenant_context(tenant):
             body = _report_data(request, tenant, ingestion_report_get(pk))
         return Response(body)
@@ -219,7 +217,7 @@ class MeterFileRejectedRowsView(APIView):
         responses={(200, XLSX): OpenApiTypes.BINARY, 403: FORBIDDEN, 404: REPORT_NOT_FOUND},
     )
     def get(self, request: Request, syndicate: str, pk: int) -> FileResponse:
-        tenant = _syndicate(syndicate)
+        tenant = _syndicate(request, syndicate)
         with tenant_context(tenant):
             path = rejected_rows_file(ingestion_report_get(pk))
         audit_record(

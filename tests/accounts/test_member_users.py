@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from accounts.models import AuditEvent, User
 
-USERS_PAGE_QUERIES = 18
+USERS_PAGE_QUERIES = 20
 
 
 def test_alice_lists_the_users_of_her_member_only(world, alpha_client, django_assert_max_num_queries):
     alpha_client.force_login(world.alice)
-    # Expected (9): tenant domain, session, user, the member's users, the count of pending
-    # requests, the admin's member (page header), savepoint + session save + release;
-    # django-tenants adds one SET search_path before each (9 more). Never one per row.
+    # Expected (10): tenant domain, session, user, the member's users, the count of pending
+    # requests, the supplier's read-only consultations, the admin's member (page header),
+    # savepoint + session save + release; django-tenants adds one SET search_path before each
+    # (10 more). Never one per row.
     with django_assert_max_num_queries(USERS_PAGE_QUERIES):
         response = alpha_client.get("/comptes/utilisateurs/")
     body = response.content.decode()

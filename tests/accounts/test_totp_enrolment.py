@@ -199,4 +199,4 @@ def test_command_refusals(world, back_to_alpha, monkeypatch, email, password, me
     with pytest.raises(CommandError, match=message):
         _create(email, "--no-input")
     connection.set_schema_to_public()
-    assert User.objects.filter(role="account_manager").count() == 1  # mallory only
+    assert User.objects.filter(role="account_manager").count() == 2  # the world's mallory and oscar only

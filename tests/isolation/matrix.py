@@ -40,8 +40,14 @@ member A (alice's and bob's member), of member B (charlie's) and of the other sy
 
 Personas (see tests/conftest.py): alice (admin of A), bob (user of A with only
 Consommation + Facturation), charlie (admin of B), carol (coordinator of alpha),
-mallory (account manager, public schema), dave (admin of a member of beta),
-anonymous.
+mallory (account manager, public schema, following alpha and beta), oscar (account
+manager whose portfolio holds beta only), dave (admin of a member of beta), anonymous.
+
+Oscar needs no entry of its own: ``expected_status`` derives it from mallory's
+expectation — a back-office page or staff API request naming alpha (its code in the
+URL or the body, or a link signed for alpha: ``NAMED_BY_TOKEN``) answers 404, as if
+alpha did not exist; anything else answers what mallory gets, and oscar's bodies must
+hold nothing of alpha's (``visible_targets``).
 """
 
 from __future__ import annotations
@@ -51,7 +57,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-PERSONAS = ("alice", "bob", "charlie", "carol", "mallory", "dave", "anonymous")
+PERSONAS = ("alice", "bob", "charlie", "carol", "mallory", "oscar", "dave", "anonymous")
+STAFF_PERSONAS = {"mallory", "oscar"}
 TARGETS = ("member_a", "member_b", "beta")
 MEMBER_PERSONAS = {"alice": "member_a", "bob": "member_a", "charlie": "member_b"}
 BOB_MODULES = {"consumption", "billing"}
@@ -76,6 +83,7 @@ class Route:
         a persona outside the target must never read; it runs in the target's schema before
         the probes and may create the object (a list's row).
     xfail: the reason of a known bug owned by another change (strict xfail).
+    oscar: oscar's status where it cannot be derived from mallory's (``expected_status``).
     """
 
     name: str
@@ -87,6 +95,7 @@ class Route:
     api: bool = False
     leak: Callable[[Any, str], list[str]] | None = field(default=None)
     xfail: str = ""
+    oscar: int | set[int] | None = None
 
     @property
     def http_method(self) -> str:
@@ -131,7 +140,7 @@ LOGIN_FLOW = {
 
 
 def logged_in_on(persona: str, host: str) -> bool:
-    return persona == "mallory" if host == "public" else persona in {"alice", "bob", "charlie", "carol"}
+    return persona in STAFF_PERSONAS if host == "public" else persona in {"alice", "bob", "charlie", "carol"}
 
 
 def _target_of(world: Any, target: str, kind: str) -> Any:
@@ -154,10 +163,32 @@ def default_leaks(world: Any, target: str) -> list[str]:
 def visible_targets(persona: str, host: str) -> set[str]:
     """The targets whose data a persona may read on a host (everything else is a leak)."""
     if host == "public":
-        return set(TARGETS) if persona == "mallory" else set()
+        return set(TARGETS) if persona == "mallory" else {"beta"} if persona == "oscar" else set()
     if persona == "carol":
         return {"member_a", "member_b"}
     return {MEMBER_PERSONAS[persona]} if persona in MEMBER_PERSONAS else set()
+
+
+# Back-office routes whose URL names alpha through a signed token rather than its code.
+NAMED_BY_TOKEN = {"backoffice:export_link_download"}
+
+
+def _names_alpha(route: Route, world: Any, kwargs: dict[str, Any], data: dict[str, Any]) -> bool:
+    if route.name in NAMED_BY_TOKEN:
+        return True
+    values = [*kwargs.values(), *data.values()]
+    return world.alpha.code in {str(value) for value in values}
+
+
+def expected_status(
+    route: Route, persona: str, target: str, world: Any, kwargs: dict[str, Any], data: dict[str, Any]
+) -> int | set[int]:
+    """The status a persona must get; oscar's derives from mallory's (see the module docstring)."""
+    if persona != "oscar":
+        return route.expect(persona, target)
+    if route.host == "public" and "backoffice" in route.name and _names_alpha(route, world, kwargs, data):
+        return 404
+    return route.oscar if route.oscar is not None else route.expect("mallory", target)
 
 
 def leak_variants(secret: str) -> set[str]:

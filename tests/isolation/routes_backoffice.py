@@ -30,10 +30,12 @@ def _access_request_kwargs(world: Any, target: str) -> dict[str, Any]:
 ROUTES = [
     Route("backoffice:home", staff_only(), host="public"),
     Route("backoffice:access_request_decide", staff_only(), host="public", kwargs=_access_request_kwargs),
-    # A refusal with its reason: mallory's 302 is the redirect after the decision.
+    # A refusal with its reason: mallory's 302 is the redirect after the decision; oscar, who
+    # follows beta, comes after mallory and finds beta's request decided (the form again, 200).
     Route(
         "backoffice:access_request_decide",
         lambda persona, target: 302,
+        oscar={200},
         host="public",
         kwargs=_access_request_kwargs,
         method="post",
@@ -371,4 +373,32 @@ ROUTES += [
     ),
     Route("backoffice:run_detail", staff_only_own_syndicate(), host="public", kwargs=_run_kwargs),
     Route("backoffice:run_report", staff_only_own_syndicate(), host="public", kwargs=_run_kwargs),
+]
+
+
+# --- Staff management (a supervisor's pages): mallory and oscar are account managers (403) --
+
+
+def _supervisor_only(persona: str, target: str) -> int:
+    return 403 if persona in {"mallory", "oscar"} else 302
+
+
+ROUTES += [
+    Route("backoffice:staff_invite", _supervisor_only, host="public"),
+    Route(
+        "backoffice:staff_invite",
+        _supervisor_only,
+        host="public",
+        method="post",
+        data=lambda w, t: {"email": "invite-matrix@fournisseur.test", "role": "account_manager"},
+    ),
+    Route("backoffice:staff_edit", _supervisor_only, host="public", kwargs=_staff_user_kwargs),
+    Route(
+        "backoffice:staff_edit",
+        _supervisor_only,
+        host="public",
+        kwargs=_staff_user_kwargs,
+        method="post",
+        data=lambda w, t: {"role": "account_manager"},
+    ),
 ]

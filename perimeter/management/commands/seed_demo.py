@@ -19,6 +19,7 @@ from perimeter.demo import (
     DEMO_PASSWORD,
     SCALES,
     account_manager_ensure,
+    account_manager_follow,
     seed_specs,
     seed_syndicate,
 )
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         for spec in specs:
             lap = time.perf_counter()
             syndicate = syndicate_create(code=spec.code, name=spec.name)
+            account_manager_follow(syndicate)
             schema_seconds = time.perf_counter() - lap
             stats = seed_syndicate(syndicate, spec, options["scale"])
             self.stdout.write(
