@@ -2,6 +2,7 @@ from django.urls import path
 
 from backoffice import (
     campaign_views,
+    einvoicing_views,
     export_views,
     followup_views,
     grid_views,
@@ -47,6 +48,8 @@ urlpatterns = [
     ),
     path("equipe/", staff_views.staff_list, name="staff_list"),
     path("equipe/<int:pk>/double-authentification/", staff_views.staff_totp_reset_view, name="staff_totp_reset"),
+    path("chorus/", einvoicing_views.chorus_deposits, name="chorus_deposits"),
+    path("chorus/<str:code>/<int:pk>/redeposer/", einvoicing_views.chorus_redeposit, name="chorus_redeposit"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),
     path("exports/<str:code>/<uuid:job_id>/", export_views.export_job, name="export_job"),

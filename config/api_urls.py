@@ -20,6 +20,8 @@ from consumption.api.member_views import (
     SiteConsumptionViewSet,
 )
 from datacollection.api import views as journey_views
+from einvoicing.api import InvoiceChorusView, InvoiceFacturxView
+from invoicing.api.views import InvoiceViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -46,6 +48,7 @@ router.register("consumption/member", MemberConsumptionViewSet, basename="consum
 router.register("consumption/perimeters", PerimeterConsumptionViewSet, basename="consumption-perimeter")
 router.register("consumption/sites", SiteConsumptionViewSet, basename="consumption-site")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("sites", SiteViewSet, basename="site")
@@ -62,6 +65,8 @@ urlpatterns = [
     path("v1/journey/sites/", journey_views.JourneyNewSiteView.as_view(), name="journey-sites"),
     path("v1/journey/sites/bulk-update/", journey_views.JourneySitesBulkView.as_view(), name="journey-sites-bulk"),
     path("v1/journey/sites/<int:pk>/", journey_views.JourneySiteView.as_view(), name="journey-site"),
+    path("v1/invoices/<int:pk>/facturx/", InvoiceFacturxView.as_view(), name="invoice-facturx"),
+    path("v1/invoices/<int:pk>/chorus/", InvoiceChorusView.as_view(), name="invoice-chorus"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -100,6 +100,7 @@ TENANT_APPS = [
     "perimeter.importing",
     "datacollection.followup",
     "invoicing",
+    "einvoicing",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -321,7 +322,36 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "invoicing.tasks.billing_runs_start_all",
         "schedule": crontab(minute=30, hour=5),
     },
+    # ChorusPro: every deposit still moving has its status asked for (einvoicing.tasks).
+    "einvoicing-chorus-poll": {"task": "einvoicing.tasks.chorus_poll_all", "schedule": 3600.0},
 }
+# --- E-invoicing: the supplier on every invoice, Factur-X and ChorusPro (docs/billing.md) --
+# The seller printed on the PDF and written in the Factur-X XML (invoicing.pdf_build reads it).
+INVOICE_SUPPLIER: dict[str, object] = {
+    "name": env_str("SUPPLIER_NAME", "Énergies Normandes SA"),
+    "address": tuple(env_list("SUPPLIER_ADDRESS", ["12 quai de la Londe", "14000 Caen"])),
+    "siret": env_str("SUPPLIER_SIRET", "81234567800027"),
+    "vat_number": env_str("SUPPLIER_VAT_NUMBER", "FR23812345678"),
+    "rcs": env_str("SUPPLIER_RCS", "RCS Caen 812 345 678"),
+    "capital": env_str("SUPPLIER_CAPITAL", "SA au capital de 12 000 000 €"),
+    "customer_service": env_str(
+        "SUPPLIER_CUSTOMER_SERVICE", "Service clients : 02 31 00 00 00 (lundi au vendredi, 8 h 30 – 18 h)"
+    ),
+}
+# The account transfers are paid to and direct debits collected by (BT-84/BT-86), SEPA creditor id (BT-90).
+SUPPLIER_IBAN = env_str("SUPPLIER_IBAN", "FR7630006000011234567890189")
+SUPPLIER_BIC = env_str("SUPPLIER_BIC", "AGRIFRPPXXX")
+SUPPLIER_SEPA_CREDITOR_ID = env_str("SUPPLIER_SEPA_CREDITOR_ID", "FR12ZZZ123456")
+# ChorusPro through the State's API gateway (PISTE). Without client id, secret and technical
+# user, every flux is written to MEDIA_ROOT/chorus-outbox/<schema>/ instead of being sent.
+CHORUS_CLIENT_ID = env_str("CHORUS_CLIENT_ID")
+CHORUS_CLIENT_SECRET = env_str("CHORUS_CLIENT_SECRET")
+CHORUS_TECHNICAL_LOGIN = env_str("CHORUS_TECHNICAL_LOGIN")
+CHORUS_TECHNICAL_PASSWORD = env_str("CHORUS_TECHNICAL_PASSWORD")
+CHORUS_TOKEN_URL = env_str("CHORUS_TOKEN_URL", "https://sandbox-oauth.piste.gouv.fr/api/oauth/token")
+CHORUS_API_URL = env_str("CHORUS_API_URL", "https://sandbox-api.piste.gouv.fr/cpro/")
+CHORUS_TIMEOUT_SECONDS = env_int("CHORUS_TIMEOUT_SECONDS", 30)
+
 # Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
 METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

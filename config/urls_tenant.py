@@ -10,6 +10,8 @@ urlpatterns = [
     path("collecte/", include("datacollection.urls")),
     path("parc/", include("perimeter.urls")),
     path("consommation/", include("consumption.urls")),
+    path("facturation/", include("invoicing.urls")),
+    path("facturation/", include("einvoicing.urls")),
     path("api/", include("config.api_urls")),
 ]
 
