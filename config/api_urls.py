@@ -22,6 +22,7 @@ from consumption.api.member_views import (
 from datacollection.api import views as journey_views
 from einvoicing.api import InvoiceChorusView, InvoiceFacturxView
 from invoicing.api.views import InvoiceViewSet
+from payments.api import PaymentViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -51,6 +52,7 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
+router.register("payments", PaymentViewSet, basename="payment")
 router.register("sites", SiteViewSet, basename="site")
 router.register("users", MemberUserViewSet, basename="user")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("consommation/", include("consumption.urls")),
     path("facturation/", include("invoicing.urls")),
     path("facturation/", include("einvoicing.urls")),
+    path("facturation/", include("payments.urls")),
     path("api/", include("config.api_urls")),
 ]
 

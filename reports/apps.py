@@ -13,4 +13,5 @@ class ReportsConfig(AppConfig):
             definitions_followup,
             definitions_invoicing,
             definitions_park,
+            definitions_payments,
         )
