@@ -273,3 +273,22 @@ def test_the_import_row_counts_are_kept(world: Any) -> None:
     payments_import(file=_csv(f"{invoice.number};05/04/2026;10,00;"), by=BY, file_name="a.csv")
     stored = PaymentImport.objects.get()
     assert (stored.file_name, stored.by, stored.rows, stored.created) == ("a.csv", BY, 1, 1)
+
+
+def test_a_chorus_invoice_put_in_payment_is_paid(world: Any, chorus: Any) -> None:
+    from einvoicing.services import deposit_poll, deposit_request, deposit_send
+    from tests.invoicing.factories import perimeter_for
+
+    perimeter = perimeter_for(
+        world.member_a, "Écoles", invoice_delivery="chorus", chorus_siret="21140118100017", chorus_service_code="S1"
+    )
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], perimeter=perimeter)
+    deposit = deposit_send(deposit_id=deposit_request(invoice=invoice, by="alice@a.test", send=False).pk)
+    chorus.advance(invoice.number, "MANDATEE")
+    deposit_poll(deposit_id=deposit.pk)
+    assert not Payment.objects.exists()
+    chorus.advance(invoice.number, "MISE_EN_PAIEMENT")
+    deposit_poll(deposit_id=deposit.pk)
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.source) == (invoice.total_incl_vat, PaymentSource.CHORUS)
+    assert payment_state_of(invoice).state == PaymentState.PAID
