@@ -419,6 +419,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "accounts.choices.Role",
         "ContactRoleEnum": "perimeter.choices.ContactRole",
         "JourneySiteStatusEnum": "datacollection.api.serializers.STATUS_CHOICES",
+        "ChorusDepositStatusEnum": "einvoicing.choices.DepositStatus",
     },
 }
 

@@ -19,6 +19,9 @@ class DepositStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspendue")
 
 
+# ``Invoice.reception_mode`` of an invoice sent through ChorusPro (``InvoiceDelivery.CHORUS``).
+CHORUS = "chorus"
+
 # Statuses in which ChorusPro may still move the invoice: polled by the beat.
 MOVING = (DepositStatus.DEPOSITED, DepositStatus.MADE_AVAILABLE, DepositStatus.SERVICE_DONE, DepositStatus.MANDATED)
 # Statuses after which the invoice may be deposited again (same number) once the routing is fixed.

@@ -67,6 +67,15 @@ def _rules() -> tuple[_Rule, ...]:
             routing_fix,
         ),
         _Rule(
+            frozenset({"HTTP_401", "HTTP_403"}),
+            (("identifiants",), ("compte technique",)),
+            _("ChorusPro a refusé les identifiants de la plateforme : la facture n'a pas été transmise."),
+            _(
+                "Le fournisseur vérifie les identifiants PISTE et le compte technique ChorusPro (le mot de passe "
+                "du compte technique expire), puis redépose la facture depuis le back-office."
+            ),
+        ),
+        _Rule(
             frozenset({"DOUBLON", "FACTURE_DOUBLON"}),
             (("doublon",), ("deja", "deposee")),
             _("ChorusPro a déjà reçu une facture portant le numéro {number} pour ce destinataire."),

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import User
-from einvoicing.choices import CHORUS_STATUSES, MOVING, REDEPOSITABLE, DepositStatus
+from einvoicing.choices import CHORUS, CHORUS_STATUSES, MOVING, REDEPOSITABLE, DepositStatus
 from einvoicing.chorus import ChorusClient, ChorusConfig, ChorusError, ChorusUnavailable
 from einvoicing.facturx import Routing, facturx_filename, facturx_pdf
 from einvoicing.models import Deposit, DepositEvent
@@ -69,6 +69,12 @@ def deposit_request(*, invoice: Invoice, by: User | str, send: bool = True) -> D
     """A new deposit of ``invoice`` (queued on commit when ``send``); refused while one is live."""
     # One request at a time per invoice; the perimeter and member read afresh (the routing may just be fixed).
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("perimeter", "member").get(pk=invoice.pk)
+    if invoice.reception_mode != CHORUS:
+        raise ValidationError(
+            _("La facture %(number)s n'est pas transmise par ChorusPro (mode de réception : %(mode)s).")
+            % {"number": invoice.number, "mode": invoice.reception_mode},
+            code="not_chorus",
+        )
     last = Deposit.objects.filter(invoice=invoice).order_by("-attempt").first()
     if last is not None and last.status not in REDEPOSITABLE:
         raise ValidationError(
@@ -238,7 +244,7 @@ def _record(deposit: Deposit, chorus_id: str, chorus_status: str, code: str, com
 def deposits_request_due(*, by: str, limit: int = 500) -> list[int]:
     """Request the deposit of every ChorusPro invoice that has none yet (the beat); the deposits' ids."""
     due = (
-        Invoice.objects.filter(reception_mode="chorus", chorus_deposits__isnull=True)
+        Invoice.objects.filter(reception_mode=CHORUS, chorus_deposits__isnull=True)
         .select_related("perimeter", "member")
         .order_by("id")[:limit]
     )

@@ -8,7 +8,7 @@ from django import template
 
 from accounts.access import can_write
 from accounts.choices import Module
-from einvoicing.choices import REDEPOSITABLE
+from einvoicing.choices import CHORUS, REDEPOSITABLE
 from einvoicing.selectors import deposits_of
 from invoicing.models import Invoice
 
@@ -17,10 +17,12 @@ register = template.Library()
 
 @register.inclusion_tag("einvoicing/_invoice_panel.html", takes_context=True)
 def einvoicing_panel(context: dict[str, Any], invoice: Invoice) -> dict[str, Any]:
-    deposits = list(deposits_of(invoice))
+    # Only an invoice sent through ChorusPro has deposits (``deposit_request`` refuses the others):
+    # the other invoice pages cost no query here.
+    chorus = invoice.reception_mode == CHORUS
+    deposits = list(deposits_of(invoice)) if chorus else []
     latest = deposits[0] if deposits else None
     user = context["request"].user
-    chorus = latest is not None or invoice.reception_mode == "chorus"
     return {
         "invoice": invoice,
         "deposit": latest,

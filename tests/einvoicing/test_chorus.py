@@ -185,3 +185,40 @@ def test_without_credentials_each_flux_is_written_to_the_syndicates_outbox(world
     assert written.read_bytes().startswith(b"%PDF")
     assert deposits_request_due(by="calendrier") == []  # never twice
     assert deposit_poll(deposit_id=deposit.pk).status == DepositStatus.OUTBOX
+
+
+def test_the_beat_deposits_the_new_chorus_invoices_and_follows_them(
+    world: Any, chorus: FakeChorus, django_capture_on_commit_callbacks: Any
+) -> None:
+    from einvoicing.tasks import chorus_poll_all
+    from tenants.db import connection
+
+    invoice = _chorus_invoice(world, chorus_service_code="SERV-ECOLES")
+
+    with django_capture_on_commit_callbacks(execute=True):  # the deposit's send task runs on commit (eager)
+        chorus_poll_all()
+    connection.set_tenant(world.alpha)
+    deposit = Deposit.objects.get(invoice=invoice)
+    assert deposit.status == DepositStatus.DEPOSITED
+    assert deposit.requested_by == "calendrier"
+
+    chorus.advance(invoice.number, "SERVICE_FAIT")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert chorus_poll_all() == {"alpha": 1, "beta": 0}
+    connection.set_tenant(world.alpha)
+    deposit.refresh_from_db()
+    assert deposit.status == DepositStatus.SERVICE_DONE
+    assert len(chorus.deposits) == 1
+
+
+def test_refused_credentials_leave_the_deposit_refused_with_a_reason_for_the_supplier(
+    world: Any, chorus: FakeChorus, settings: Any
+) -> None:
+    settings.CHORUS_CLIENT_SECRET = "wrong"
+    invoice = _chorus_invoice(world, chorus_service_code="S")
+
+    deposit = _deposit(invoice)
+
+    assert deposit.status == DepositStatus.FLUX_REFUSED
+    assert deposit.reason == "ChorusPro a refusé les identifiants de la plateforme : la facture n'a pas été transmise."
+    assert chorus.deposits == []

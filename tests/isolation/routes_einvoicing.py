@@ -7,15 +7,29 @@ from typing import Any
 
 from accounts.choices import Module
 from tests.isolation.matrix import Route, member_scoped, staff_only
-from tests.isolation.routes_invoicing import _invoice, _leak, _pk
+from tests.isolation.routes_invoicing import _MEMBERS, _SITES, _pk
+
+
+def _chorus_invoice(world: Any, target: str) -> Any:
+    """An invoice of the target's member sent through ChorusPro (the builder runs on the target's schema)."""
+    from invoicing.models import Invoice
+    from tests.invoicing.factories import make_invoice, perimeter_for
+
+    number = f"FCHORUS-{target.upper()}"
+    existing = Invoice.objects.filter(number=number).first()
+    if existing is not None:
+        return existing
+    member = getattr(world, _MEMBERS[target])
+    perimeter = perimeter_for(member, "Matrice ChorusPro", invoice_delivery="chorus", chorus_siret="21140118100017")
+    return make_invoice(member=member, sites=[getattr(world, _SITES[target])], number=number, perimeter=perimeter)
 
 
 def _refused_deposit(world: Any, target: str) -> Any:
-    """The target's invoice with a deposit ChorusPro asked to recycle (a re-deposit is then accepted)."""
+    """The target's ChorusPro invoice with a deposit ChorusPro asked to recycle (a re-deposit is then accepted)."""
     from einvoicing.choices import DepositStatus
     from einvoicing.models import Deposit
 
-    invoice = _invoice(world, target)
+    invoice = _chorus_invoice(world, target)
     deposit, _ = Deposit.objects.get_or_create(
         invoice=invoice,
         attempt=1,
@@ -33,7 +47,8 @@ def _deposit_pk(world: Any, target: str) -> dict[str, Any]:
 
 
 def _deposit_leak(world: Any, target: str) -> list[str]:
-    return [*_leak(world, target), _refused_deposit(world, target).reason]
+    deposit = _refused_deposit(world, target)
+    return [deposit.invoice.number, deposit.reason]
 
 
 def _backoffice_kwargs(world: Any, target: str) -> dict[str, Any]:
