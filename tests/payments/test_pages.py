@@ -70,7 +70,8 @@ def test_the_statement_page_gives_the_running_balance_and_the_export_reads_back(
     assert "Exporter le relevé (Excel)" in body
     export = alice.get(page.context["export_url"])
     assert export.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Membre", "Date", "Type")
@@ -102,7 +103,7 @@ def test_the_api_lists_the_members_payments_with_the_invoice_state(world: Any) -
     )
     alice = logged_in(world.alice)
 
-    data = alice.get("/api/v1/payments/", {"invoice": invoice.pk, "first": "2026-03", "last": "2026-03"}).json()
+    data = alice.get("/api/v1/payments/", {"invoice": str(invoice.pk), "first": "2026-03", "last": "2026-03"}).json()
 
     assert [(p["invoice_number"], p["amount"]) for p in data["results"]] == [(invoice.number, "40.00")]
     assert data["results"][0]["invoice_payment_state"] == "overdue"
