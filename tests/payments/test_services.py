@@ -292,3 +292,22 @@ def test_a_chorus_invoice_put_in_payment_is_paid(world: Any, chorus: Any) -> Non
     payment = Payment.objects.get()
     assert (payment.amount, payment.source) == (invoice.total_incl_vat, PaymentSource.CHORUS)
     assert payment_state_of(invoice).state == PaymentState.PAID
+
+
+def test_the_daily_beat_reminds_in_every_active_syndicate(
+    world: Any, billing_contact: Contact, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.utils import timezone
+
+    from payments.tasks import payment_reminders_all
+    from tenants.db import connection
+
+    today = timezone.localdate()
+    _invoice(world, accounting_date=today - dt.timedelta(days=35))  # due five days ago: stage J+1
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = payment_reminders_all()
+        again = payment_reminders_all()
+    connection.set_tenant(world.alpha)
+    assert sent == {"alpha": 1, "beta": 0}
+    assert again == {"alpha": 0, "beta": 0}
+    assert len(mail.outbox) == 1
