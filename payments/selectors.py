@@ -126,6 +126,28 @@ def payment_state_of(invoice: Invoice, *, today: dt.date | None = None) -> Invoi
     return payment_states([invoice.pk], today=today)[invoice.pk]
 
 
+def payment_state_from(
+    invoice: Invoice, payments: Iterable[Payment], *, cancelled: bool, today: dt.date | None = None
+) -> InvoicePayment:
+    """The same state as ``with_payment_state``, from payments already loaded (the invoice page)."""
+    today = today or timezone.localdate()
+    paid = sum((payment.amount for payment in payments), ZERO)
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        return InvoicePayment(PaymentState.CREDIT, paid, ZERO, invoice.due_date)
+    if cancelled:
+        return InvoicePayment(PaymentState.SETTLED, paid, ZERO, invoice.due_date)
+    remaining = invoice.total_incl_vat - paid
+    if paid >= invoice.total_incl_vat:
+        state = PaymentState.PAID
+    elif invoice.due_date < today:
+        state = PaymentState.OVERDUE
+    elif paid > 0:
+        state = PaymentState.PARTIAL
+    else:
+        state = PaymentState.UNPAID
+    return InvoicePayment(state, paid, remaining, invoice.due_date)
+
+
 def payments_for(user: User) -> QuerySet[Payment]:
     """The payments of the invoices the user may read."""
     return Payment.objects.filter(invoice__in=invoices_for(user).order_by().values("pk")).select_related("invoice")

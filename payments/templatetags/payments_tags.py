@@ -16,17 +16,22 @@ from typing import Any
 from django import template
 
 from invoicing.models import Invoice
-from payments.selectors import InvoicePayment, payment_state_of, payment_states, payments_of, reminders_of
+from payments.selectors import InvoicePayment, payment_state_from, payment_states, payments_of, reminders_of
 
 register = template.Library()
 
 
 @register.inclusion_tag("payments/_invoice_panel.html")
 def payments_panel(invoice: Invoice) -> dict[str, Any]:
+    """Two queries: the payments (the state is computed from them), the reminders."""
+    payments = list(payments_of(invoice))
+    cancelled_by = getattr(invoice, "cancelled_by_pk", None)  # annotated by invoicing's selectors
+    if not hasattr(invoice, "cancelled_by_pk"):
+        cancelled_by = Invoice.objects.filter(cancels=invoice).values_list("pk", flat=True).first()
     return {
         "invoice": invoice,
-        "payment": payment_state_of(invoice),
-        "payments": list(payments_of(invoice)),
+        "payment": payment_state_from(invoice, payments, cancelled=cancelled_by is not None),
+        "payments": payments,
         "reminders": list(reminders_of(invoice)),
     }
 

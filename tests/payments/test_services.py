@@ -311,3 +311,21 @@ def test_the_daily_beat_reminds_in_every_active_syndicate(
     assert sent == {"alpha": 1, "beta": 0}
     assert again == {"alpha": 0, "beta": 0}
     assert len(mail.outbox) == 1
+
+
+def test_the_state_computed_from_loaded_payments_agrees_with_the_database(world: Any) -> None:
+    from payments.selectors import payment_state_from
+
+    invoices = [_invoice(world, accounting_date=dt.date(2026, 3, 1)) for _ in range(4)]
+    payments_push(payments=[{"invoice": invoices[1].number, "date": "2026-03-05", "amount": "5.00"}], by=BY)
+    payments_push(
+        payments=[{"invoice": invoices[2].number, "date": "2026-03-05", "amount": str(invoices[2].total_incl_vat)}],
+        by=BY,
+    )
+    credit = make_credit_note(invoices[3])
+    for day in (dt.date(2026, 3, 10), dt.date(2026, 4, 10)):
+        for invoice in [*invoices, credit]:
+            loaded = payment_state_from(
+                invoice, list(Payment.objects.filter(invoice=invoice)), cancelled=invoice == invoices[3], today=day
+            )
+            assert loaded == payment_state_of(invoice, today=day), (invoice.number, day)
