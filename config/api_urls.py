@@ -22,7 +22,7 @@ from consumption.api.member_views import (
 from datacollection.api import views as journey_views
 from einvoicing.api import InvoiceChorusView, InvoiceFacturxView
 from invoicing.api.views import InvoiceViewSet
-from payments.api import PaymentViewSet
+from payments.api import AccountStatementView, PaymentViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -69,6 +69,7 @@ urlpatterns = [
     path("v1/journey/sites/<int:pk>/", journey_views.JourneySiteView.as_view(), name="journey-site"),
     path("v1/invoices/<int:pk>/facturx/", InvoiceFacturxView.as_view(), name="invoice-facturx"),
     path("v1/invoices/<int:pk>/chorus/", InvoiceChorusView.as_view(), name="invoice-chorus"),
+    path("v1/account-statement/", AccountStatementView.as_view(), name="account-statement"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

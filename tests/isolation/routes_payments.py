@@ -76,3 +76,13 @@ ROUTES = [
     Route("backoffice:payment_imports", staff_only(), host="public", kwargs=_syndicate_kwargs, method="post"),
     Route("payments_backoffice_api:push", _staff_push, host="public", method="post", api=True, data=_push),
 ]
+
+
+def _statement_api(persona: str, target: str) -> int | set[int]:
+    """Every member user with Facturation reads its own statement; the coordinator must name a member (400)."""
+    if persona in {"mallory", "dave", "anonymous"}:
+        return {401, 403}
+    return 400 if persona == "carol" else 200
+
+
+ROUTES += [Route("api:account-statement", _statement_api, api=True, leak=_payment_leak)]

@@ -162,3 +162,23 @@ def test_the_staff_push_answers_201_then_400_with_every_error(world: Any) -> Non
     )
     connection.set_tenant(world.alpha)
     assert Payment.objects.count() == 1
+
+
+def test_the_statement_api_gives_the_balances_and_refuses_a_period_backwards(world: Any) -> None:
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2026, 3, 1))
+    payments_push(payments=[{"invoice": invoice.number, "date": "2026-03-10", "amount": "40.00"}], by=BY)
+    alice = logged_in(world.alice)
+
+    data = alice.get("/api/v1/account-statement/", {"first": "2026-01", "last": "2026-06"}).json()
+
+    assert data["member"] == {"id": world.member_a.pk, "legal_name": "Ville d'Alpha"}
+    assert [(e["kind"], e["debit"], e["credit"]) for e in data["entries"]] == [
+        ("invoice", str(invoice.total_incl_vat), "0.00"),
+        ("payment", "0.00", "40.00"),
+    ]
+    assert (data["opening"], data["closing"]) == ("0.00", str(invoice.total_incl_vat - 40))
+    assert alice.get("/api/v1/account-statement/", {"first": "2026-06", "last": "2026-01"}).status_code == 400
+    assert alice.get("/api/v1/account-statement/", {"member": str(world.member_b.pk)}).status_code == 404
+    carol = logged_in(world.carol)
+    assert carol.get("/api/v1/account-statement/").status_code == 400
+    assert carol.get("/api/v1/account-statement/", {"member": str(world.member_a.pk)}).status_code == 200
