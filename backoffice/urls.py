@@ -8,6 +8,7 @@ from backoffice import (
     grid_views,
     import_views,
     ingestion_views,
+    payment_views,
     price_views,
     requests_views,
     run_views,
@@ -72,6 +73,8 @@ urlpatterns = [
     path("prix/<str:code>/", price_views.price_list, name="price_list"),
     path("prix/<str:code>/lots/<int:lot_id>/nouvelle-grille/", price_views.price_set_new, name="price_set_new"),
     # Billing runs.
+    path("paiements/", payment_views.payment_home, name="payment_home"),
+    path("paiements/<str:code>/", payment_views.payment_imports_page, name="payment_imports"),
     path("facturation/", run_views.run_home, name="run_home"),
     path("facturation/<str:code>/", run_views.run_list, name="run_list"),
     path("facturation/<str:code>/<int:run_id>/", run_views.run_detail, name="run_detail"),

@@ -22,6 +22,7 @@ from consumption.api.member_views import (
 from datacollection.api import views as journey_views
 from einvoicing.api import InvoiceChorusView, InvoiceFacturxView
 from invoicing.api.views import InvoiceViewSet
+from payments.api import AccountStatementView, PaymentViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 from technical_requests.api.views import RequestTypeViewSet, TechnicalRequestViewSet
@@ -52,6 +53,7 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
+router.register("payments", PaymentViewSet, basename="payment")
 router.register("sites", SiteViewSet, basename="site")
 router.register("technical-requests/types", RequestTypeViewSet, basename="technical-request-type")
 router.register("technical-requests", TechnicalRequestViewSet, basename="technical-request")
@@ -70,6 +72,7 @@ urlpatterns = [
     path("v1/journey/sites/<int:pk>/", journey_views.JourneySiteView.as_view(), name="journey-site"),
     path("v1/invoices/<int:pk>/facturx/", InvoiceFacturxView.as_view(), name="invoice-facturx"),
     path("v1/invoices/<int:pk>/chorus/", InvoiceChorusView.as_view(), name="invoice-chorus"),
+    path("v1/account-statement/", AccountStatementView.as_view(), name="account-statement"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

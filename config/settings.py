@@ -103,6 +103,7 @@ TENANT_APPS = [
     "invoicing",
     "einvoicing",
     "technical_requests",
+    "payments",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -333,6 +334,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # ChorusPro: every deposit still moving has its status asked for (einvoicing.tasks).
     "einvoicing-chorus-poll": {"task": "einvoicing.tasks.chorus_poll_all", "schedule": 3600.0},
+    # Overdue invoices: one reminder per stage (J+1, J+15, J+30 after the due date), every morning.
+    "payments-reminders": {"task": "payments.tasks.payment_reminders_all", "schedule": crontab(minute=0, hour=7)},
 }
 # --- E-invoicing: the supplier on every invoice, Factur-X and ChorusPro (docs/billing.md) --
 # The seller printed on the PDF and written in the Factur-X XML (invoicing.pdf_build reads it).

@@ -14,7 +14,7 @@ from tenants import views as tenant_views
 
 STAFF_SCHEMA_SETTINGS = {
     "TITLE": "API du fournisseur (back-office)",
-    "DESCRIPTION": "Supplier staff endpoints of the public address: meter-data ingestion for a syndicate.",
+    "DESCRIPTION": "Supplier staff endpoints of the public address: meter-data ingestion and payments for a syndicate.",
     "ENUM_NAME_OVERRIDES": {
         "IngestionStatusEnum": "consumption.choices.IngestionStatus",
         "FileKindEnum": "consumption.choices.FileKind",
@@ -29,6 +29,7 @@ urlpatterns = [
     path("backoffice/", include("backoffice.urls")),
     path("backoffice/api/consommation/", include("consumption.api.urls")),
     path("backoffice/api/demandes-techniques/", include("technical_requests.api.staff_urls")),
+    path("backoffice/api/paiements/", include("payments.staff_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("facturation/", include("invoicing.urls")),
     path("facturation/", include("einvoicing.urls")),
     path("demandes-techniques/", include("technical_requests.urls")),
+    path("facturation/", include("payments.urls")),
     path("api/", include("config.api_urls")),
 ]
 

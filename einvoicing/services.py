@@ -33,6 +33,7 @@ from einvoicing.facturx import Routing, facturx_filename, facturx_pdf
 from einvoicing.models import Deposit, DepositEvent
 from einvoicing.reasons import explain
 from invoicing.models import Invoice
+from payments.services import payment_record_from_chorus
 
 OUTBOX_DIR = "chorus-outbox"
 
@@ -233,6 +234,8 @@ def _record(deposit: Deposit, chorus_id: str, chorus_status: str, code: str, com
             message = deposit.reason
         deposit.save(update_fields=fields)
         _event(deposit, message)
+        if new == DepositStatus.PAID:  # the invoice's payment state (payments app): what was due, once
+            payment_record_from_chorus(invoice=deposit.invoice, chorus_invoice_id=chorus_id)
     else:
         deposit.save(update_fields=fields)
     return deposit

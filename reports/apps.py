@@ -13,5 +13,6 @@ class ReportsConfig(AppConfig):
             definitions_followup,
             definitions_invoicing,
             definitions_park,
+            definitions_payments,
             definitions_technical_requests,
         )

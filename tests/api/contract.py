@@ -33,9 +33,10 @@ positive_data_acceptance.enabled = true
 
 # A consumption period, and an invoice search's, is one year at most: a rule between two
 # documented dates that a schema cannot say, so schema-valid dates far apart are rightly
-# refused (400, documented).
+# refused (400, documented); a statement's end may not precede its start, and the
+# coordinator must name the member.
 [[operations]]
-include-path-regex = "^/api/v1/(consumption/.*/(energy|load-curve)|invoices)/$"
+include-path-regex = "^/api/v1/(consumption/.*/(energy|load-curve)|invoices|account-statement)/$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 
 # Writes whose acceptance depends on the data already there, which no schema can say:

@@ -81,8 +81,8 @@ def test_the_search_takes_a_bounded_number_of_queries(world: Any, alice_client: 
             make_invoice(member=world.member_a, sites=[site], accounting_date=dt.date(2025, month, 1))
 
     # Domain, session, user, the header's member, the session's save (3): 7 whatever the page; then
-    # the chart, the count, the rows, the perimeters and the sites of the form.
-    with max_queries(12):
+    # the chart, the count, the rows, the perimeters and the sites of the form; the page's payment states (1).
+    with max_queries(13):
         response = alice_client.get(reverse("invoicing:home"), {"first": "2025-01", "last": "2025-12"})
 
     assert response.context["table"].page.paginator.count == 60
@@ -129,8 +129,9 @@ def test_the_page_of_a_500_site_invoice_takes_a_bounded_number_of_queries(
     invoice = make_invoice(member=world.member_a, sites=sites)
 
     # 7 whatever the page (domain, session, user, member, session save); then the invoice, its
-    # sites, the sums per site and rate, the lines of the page's sites, the VAT per rate.
-    with max_queries(12):
+    # sites, the sums per site and rate, the lines of the page's sites, the VAT per rate; its payments
+    # and its payment reminders (2).
+    with max_queries(14):
         response = alice_client.get(reverse("invoicing:invoice_detail", kwargs={"pk": invoice.pk}), {"page": "3"})
 
     assert response.status_code == 200

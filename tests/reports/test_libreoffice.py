@@ -49,6 +49,7 @@ PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "campaign_collected_data": lambda world, campaign: {"campaign": campaign.pk},
     "invoices": lambda world, campaign: _invoices(world),
     "technical_requests": lambda world, campaign: _technical_request(world),
+    "account_statement": lambda world, campaign: _statement(world),
 }
 
 
@@ -79,6 +80,17 @@ def _campaign(world: Any) -> Any:
     complete_journey(world.member_a)
     Journey.objects.create(campaign=campaign, member=world.member_a, started_at=timezone.now())
     return campaign
+
+
+def _statement(world: Any) -> dict[str, Any]:
+    """Member A's statement over 2025: an invoice, a partial payment (opening and closing balances too)."""
+    from decimal import Decimal
+
+    from payments.models import Payment
+
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2025, 9, 1))
+    Payment.objects.create(invoice=invoice, date=dt.date(2025, 10, 3), amount=Decimal("12.34"), source="accounting")
+    return {"member": world.member_a.pk, "first": "2025-01", "last": "2025-12"}
 
 
 def _invoices(world: Any) -> dict[str, Any]:
