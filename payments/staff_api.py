@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django_tenants.utils import tenant_context
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -20,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import IsAccountManager
+from accounts.access import IsAccountManager, get_staff_syndicate
 from accounts.audit import audit_record
 from payments.choices import ImportStatus
 from payments.models import PaymentImport
@@ -68,11 +67,9 @@ class PaymentImportResultSerializer(serializers.Serializer[Any]):
     errors = PaymentErrorSerializer(many=True)  # type: ignore[assignment]
 
 
-def _syndicate(code: str) -> Syndicate:
-    syndicate = Syndicate.objects.exclude(schema_name="public").filter(code=code, is_active=True).first()
-    if syndicate is None:
-        raise Http404("Syndicat inconnu")
-    return syndicate
+def _syndicate(request: Request, code: str) -> Syndicate:
+    # A syndicate outside the manager's portfolio is unknown to them (404), as in the back-office.
+    return get_staff_syndicate(request.user, code, active_only=True)
 
 
 def _result(syndicate: Syndicate, batch: PaymentImport) -> dict[str, Any]:
@@ -111,7 +108,7 @@ class PaymentPushView(APIView):
         serializer = PaymentPushSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        syndicate = _syndicate(data["syndicate"])
+        syndicate = _syndicate(request, data["syndicate"])
         by = getattr(request.user, "email", "")
         with tenant_context(syndicate):
             batch = payments_push(payments=data["payments"], by=by)

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import IsAccountManager, request_user
+from accounts.access import IsAccountManager, get_staff_syndicate, request_user
 from accounts.audit import audit_record
 from config.api_fields import StrictCharField
 from technical_requests import services
@@ -41,11 +41,9 @@ class StatusChangeSerializer(serializers.Serializer[Any]):
     distributor_reference = StrictCharField(required=False, allow_blank=True, max_length=40)
 
 
-def _syndicate(code: str) -> Syndicate:
-    syndicate = Syndicate.objects.exclude(schema_name="public").filter(code=code).first()
-    if syndicate is None:
-        raise Http404("Syndicat inconnu")
-    return syndicate
+def _syndicate(request: Request, code: str) -> Syndicate:
+    # A syndicate outside the manager's portfolio is unknown to them (404), as in the back-office.
+    return get_staff_syndicate(request_user(request), code)
 
 
 class StaffRequestStatusView(APIView):
@@ -59,7 +57,7 @@ class StaffRequestStatusView(APIView):
         responses={200: TechnicalRequestDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, syndicate: str, pk: int) -> Response:
-        found = _syndicate(syndicate)
+        found = _syndicate(request, syndicate)
         with tenant_context(found):
             tech_request = TechnicalRequest.objects.filter(pk=pk).first()
             if tech_request is None:
@@ -79,7 +77,7 @@ class StaffRequestStatusView(APIView):
         responses={200: TechnicalRequestDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, syndicate: str, pk: int) -> Response:
-        found = _syndicate(syndicate)
+        found = _syndicate(request, syndicate)
         payload = StatusChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         email = request_user(request).email

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from typing import Any
 
 from tests.isolation.matrix import Route, staff_only, staff_only_own_syndicate
@@ -318,10 +320,18 @@ def _lot_kwargs(world: Any, target: str) -> dict[str, Any]:
     return {"code": connection.tenant.code, "lot_id": lot.pk}
 
 
+_price_set_dates = itertools.count()
+
+
 def _price_set_data(world: Any, target: str) -> dict[str, Any]:
-    # member_a and member_b share alpha's lot 1: each gets its own date, so each write is accepted.
-    valid_from = {"member_a": "2030-01-01", "member_b": "2030-02-01", "beta": "2030-01-01"}[target]
-    return {"valid_from": valid_from, "fixed_billing": "advance", "payment_delay_days": "30", "energy_BASE": "0.1"}
+    # Each staff persona's write is a new set: a new start date each time (a lot has one set per date).
+    valid_from = dt.date(2030, 1, 1) + dt.timedelta(days=next(_price_set_dates))
+    return {
+        "valid_from": valid_from.isoformat(),
+        "fixed_billing": "advance",
+        "payment_delay_days": "30",
+        "energy_BASE": "0.1",
+    }
 
 
 ROUTES += [

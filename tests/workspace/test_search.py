@@ -65,12 +65,15 @@ def test_search_never_returns_another_portfolio(world: Any) -> None:
     connection.set_schema_to_public()
     client = TenantClient(PUBLIC_HOST)
     client.force_login(world.oscar)
-    body = client.get(reverse("backoffice:search"), {"q": "3000000000"}).content.decode()
+    # Whole delivery points: other tests' committed sites may fill a kind's first results.
+    body = client.get(reverse("backoffice:search"), {"q": world.site_beta.delivery_point}).content.decode()
     assert world.site_beta.delivery_point in body
+    body = client.get(reverse("backoffice:search"), {"q": world.site_a.delivery_point}).content.decode()
     assert world.site_a.delivery_point not in body
     api = client.get(reverse("backoffice:search_api"), {"q": "commune"}).json()
     labels = [r["label"] for group in api for r in group["results"]]
-    assert labels == ["Commune de Beta"]
+    assert "Commune de Beta" in labels
+    assert not {"Ville d'Alpha", "Commune de Bravo"} & set(labels)
 
 
 def test_the_page_answers_htmx_with_the_results_only_and_links_the_360_page(world: Any) -> None:
