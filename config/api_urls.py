@@ -20,6 +20,7 @@ from consumption.api.member_views import (
     SiteConsumptionViewSet,
 )
 from datacollection.api import views as journey_views
+from invoicing.api.views import InvoiceViewSet
 from perimeter.api.views import MemberViewSet, SiteViewSet
 from reports.api.views import ExportJobViewSet
 
@@ -46,6 +47,7 @@ router.register("consumption/member", MemberConsumptionViewSet, basename="consum
 router.register("consumption/perimeters", PerimeterConsumptionViewSet, basename="consumption-perimeter")
 router.register("consumption/sites", SiteConsumptionViewSet, basename="consumption-site")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("sites", SiteViewSet, basename="site")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("collecte/", include("datacollection.urls")),
     path("parc/", include("perimeter.urls")),
     path("consommation/", include("consumption.urls")),
+    path("facturation/", include("invoicing.urls")),
     path("api/", include("config.api_urls")),
 ]
 

@@ -33,6 +33,7 @@ from billing_groups.selectors import attached_sites, get_perimeter_for, perimete
 from consumption import alerts as alert_services
 from consumption import charts, selectors
 from consumption.choices import ReadingNature, ReadingSource
+from consumption.extensions import billed_consumption
 from consumption.forms import DayPeriodForm, MonthPeriodForm, SelfReadingForm
 from consumption.models import Alert
 from consumption.partitions import add_months
@@ -80,7 +81,8 @@ def _fluid_rows(
 def home(request: HttpRequest) -> HttpResponse:
     """Consumption per month over the last twelve months, per fluid, the last three months, the alerts.
 
-    Queries (besides the session and the user): one rollup query per fluid, the alerts.
+    Queries (besides the session and the user): one rollup query per fluid (and, with the
+    Facturation right, one query of the billed consumption per fluid), the alerts.
     """
     user = module_user(request, Module.CONSUMPTION)
     first, last = MonthPeriodForm.default_period()
@@ -89,11 +91,15 @@ def home(request: HttpRequest) -> HttpResponse:
         values = _fluid_rows(user, first=first, last=last, fluid=fluid.value, member_id=user.member_id)
         if values:
             rows = charts.month_rows(values, first, last)
+            billed = billed_consumption(user, first, last, fluid.value)
             tables.append(
                 {
                     "fluid": fluid.value,
                     "label": str(fluid.label),
                     "rows": rows,
+                    # The consumption billed per invoice month beside the metered one (Facturation right).
+                    "billed": billed is not None,
+                    "lines": [(row, (billed or {}).get(row.month)) for row in rows],
                     "last_three": rows[-3:],
                     "figure": charts.monthly_figure(rows, compare=False),
                 }

@@ -6,3 +6,13 @@ class InvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "invoicing"
     verbose_name = _("Facturation")
+
+    def ready(self) -> None:
+        # Earlier apps show invoicing's data through their hooks, never importing invoicing:
+        # the consumption home's billed column, the technical sheet's link to the site's invoices.
+        from consumption.extensions import register_billed_consumption
+        from invoicing.hooks import billed_consumption, site_invoice_links
+        from perimeter.extensions import register_site_links
+
+        register_billed_consumption(billed_consumption)
+        register_site_links(site_invoice_links)

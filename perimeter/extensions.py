@@ -3,6 +3,9 @@
 - The technical sheet shows the site's latest meter readings (PRODUCT.md §3), which belong
   to ``consumption``: that app registers its provider when Django starts
   (``ConsumptionConfig.ready``); without it the sheet says there is no reading.
+- The technical sheet links to the site's pages of later modules (``InvoicingConfig.ready``:
+  the site's invoices, for a user with the Facturation right): each registered provider
+  gives (label, URL) pairs for a user and a site.
 - A member's collected data (billing perimeters included) freezes once its data-collection
   journey is validated: ``datacollection`` registers that guard (``DatacollectionConfig.ready``)
   and every app writing such data calls ``assert_member_editable``, so ``billing_groups``
@@ -35,6 +38,21 @@ def register_last_readings(provider: LastReadingsProvider) -> None:
 
 def last_readings(site: Site, n: int) -> list[Any]:
     return _last_readings_provider(site, n) if _last_readings_provider is not None else []
+
+
+# (user, site) → [(label, URL)]: links of the technical sheet to other modules' pages of the site.
+SiteLinksProvider = Callable[[Any, Site], list[tuple[str, str]]]
+
+_site_links_providers: list[SiteLinksProvider] = []
+
+
+def register_site_links(provider: SiteLinksProvider) -> None:
+    if provider not in _site_links_providers:
+        _site_links_providers.append(provider)
+
+
+def site_links(user: Any, site: Site) -> list[tuple[str, str]]:
+    return [link for provider in _site_links_providers for link in provider(user, site)]
 
 
 class MemberLocked(PermissionDenied):

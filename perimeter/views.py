@@ -23,7 +23,7 @@ from accounts.choices import Module
 from accounts.models import User
 from config.form_errors import add_service_errors
 from perimeter import charts, label_services
-from perimeter.extensions import last_readings
+from perimeter.extensions import last_readings, site_links
 from perimeter.filtersets import SiteFilterSet
 from perimeter.forms import SiteLabelsForm
 from perimeter.selectors import get_site_for, members_for, sites_for
@@ -93,6 +93,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "history": history,
             "readings": last_readings(site, LAST_READINGS),
+            "site_links": site_links(user, site),
             "can_edit": can_write(user, Module.PARK),
         },
     )

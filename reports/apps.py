@@ -11,5 +11,6 @@ class ReportsConfig(AppConfig):
             definitions,
             definitions_consumption,
             definitions_followup,
+            definitions_invoicing,
             definitions_park,
         )

@@ -24,6 +24,11 @@ def _journey_panel(user: Any) -> dict[str, Any] | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from consumption.views import home_alerts  # the latest consumption alerts (Consommation right only)
+    from invoicing.views import home_panel  # amount and volume billed over three months (Facturation right only)
 
-    context: dict[str, Any] = {"journey": _journey_panel(request.user), "consumption_alerts": home_alerts(request.user)}
+    context: dict[str, Any] = {
+        "journey": _journey_panel(request.user),
+        "consumption_alerts": home_alerts(request.user),
+        "billing": home_panel(request.user),  # type: ignore[arg-type]
+    }
     return render(request, "ui/home.html", context)

@@ -48,7 +48,8 @@ def test_home_shows_monthly_consumption_cumulated_and_last_three_months(world: A
     assert len(table["last_three"]) == 3
     body = response.content.decode()
     assert "Consommation mensuelle" in body
-    assert "Les montants facturés apparaîtront avec la facturation" in body
+    # Alice holds Facturation: the consumption billed per invoice month stands beside the metered one.
+    assert "Consommation facturée (kWh)" in body
 
 
 def test_home_draws_the_monthly_chart_with_the_cumulated_line_and_its_table(world: Any) -> None:

@@ -25,6 +25,7 @@ from spreadsheets.xlsx import write_xlsx
 from tests.consumption.meterdata import daily_load, load_curve_load_days, reading_add
 from tests.datacollection.conftest import complete_journey
 from tests.factories import LotFactory, SiteFactory
+from tests.invoicing.factories import make_credit_note, make_invoice
 from tests.support.libreoffice import MISSING, resave_as_xlsx, soffice_path
 
 pytestmark = pytest.mark.skipif(soffice_path() is None, reason=MISSING)
@@ -46,6 +47,7 @@ PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     },
     "campaign_followup": lambda world, campaign: {"campaign": campaign.pk},
     "campaign_collected_data": lambda world, campaign: {"campaign": campaign.pk},
+    "invoices": lambda world, campaign: _invoices(world),
 }
 
 Row = tuple[Any, ...]
@@ -67,6 +69,13 @@ def _campaign(world: Any) -> Any:
     complete_journey(world.member_a)
     Journey.objects.create(campaign=campaign, member=world.member_a, started_at=timezone.now())
     return campaign
+
+
+def _invoices(world: Any) -> dict[str, Any]:
+    """An invoice of member A and the credit note cancelling it (dates, decimals, negative amounts)."""
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2025, 6, 1))
+    make_credit_note(invoice, accounting_date=dt.date(2025, 7, 1))
+    return {"first": "2025-01", "last": "2025-12"}
 
 
 def _meter_data(world: Any) -> None:
