@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from reports import (  # noqa: F401  (fill the registry)
             definitions,
+            definitions_billing,
             definitions_consumption,
             definitions_followup,
             definitions_invoicing,
