@@ -157,9 +157,7 @@ class PerimeterRouting(models.Model):
     class Meta:
         verbose_name = _("routage d'un périmètre")
         ordering = ["perimeter", "year"]
-        constraints = [
-            models.UniqueConstraint(fields=["perimeter", "year"], name="perimeter_routing_once_per_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["perimeter", "year"], name="perimeter_routing_once_per_year")]
 
     def __str__(self) -> str:
         return f"{self.perimeter_id} {self.year}"

@@ -174,8 +174,12 @@ def sites_budget_line_set(
             raise ValidationError({"budget_line": [_("Cette ligne budgétaire n'est pas la vôtre.")]})
         if budget_line.year != year:
             raise ValidationError(
-                {"budget_line": [_("La ligne budgétaire %(code)s est celle de %(year)d.") % {
-                    "code": budget_line.code, "year": budget_line.year}]}
+                {
+                    "budget_line": [
+                        _("La ligne budgétaire %(code)s est celle de %(year)d.")
+                        % {"code": budget_line.code, "year": budget_line.year}
+                    ]
+                }
             )
     existing = SiteRouting.objects.filter(site_id__in=ids, year=year)
     if budget_line is None:
@@ -224,7 +228,8 @@ def perimeter_routing_set(
         errors["budget_line"] = [_("Cette ligne budgétaire n'est pas celle du membre du périmètre.")]
     elif budget_line is not None and "year" not in errors and budget_line.year != year:
         errors["budget_line"] = [
-            _("La ligne budgétaire %(code)s est celle de %(year)d.") % {"code": budget_line.code, "year": budget_line.year}
+            _("La ligne budgétaire %(code)s est celle de %(year)d.")
+            % {"code": budget_line.code, "year": budget_line.year}
         ]
     if errors:
         raise ValidationError(errors)

@@ -109,9 +109,7 @@ def routing_rows(user: User, *, year: int | None = None) -> Iterator[Sequence[An
             p.service_code,
             p.commitment_number,
         )
-    for s in sites.order_by("site__member__legal_name", "year", "site__site_name", "site_id").iterator(
-        chunk_size=2000
-    ):
+    for s in sites.order_by("site__member__legal_name", "year", "site__site_name", "site_id").iterator(chunk_size=2000):
         yield (
             s.site.member.legal_name,
             s.year,
@@ -152,9 +150,7 @@ def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
         header = [_text(v) for v in next(rows, ())]
         missing = [h for h in HEADERS[1:] if h not in header]
         if missing:
-            raise RoutingImportRefused(
-                [RowError(1, h, _("colonne absente de la première ligne.")) for h in missing]
-            )
+            raise RoutingImportRefused([RowError(1, h, _("colonne absente de la première ligne.")) for h in missing])
         index = {h: header.index(h) for h in HEADERS if h in header}
         out: list[tuple[int, dict[str, str]]] = []
         for number, values in enumerate(rows, start=2):
@@ -192,7 +188,10 @@ def _validate(member: Member, cells_by_row: list[tuple[int, dict[str, str]]]) ->
         if kind == SITE:
             target = sites.get(reference)
             if target is None:
-                fail("Référence", _("aucun site de votre membre n'a ce point de livraison « %(ref)s ».") % {"ref": reference})
+                fail(
+                    "Référence",
+                    _("aucun site de votre membre n'a ce point de livraison « %(ref)s ».") % {"ref": reference},
+                )
             if cells["Code service"] or cells["Numéro d'engagement"]:
                 fail("Code service", _("les codes ChorusPro se renseignent sur le périmètre, pas sur le site."))
         elif kind == PERIMETER:
@@ -225,7 +224,9 @@ def _validate(member: Member, cells_by_row: list[tuple[int, dict[str, str]]]) ->
         if row_errors:
             errors.extend(row_errors)
         elif target is not None:
-            rows.append(_Row(number, year, kind, target, code, cells.get("Libellé de la ligne", ""), service, commitment))
+            rows.append(
+                _Row(number, year, kind, target, code, cells.get("Libellé de la ligne", ""), service, commitment)
+            )
     return rows, errors
 
 
@@ -270,6 +271,10 @@ def routing_import(
                 },
             )
     audit_record(
-        action="routing.imported", actor=actor, request=request, target=member, details={"rows": len(rows), "file": name}
+        action="routing.imported",
+        actor=actor,
+        request=request,
+        target=member,
+        details={"rows": len(rows), "file": name},
     )
     return len(rows)

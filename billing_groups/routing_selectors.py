@@ -30,9 +30,9 @@ def get_budget_line_for(user: User | Any, pk: int | str) -> BudgetLine:
 
 
 def site_routings_for(user: User | Any) -> QuerySet[SiteRouting]:
-    return SiteRouting.objects.filter(
-        site__member__in=members_for(user).order_by().values("pk")
-    ).select_related("site", "site__member", "budget_line")
+    return SiteRouting.objects.filter(site__member__in=members_for(user).order_by().values("pk")).select_related(
+        "site", "site__member", "budget_line"
+    )
 
 
 def perimeter_routings_for(user: User | Any) -> QuerySet[PerimeterRouting]:

@@ -99,6 +99,7 @@ TENANT_APPS = [
     "perimeter.importing",
     "datacollection.followup",
     "invoicing",
+    "billing_files",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
 
@@ -119,7 +120,7 @@ def allocate_vat(items: Sequence[tuple[Decimal, Decimal, Decimal | None]]) -> li
     by_rate: dict[Decimal, list[int]] = defaultdict(list)
     for index, (rate, _base, _total) in enumerate(items):
         by_rate[rate].append(index)
-    for rate, indexes in by_rate.items():
+    for indexes in by_rate.values():
         total = items[indexes[0]][2]
         if total is None:
             continue
@@ -128,6 +129,50 @@ def allocate_vat(items: Sequence[tuple[Decimal, Decimal, Decimal | None]]) -> li
             largest = max(indexes, key=lambda i: abs(items[i][1]))
             vats[largest] += gap
     return vats
+
+
+SCOPES = ("perimeter", "site", "member")
+SUMMARY_MAX_MONTHS = 6
+
+
+def month_param(value: Any, name: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m").date().replace(day=1)
+    except ValueError:
+        raise ValidationError(f"« {name} » doit être un mois AAAA-MM.") from None
+
+
+def positive_param(value: Any, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"« {name} » doit être un identifiant.") from None
+    if number < 1:
+        raise ValidationError(f"« {name} » doit être un identifiant.")
+    return number
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def clean_period(params: dict[str, Any], *, max_months: int | None, default_months: int) -> dict[str, Any]:
+    """``first`` / ``last`` months (default: the ``default_months`` up to the current month) and one scope."""
+    last = month_param(params["last"], "last") if params.get("last") else dt.date.today().replace(day=1)
+    first = month_param(params["first"], "first") if params.get("first") else _add_months(last, -(default_months - 1))
+    if first > last:
+        raise ValidationError("Le premier mois doit précéder le dernier.")
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if max_months is not None and months > max_months:
+        raise ValidationError(f"La période du bilan de facturation est limitée à {max_months} mois.")
+    cleaned: dict[str, Any] = {"first": first.isoformat()[:7], "last": last.isoformat()[:7]}
+    scopes = [name for name in SCOPES if params.get(name)]
+    if len(scopes) > 1:
+        raise ValidationError("Choisissez un périmètre de facturation, un site ou un membre, pas plusieurs.")
+    for name in scopes:
+        cleaned[name] = positive_param(params[name], name)
+    return cleaned
 
 
 # --- Direct View: one row per invoice line ----------------------------------------------------

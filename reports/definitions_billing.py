@@ -23,10 +23,15 @@ from accounts.choices import Module
 from accounts.models import User
 from config.api_fields import StrictCharField
 from invoicing.billing_files import (
+    SCOPES,
+    SUMMARY_MAX_MONTHS,
     FileScope,
+    clean_period,
     direct_view_count,
     direct_view_rows,
+    month_param,
     next_month,
+    positive_param,
     scope_for,
     site_sums,
 )
@@ -34,8 +39,6 @@ from reports.registry import Params, ReportDefinition, ReportParams, register
 from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column
 
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-SCOPES = ("perimeter", "site", "member")
-SUMMARY_MAX_MONTHS = 6
 
 
 def _only(params: Params, allowed: set[str]) -> None:
@@ -44,49 +47,9 @@ def _only(params: Params, allowed: set[str]) -> None:
         raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
 
 
-def _month(value: Any, name: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(str(value), "%Y-%m").date().replace(day=1)
-    except ValueError:
-        raise ValidationError(f"« {name} » doit être un mois AAAA-MM.") from None
-
-
-def _positive(value: Any, name: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"« {name} » doit être un identifiant.") from None
-    if number < 1:
-        raise ValidationError(f"« {name} » doit être un identifiant.")
-    return number
-
-
-def _add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def clean_period(params: Params, *, max_months: int | None, default_months: int) -> Params:
-    """``first`` / ``last`` months (default: the ``default_months`` up to the current month) and one scope."""
-    last = _month(params["last"], "last") if params.get("last") else dt.date.today().replace(day=1)
-    first = _month(params["first"], "first") if params.get("first") else _add_months(last, -(default_months - 1))
-    if first > last:
-        raise ValidationError("Le premier mois doit précéder le dernier.")
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    if max_months is not None and months > max_months:
-        raise ValidationError(f"La période du bilan de facturation est limitée à {max_months} mois.")
-    cleaned: Params = {"first": first.isoformat()[:7], "last": last.isoformat()[:7]}
-    scopes = [name for name in SCOPES if params.get(name)]
-    if len(scopes) > 1:
-        raise ValidationError("Choisissez un périmètre de facturation, un site ou un membre, pas plusieurs.")
-    for name in scopes:
-        cleaned[name] = _positive(params[name], name)
-    return cleaned
-
-
 def file_scope(user: User, params: Params) -> FileScope:
-    first = _month(params["first"], "first")
-    last = _month(params["last"], "last")
+    first = month_param(params["first"], "first")
+    last = month_param(params["last"], "last")
     return scope_for(
         user,
         first=first,
@@ -103,7 +66,9 @@ class PeriodParams(ReportParams):
         required=False, validators=[RegexValidator(MONTH)], help_text="Premier mois AAAA-MM (date comptable)."
     )
     last = StrictCharField(
-        required=False, validators=[RegexValidator(MONTH)], help_text="Dernier mois AAAA-MM (défaut : le mois en cours)."
+        required=False,
+        validators=[RegexValidator(MONTH)],
+        help_text="Dernier mois AAAA-MM (défaut : le mois en cours).",
     )
     perimeter = serializers.IntegerField(required=False, min_value=1, help_text="Un périmètre de facturation.")
     site = serializers.IntegerField(required=False, min_value=1, help_text="Un site.")
@@ -165,7 +130,7 @@ def _direct_view_params(params: Params) -> Params:
     _only(params, {"first", "last", "run", *SCOPES})
     cleaned = clean_period(params, max_months=None, default_months=12)
     if params.get("run"):
-        cleaned["run"] = _positive(params["run"], "run")
+        cleaned["run"] = positive_param(params["run"], "run")
     return cleaned
 
 
@@ -225,6 +190,10 @@ def _annual_scope(user: User, params: Params) -> FileScope:
     return file_scope(user, {**params, "first": f"{year}-01", "last": f"{year}-12"})
 
 
+def _annual_check(user: User, params: Params) -> None:
+    _annual_scope(user, params)  # a foreign perimeter, site or member: Http404 before any job
+
+
 def _annual_rows(user: User, params: Params) -> Iterator[Sequence[Any]]:
     for e in site_sums(_annual_scope(user, params), by_month=False):
         yield (
@@ -255,7 +224,7 @@ ANNUAL_SHEET = register(
         module=Module.BILLING,
         clean_params=_annual_params,
         params=AnnualParams,
-        check_access=lambda user, params: _annual_scope(user, params) and None,
+        check_access=_annual_check,
     )
 )
 

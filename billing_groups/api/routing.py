@@ -39,7 +39,6 @@ READ_ONLY = OpenApiResponse(description="Droit Facturation manquant, ou lecture 
 
 class BudgetLineSerializer(StrictModelSerializer):
     code = StrictCharField(max_length=50, help_text="Code de la ligne (ex. 6061).")
-    label = StrictCharField(max_length=200, required=False, allow_blank=True)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
     class Meta:
@@ -47,6 +46,7 @@ class BudgetLineSerializer(StrictModelSerializer):
         fields = ["id", "member", "year", "code", "label"]
         read_only_fields = ["id", "member"]
         validators: list[object] = []  # uniqueness per member and year: the service says it in French
+        extra_kwargs = {"label": {"required": False, "allow_blank": True, "max_length": 200}}
 
 
 class PerimeterRoutingSerializer(StrictModelSerializer):

@@ -5,76 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing_groups', '0002_attachment_triggers'),
-        ('perimeter', '0004_site_guards'),
+        ("billing_groups", "0002_attachment_triggers"),
+        ("perimeter", "0004_site_guards"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BudgetLine',
+            name="BudgetLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('code', models.CharField(max_length=50, verbose_name='code de la ligne budgétaire')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='libellé')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget_lines', to='perimeter.member')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("code", models.CharField(max_length=50, verbose_name="code de la ligne budgétaire")),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="libellé")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="budget_lines", to="perimeter.member"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne budgétaire',
-                'verbose_name_plural': 'lignes budgétaires',
-                'ordering': ['member', 'year', 'code'],
+                "verbose_name": "ligne budgétaire",
+                "verbose_name_plural": "lignes budgétaires",
+                "ordering": ["member", "year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='PerimeterRouting',
+            name="PerimeterRouting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('service_code', models.CharField(blank=True, max_length=100, verbose_name='code service ChorusPro')),
-                ('commitment_number', models.CharField(blank=True, max_length=50, verbose_name="numéro d'engagement")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('budget_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='perimeter_routings', to='billing_groups.budgetline')),
-                ('perimeter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routings', to='billing_groups.billingperimeter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("service_code", models.CharField(blank=True, max_length=100, verbose_name="code service ChorusPro")),
+                ("commitment_number", models.CharField(blank=True, max_length=50, verbose_name="numéro d'engagement")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "budget_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="perimeter_routings",
+                        to="billing_groups.budgetline",
+                    ),
+                ),
+                (
+                    "perimeter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routings",
+                        to="billing_groups.billingperimeter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "routage d'un périmètre",
-                'ordering': ['perimeter', 'year'],
+                "verbose_name": "routage d'un périmètre",
+                "ordering": ["perimeter", "year"],
             },
         ),
         migrations.CreateModel(
-            name='SiteRouting',
+            name="SiteRouting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('budget_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='site_routings', to='billing_groups.budgetline')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routings', to='perimeter.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "budget_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="site_routings",
+                        to="billing_groups.budgetline",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="routings", to="perimeter.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "imputation d'un site",
-                'ordering': ['site', 'year'],
+                "verbose_name": "imputation d'un site",
+                "ordering": ["site", "year"],
             },
         ),
         migrations.AddConstraint(
-            model_name='budgetline',
-            constraint=models.UniqueConstraint(fields=('member', 'year', 'code'), name='budget_line_unique_per_member_year'),
+            model_name="budgetline",
+            constraint=models.UniqueConstraint(
+                fields=("member", "year", "code"), name="budget_line_unique_per_member_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budgetline',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='budget_line_year_range'),
+            model_name="budgetline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)), name="budget_line_year_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budgetline',
-            constraint=models.CheckConstraint(condition=models.Q(('code', ''), _negated=True), name='budget_line_code_not_empty'),
+            model_name="budgetline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code", ""), _negated=True), name="budget_line_code_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='perimeterrouting',
-            constraint=models.UniqueConstraint(fields=('perimeter', 'year'), name='perimeter_routing_once_per_year'),
+            model_name="perimeterrouting",
+            constraint=models.UniqueConstraint(fields=("perimeter", "year"), name="perimeter_routing_once_per_year"),
         ),
         migrations.AddConstraint(
-            model_name='siterouting',
-            constraint=models.UniqueConstraint(fields=('site', 'year'), name='site_routing_once_per_year'),
+            model_name="siterouting",
+            constraint=models.UniqueConstraint(fields=("site", "year"), name="site_routing_once_per_year"),
         ),
     ]

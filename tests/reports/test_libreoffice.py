@@ -48,6 +48,9 @@ PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "campaign_followup": lambda world, campaign: {"campaign": campaign.pk},
     "campaign_collected_data": lambda world, campaign: {"campaign": campaign.pk},
     "invoices": lambda world, campaign: _invoices(world),
+    "direct_view": lambda world, campaign: _billed(world, {"first": "2025-01", "last": "2025-12"}),
+    "annual_sheet": lambda world, campaign: _billed(world, {"year": 2025}),
+    "billing_summary": lambda world, campaign: _billed(world, {"first": "2025-06", "last": "2025-07"}),
 }
 
 Row = tuple[Any, ...]
@@ -73,9 +76,22 @@ def _campaign(world: Any) -> Any:
 
 def _invoices(world: Any) -> dict[str, Any]:
     """An invoice of member A and the credit note cancelling it (dates, decimals, negative amounts)."""
+    from invoicing.models import Invoice
+
+    if Invoice.objects.filter(member=world.member_a, accounting_date=dt.date(2025, 6, 1)).exists():
+        return {"first": "2025-01", "last": "2025-12"}
     invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2025, 6, 1))
     make_credit_note(invoice, accounting_date=dt.date(2025, 7, 1))
     return {"first": "2025-01", "last": "2025-12"}
+
+
+def _billed(world: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The billing files read member A's invoice of June 2025 (made once, whichever report comes first)."""
+    from invoicing.models import Invoice
+
+    if not Invoice.objects.filter(member=world.member_a, accounting_date=dt.date(2025, 6, 1)).exists():
+        _invoices(world)
+    return params
 
 
 def _meter_data(world: Any) -> None:
