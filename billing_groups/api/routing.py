@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -190,7 +191,7 @@ class SiteRoutingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[SiteRout
         assert user.member is not None  # ReadOnlyForCoordinator let only member users write
         ids = list(sites_for(user).filter(pk__in=data["sites"]).values_list("pk", flat=True))
         if len(ids) != len(set(data["sites"])):
-            return Response({"sites": ["Certains sites sont inconnus."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise Http404("A site outside the user's scope")  # a foreign id: 404, as everywhere
         line = get_budget_line_for(user, data["budget_line"]) if data["budget_line"] else None
         changed = routing.sites_budget_line_set(
             member=user.member, year=data["year"], sites=ids, budget_line=line, actor=user, request=request._request
