@@ -40,10 +40,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # Writes whose acceptance depends on the data already there, which no schema can say:
 # a billing perimeter's name is unique per member; a journey starts only with an open
 # campaign and is validated only when complete; a new site goes into one of the
-# campaign's lots, a bulk update onto the member's own sites. The service's refusal is
-# a documented 400; negative data is still checked on them, and syntax by the schema.
+# campaign's lots, a bulk update onto the member's own sites; a budget line's code is unique
+# per member and year, a routing names an existing perimeter, line and sites of the member.
+# The service's refusal is a documented 400; negative data is still checked on them, and
+# syntax by the schema.
 [[operations]]
-include-path-regex = "^/api/v1/(billing-perimeters/|journey/(start|validate|sites)/)"
+include-path-regex = "^/api/v1/(billing-perimeters/|budget-lines/|routing/|journey/(start|validate|sites)/)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 """
