@@ -167,3 +167,23 @@ def test_the_direct_view_splits_over_sheets_at_the_row_limit(world: Any) -> None
     result = write_xlsx(out, columns=DIRECT_VIEW_COLUMNS, rows=direct_view_rows(scope), max_rows=4)
     assert result.rows == invoice.lines.count()
     assert result.sheets == 3  # 8 lines, 3 per sheet
+
+
+def test_the_billing_summary_page_shows_the_chart_the_tables_and_the_file(world: Any, bob_client: Any) -> None:
+    invoices = _invoices(world)
+    url = reverse("invoicing:billing_summary")
+    response = bob_client.get(url, {"first": "2025-01", "last": "2025-06"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="summary-figure"' in page  # the chart's data, drawn by charts.js
+    assert 'id="bilan-mensuel"' in page  # the same figures as a table
+    assert response.context["totals"]["total_incl_vat"] == sum((i.total_incl_vat for i in invoices), Decimal("0.00"))
+    assert len(response.context["summary"].months) == 6
+    assert len(response.context["page"].object_list) == 3
+    assert "report=" not in response.context["export_url"]
+    assert "/exports/direct/billing_summary/?first=2025-01&last=2025-06" in response.context["export_url"]
+
+    refused = bob_client.get(url, {"first": "2025-01", "last": "2025-07"})
+    assert refused.status_code == 200
+    assert "La période du bilan de facturation est limitée à 6 mois." in refused.content.decode()
+    assert "summary" not in refused.context
