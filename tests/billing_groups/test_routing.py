@@ -142,6 +142,7 @@ def test_the_mapping_is_exported_then_imported_all_or_nothing(world: Any, alice:
     assert response.status_code == 302
     assert SiteRouting.objects.get(site=world.site_a, year=2026).budget_line.code == "6061"
     routing = PerimeterRouting.objects.get(perimeter=perimeter, year=2026)
+    assert routing.budget_line is not None
     assert (routing.budget_line.code, routing.service_code, routing.commitment_number) == (
         "6062",
         "SERV-ECOLES",
@@ -149,7 +150,8 @@ def test_the_mapping_is_exported_then_imported_all_or_nothing(world: Any, alice:
     )
 
     exported = alice.get(reverse("billing_routing:export"), {"year": 2026})
-    book = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content)))
+    content = b"".join(exported.streaming_content)  # type: ignore[attr-defined]
+    book = openpyxl.load_workbook(io.BytesIO(content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0] == HEADERS
     assert {row[1:] for row in rows[1:]} == {
