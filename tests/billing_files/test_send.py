@@ -104,3 +104,39 @@ def test_the_files_page_subscribes_and_unsubscribes(world: Any, bob_client: Any,
     assert "de tout le syndicat" in carol_client.get(url).content.decode()
     carol_client.post(url, {"subscribed": "on"})
     assert BillingFileSubscription.objects.filter(user=world.carol).exists()
+
+
+def test_the_files_through_the_exports_api(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from decimal import Decimal
+
+    from tests.conftest import logged_in
+
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2026, 3, 1))
+    client = logged_in(world.bob)
+    url = reverse("api:export-list")
+    for report, params in (
+        ("direct_view", {"first": "2026-01", "last": "2026-03"}),
+        ("annual_sheet", {"year": 2026}),
+        ("billing_summary", {"first": "2026-01", "last": "2026-03", "site": world.site_a.pk}),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"report": report, "params": params}, content_type="application/json")
+        assert response.status_code == 201, (report, response.content)
+        status = client.get(reverse("api:export-detail", kwargs={"pk": response.json()["id"]})).json()
+        book = openpyxl.load_workbook(io.BytesIO(client.get(status["download_url"]).getvalue()))
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        column = rows[0].index("Montant TTC (€)" if report == "direct_view" else "Total TTC (€)")
+        total = sum((Decimal(str(row[column])) for row in rows[1:]), Decimal("0")).quantize(Decimal("0.01"))
+        assert total == invoice.total_incl_vat, report
+
+    too_long = client.post(
+        url,
+        {"report": "billing_summary", "params": {"first": "2026-01", "last": "2026-07"}},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 400
+    assert "limitée à 6 mois" in too_long.content.decode()
+    foreign = client.post(
+        url, {"report": "direct_view", "params": {"site": world.site_b.pk}}, content_type="application/json"
+    )
+    assert foreign.status_code == 404
