@@ -69,7 +69,7 @@ SELECT id, 20, total_excl_vat, vat_total FROM invoicing_invoice
 BUDGET_SQL = """
 INSERT INTO billing_groups_budgetline (member_id, year, code, label)
 SELECT m.id, y.year, '6061', 'Fournitures non stockables'
-FROM perimeter_member m CROSS JOIN (VALUES (%(y1)s), (%(y2)s)) AS y(year);
+FROM perimeter_member m CROSS JOIN (SELECT DISTINCT unnest(ARRAY[%(y1)s, %(y2)s]::int[])) AS y(year);
 INSERT INTO billing_groups_siterouting (site_id, year, budget_line_id, updated_at)
 SELECT s.id, b.year, b.id, now() FROM perimeter_site s JOIN billing_groups_budgetline b ON b.member_id = s.member_id
 WHERE s.id %% 2 = 0;
@@ -86,6 +86,15 @@ def _fill(run: BenchRun, lines: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from bench.invoice_search import INVOICES_SQL, PARTS_SQL, PERIMETERS_SQL
+
+    series = "CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS m(month)"
+    assert series in INVOICES_SQL
+    # The months as dates (generate_series gives timestamps: "month + 30" must be a date).
+    invoices_sql = INVOICES_SQL.replace(
+        series,
+        "CROSS JOIN (SELECT g::date FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') g)"
+        " AS m(month)",
+    )
     from invoicing.filtersets import add_months
     from tenants.db import connection
 
@@ -99,7 +108,7 @@ def _fill(run: BenchRun, lines: int) -> dict[str, Any]:
     def fill() -> None:
         with connection.cursor() as cursor:
             cursor.execute(PERIMETERS_SQL)
-            cursor.execute(INVOICES_SQL, {"first": first, "last": last})
+            cursor.execute(invoices_sql, {"first": first, "last": last})
             cursor.execute(PARTS_SQL)
             cursor.execute(LINES_SQL.format(values=values), {"lines": lines})
             cursor.execute(VAT_SQL)

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404
 
 from accounts.models import User
@@ -98,8 +98,13 @@ def _where(scope: FileScope) -> tuple[str, list[Any]]:
 
 
 def _stream(sql: str, args: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``sql`` from a server-side cursor (inside a transaction), ``FETCH`` at a time."""
-    with connection.chunked_cursor() as cursor:
+    """The rows of ``sql`` from a server-side cursor, ``FETCH`` at a time.
+
+    Inside a transaction: outside one, Django declares the cursor ``WITH HOLD`` and PostgreSQL
+    computes the whole result before the first row (a minute's wait and a temporary file on a
+    million rows); in one, rows flow as they are produced. Read-only: nothing to commit.
+    """
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, args)
         while True:
             rows = cursor.fetchmany(FETCH)
