@@ -186,9 +186,10 @@ _YEAR = "extract(year from i.accounting_date)::int"
 _BUDGET_JOINS, _BUDGET = budget_reference_joins(site="s.site_id", perimeter="i.perimeter_id", year=_YEAR)
 
 DIRECT_VIEW_SQL = f"""
-SELECT i.id, i.number, i.kind, i.issue_date, i.accounting_date, bp.name, m.legal_name, m.siret,
-       s.delivery_point, s.site_name, st.internal_reference, {_BUDGET},
-       l.code, l.label, l.start, l."end", l.quantity, l.unit, l.unit_price, l.amount, l.vat_percent, v.amount
+SELECT i.id, i.number, CASE i.kind WHEN %s THEN %s ELSE %s END, i.issue_date, i.accounting_date, bp.name,
+       m.legal_name, m.siret, s.delivery_point, s.site_name, st.internal_reference, {_BUDGET},
+       l.code, l.label, l.start, l."end", l.quantity, l.unit, l.unit_price, l.amount, l.vat_percent,
+       round(l.amount * l.vat_percent / 100, 2), v.amount
 FROM invoicing_invoiceline l
 JOIN invoicing_invoice i ON i.id = l.invoice_id
 JOIN invoicing_invoicesite s ON s.id = l.invoice_site_id
@@ -200,25 +201,35 @@ LEFT JOIN invoicing_invoicevat v ON v.invoice_id = i.id AND v.percent = l.vat_pe
 WHERE {{where}}
 ORDER BY i.accounting_date, i.number, s.position, l.position
 """
+# Columns of a Direct View row in the statement above.
+_AMOUNT, _RATE, _VAT, _RATE_TOTAL = 19, 20, 21, 22
 
 
-def _direct_view_invoice(rows: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    vats = allocate_vat([(row[20], row[19], row[21]) for row in rows])
+def _direct_view_invoice(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """One invoice's rows, their VAT allocated (``allocate_vat``, its rounding done by the database)."""
+    vats = [row[_VAT] for row in rows]
+    by_rate: dict[Decimal, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_rate[row[_RATE]].append(index)
+    for indexes in by_rate.values():
+        total = rows[indexes[0]][_RATE_TOTAL]
+        if total is None:
+            continue
+        gap = total - sum((vats[i] for i in indexes), ZERO)
+        if gap:
+            vats[max(indexes, key=lambda i: abs(rows[i][_AMOUNT]))] += gap
     for row, vat in zip(rows, vats, strict=True):
-        values = list(row[1:21])
-        values[1] = KINDS.get(values[1], values[1])
-        values.append(vat)
-        values.append(row[19] + vat)
-        yield values
+        yield (*row[1:_VAT], vat, row[_AMOUNT] + vat)
 
 
-def direct_view_rows(scope: FileScope) -> Iterator[list[Any]]:
+def direct_view_rows(scope: FileScope) -> Iterator[tuple[Any, ...]]:
     """Invoice number, kind, issue and accounting dates, perimeter, member, SIRET, delivery point,
     site name, internal reference, budget reference, component code and label, period start and end,
     quantity, unit, unit price, amount excl. VAT, VAT rate, VAT amount, amount incl. VAT."""
     where, args = _where(scope)
+    kinds = [InvoiceKind.INVOICE.value, KINDS[InvoiceKind.INVOICE.value], KINDS[InvoiceKind.CREDIT_NOTE.value]]
     buffered: list[tuple[Any, ...]] = []
-    for row in _stream(DIRECT_VIEW_SQL.format(where=where), args):
+    for row in _stream(DIRECT_VIEW_SQL.format(where=where), [*kinds, *args]):
         if buffered and row[0] != buffered[0][0]:
             yield from _direct_view_invoice(buffered)
             buffered = []
