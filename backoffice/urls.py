@@ -1,6 +1,17 @@
 from django.urls import path
 
-from backoffice import campaign_views, export_views, followup_views, import_views, ingestion_views, staff_views, views
+from backoffice import (
+    campaign_views,
+    export_views,
+    followup_views,
+    grid_views,
+    import_views,
+    ingestion_views,
+    price_views,
+    run_views,
+    staff_views,
+    views,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -40,4 +51,20 @@ urlpatterns = [
     path("exports/lien/<str:token>/", export_views.export_link_download, name="export_link_download"),
     path("exports/<str:code>/<uuid:job_id>/", export_views.export_job, name="export_job"),
     path("exports/<str:code>/<uuid:job_id>/telecharger/", export_views.export_download, name="export_download"),
+    # Regulated rate grids (public schema): "nouvelle-version" cannot be a family name (no hyphen).
+    path("grilles/", grid_views.grid_list, name="grid_list"),
+    path("grilles/nouvelle-version/", grid_views.grid_upload, name="grid_upload"),
+    path("grilles/<slug:family>/", grid_views.grid_family, name="grid_family"),
+    path("grilles/<slug:family>/<int:version>/", grid_views.grid_version, name="grid_version"),
+    path("grilles/<slug:family>/<int:version>/comparaison/", grid_views.grid_compare_view, name="grid_compare"),
+    path("grilles/<slug:family>/<int:version>/csv/", grid_views.grid_download, name="grid_download"),
+    # Contract prices per lot.
+    path("prix/", price_views.price_home, name="price_home"),
+    path("prix/<str:code>/", price_views.price_list, name="price_list"),
+    path("prix/<str:code>/lots/<int:lot_id>/nouvelle-grille/", price_views.price_set_new, name="price_set_new"),
+    # Billing runs.
+    path("facturation/", run_views.run_home, name="run_home"),
+    path("facturation/<str:code>/", run_views.run_list, name="run_list"),
+    path("facturation/<str:code>/<int:run_id>/", run_views.run_detail, name="run_detail"),
+    path("facturation/<str:code>/<int:run_id>/rapport/", run_views.run_report, name="run_report"),
 ]

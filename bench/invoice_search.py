@@ -58,7 +58,9 @@ SELECT 'FB' || to_char(m.month, 'YYYYMM') || '-' || s.id, 'invoice', p.id, s.mem
        'paper', 'transfer', '{}'::jsonb, now()
 FROM perimeter_site s
 JOIN billing_groups_billingperimeter p ON p.member_id = s.member_id AND p.name = 'PDL ' || s.delivery_point
-CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS m(month)
+CROSS JOIN (
+    SELECT d::date AS month FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS g(d)
+) AS m
 CROSS JOIN LATERAL (SELECT (200 + (s.id * 37 + extract(month FROM m.month)::int * 11) %% 2000)::numeric AS kwh) q
 """
 

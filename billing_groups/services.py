@@ -316,3 +316,71 @@ def sites_release(*, site_ids: Iterable[int], actor: User | None, request: HttpR
             details={"sites": [site_id for (site_id,) in released]},
         )
     return len(released)
+
+
+DEFAULT_PERIMETER_SUFFIX = "périmètre par défaut"
+
+
+@transaction.atomic
+def default_perimeters_attach(
+    *, groups: dict[tuple[int, int, str], list[int]], lot_names: dict[int, str], actor_email: str = ""
+) -> dict[int, int]:
+    """Attach sites that belong to no perimeter to their member's default perimeter; returns {site id: perimeter id}.
+
+    ``groups`` maps (member id, lot id, segment) to site ids. A default perimeter per member,
+    lot and segment, named after the lot, starts from the campaign's defaults like any new
+    perimeter (a campaign asking for one invoice per site gives each site its own
+    mono-site perimeter); an existing one of that name is reused, so billing runs may call
+    this again. This is the supplier's write at billing time, not the member's: it is not
+    refused by the journey lock. The member sees these perimeters on its attachment screen.
+    Queries: the members, their existing defaults, one INSERT of the new perimeters, one of
+    the attachments (each checked by the attachment trigger), one audit event.
+    """
+    if not groups:
+        return {}
+    members = Member.objects.in_bulk({member_id for member_id, _lot, _segment in groups})
+    defaults = {member_id: perimeter_defaults(member) for member_id, member in members.items()}
+    site_names = dict(
+        Site.objects.filter(pk__in=[s for ids in groups.values() for s in ids]).values_list("pk", "delivery_point")
+    )
+    wanted: dict[tuple[int, str], tuple[tuple[int, int, str], list[int]]] = {}
+    for key, site_ids in groups.items():
+        member_id, lot_id, segment = key
+        base = f"{lot_names.get(lot_id, lot_id)} — {segment} ({DEFAULT_PERIMETER_SUFFIX})"
+        if defaults[member_id].get("billing_type") == BillingType.MONO_SITE:
+            for site_id in site_ids:
+                wanted[(member_id, f"{site_names[site_id]} — {base}"[:200])] = (key, [site_id])
+        else:
+            wanted[(member_id, base[:200])] = (key, list(site_ids))
+    existing = {
+        (p.member_id, p.name): p
+        for p in BillingPerimeter.objects.filter(
+            member_id__in=members, name__in={name for _member, name in wanted}
+        ).order_by()
+    }
+    new: list[BillingPerimeter] = []
+    for (member_id, name), ((_m, _lot, segment), _ids) in wanted.items():
+        if (member_id, name) in existing:
+            continue
+        fields = {k: v for k, v in defaults[member_id].items() if k in PERIMETER_FIELDS}
+        if fields.get("invoice_delivery") == InvoiceDelivery.EMAIL and not fields.get("delivery_email"):
+            fields["invoice_delivery"] = InvoiceDelivery.PAPER  # no address to send it to: paper
+        if fields.get("invoice_delivery") != InvoiceDelivery.EMAIL:
+            fields.pop("delivery_email", None)
+        new.append(BillingPerimeter(member_id=member_id, name=name, segment=segment, **fields))
+    for perimeter in BillingPerimeter.objects.bulk_create(new):
+        existing[(perimeter.member_id, perimeter.name)] = perimeter
+    attached: dict[int, int] = {}
+    for (member_id, name), (_key, site_ids) in wanted.items():
+        for site_id in site_ids:
+            attached[site_id] = existing[(member_id, name)].pk
+    BillingPerimeterSite.objects.bulk_create(
+        [BillingPerimeterSite(perimeter_id=perimeter, site_id=site) for site, perimeter in attached.items()],
+        batch_size=5000,
+    )
+    audit_record(
+        action="billing_perimeter.defaults_attached",
+        actor_email=actor_email,
+        details={"perimeters_created": [p.pk for p in new], "sites": len(attached)},
+    )
+    return attached

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -316,6 +317,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
     "consumption-alerts-daily": {"task": "consumption.tasks.alerts_compute_all", "schedule": 24 * 3600.0},
     "stored-files-purge-daily": {"task": "backoffice.tasks.stored_files_purge_all", "schedule": 24 * 3600.0},
+    # Billing runs: the task asks every morning and starts the runs of the 1st and the 10th.
+    "invoicing-billing-runs": {
+        "task": "invoicing.tasks.billing_runs_start_all",
+        "schedule": crontab(minute=30, hour=5),
+    },
 }
 # Distributor files dropped in <inbox>/<syndicate code>/ are ingested by consumption.tasks.inbox_watch.
 METER_DATA_INBOX = env_str("METER_DATA_INBOX", str(VAR_DIR / "inbox"))

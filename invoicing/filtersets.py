@@ -18,7 +18,6 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from invoicing.choices import InvoiceKind, InvoiceState
@@ -31,8 +30,9 @@ PERIOD_ORDER = _("La fin de la période précède son début.")
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
-    """The first day of the month ``n`` months after ``month``'s."""
+    """The first day of the month ``n`` months after ``month``'s (kept inside the calendar: year 1 to 9999)."""
     index = month.year * 12 + month.month - 1 + n
+    index = min(max(index, 12), 9999 * 12 + 11)
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
@@ -77,12 +77,21 @@ class PeriodEndField(_MonthOrDayField):
     end = True
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# What the OpenAPI schema says of ``first`` and ``last``: a day, or a month (year 1000 on).
+MONTH_OR_DAY_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "pattern": "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"},
+    ]
+}
+
+
+@extend_schema_field(MONTH_OR_DAY_SCHEMA)
 class PeriodStartFilter(django_filters.Filter):
     field_class = PeriodStartField
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(MONTH_OR_DAY_SCHEMA)
 class PeriodEndFilter(django_filters.Filter):
     field_class = PeriodEndField
 
@@ -107,7 +116,7 @@ class InvoiceFilterForm(forms.Form):
             assert last is not None
             first = add_months(last, -(MAX_MONTHS - 1))
         elif last is None:
-            last = add_months(first, MAX_MONTHS) - dt.timedelta(days=1)
+            last = _same_day_next_year(first)
         if last < first:
             self.add_error("last", forms.ValidationError(PERIOD_ORDER, code="period_order"))
         elif last > _same_day_next_year(first):
@@ -119,6 +128,8 @@ class InvoiceFilterForm(forms.Form):
 
 def _same_day_next_year(day: dt.date) -> dt.date:
     """The last day of a twelve-month period starting on ``day`` (15 Jan → 14 Jan next year)."""
+    if day.year == dt.MAXYEAR:
+        return dt.date.max
     try:
         return day.replace(year=day.year + 1) - dt.timedelta(days=1)
     except ValueError:  # 29 February

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts.audit import audit_record
 from accounts.models import User
@@ -101,10 +102,13 @@ def price_set_create(
     payment_delay_days: int,
     prices: list[dict[str, Any]],
     created_by: User | None = None,
+    request: HttpRequest | None = None,
 ) -> ContractPriceSet:
     """Write a new price set; each price is {"component", "post", "delivery_year", "unit_price", "coefficient"}.
 
-    Every problem is reported at once; nothing is written when one is found.
+    Every problem is reported at once; nothing is written when one is found. ``request`` is the
+    back-office request of an account manager (public schema): the syndicate's audit event then
+    names them by e-mail.
     """
     errors: list[str] = []
     if fixed_billing not in FixedBilling.values:
@@ -162,6 +166,7 @@ def price_set_create(
     audit_record(
         action="contract_prices.created",
         actor=created_by,
+        request=request,
         target=price_set,
         details={"lot": lot.number, "valid_from": valid_from.isoformat(), "prices": len(rows)},
     )

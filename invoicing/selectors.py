@@ -109,8 +109,8 @@ class InvoiceRecap:
 
 def invoice_recap(invoice: Invoice, *, page_number: Any = None, sites_per_page: int | None = None) -> InvoiceRecap:
     """Every site's recap line, the VAT per rate, and the detail lines of the sites of the page
-    (``sites_per_page`` sites per page; every site when None). Five queries whatever the number
-    of sites: the sites, the per-site sums by rate, the VAT lines, the detail lines."""
+    (``sites_per_page`` sites per page; every site when None). Four queries whatever the number
+    of sites: the sites, the per-site sums by rate, the detail lines, the VAT lines."""
     parts = list(InvoiceSite.objects.filter(invoice=invoice).order_by("position"))
     recaps = {part.pk: SiteRecap(part=part) for part in parts}
     sums = (
@@ -134,7 +134,7 @@ def invoice_recap(invoice: Invoice, *, page_number: Any = None, sites_per_page: 
     for part in shown:
         recaps[part.pk].lines = []
     lines = InvoiceLine.objects.filter(invoice_site_id__in=[p.pk for p in shown]).order_by(
-        "invoice_site__position", "position"
+        "invoice_site_id", "position"
     )
     for line in lines if shown else []:
         site_lines = recaps[line.invoice_site_id].lines
@@ -208,6 +208,9 @@ def billed_kwh_per_month(user: User, *, first: dt.date, last: dt.date, fluid: st
 
 
 def _next_month(month: dt.date) -> dt.date:
+    """The first day of the next month; ``date.max`` after December 9999 (the end of the calendar)."""
+    if month.year == dt.MAXYEAR and month.month == 12:
+        return dt.date.max
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
@@ -215,7 +218,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of every month from ``first``'s to ``last``'s, inclusive."""
     months = []
     month = first.replace(day=1)
-    while month <= last:
+    while month <= last and month != dt.date.max:
         months.append(month)
         month = _next_month(month)
     return months

@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from accounts.access import can_read, module_user, request_user, require_module
@@ -32,8 +34,9 @@ from perimeter.selectors import get_site_for, sites_for
 
 DETAIL_SITES_PER_PAGE = 20
 TRACKING_PER_PAGE = 50
-# Above this many sites, the search form offers no site list (the per-meter page links to its search).
-SITE_CHOICES_MAX = 1_000
+# Above this many sites (perimeters), the search form offers no list of them: the filter stays in the
+# URL (the per-meter page links to its site's search).
+CHOICES_MAX = 1_000
 HOME_MONTHS = 3
 
 
@@ -44,10 +47,25 @@ def _url_or_none(name: str, **kwargs: Any) -> str | None:
         return None
 
 
-def _site_choices(user: User) -> list[tuple[int, str, str]]:
+def _options(choices: list[tuple[int, str]], selected: str | None) -> SafeString:
+    """``<option>`` elements, built in Python: a member may have hundreds of sites and perimeters,
+    and a template loop comparing each with the selected value costs more than the whole search."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if str(pk) == selected else "", label) for pk, label in choices),
+    )
+
+
+def _site_choices(user: User) -> list[tuple[int, str]]:
     sites = sites_for(user).order_by("site_name", "pk").values_list("pk", "site_name", "delivery_point")
-    rows = list(sites[: SITE_CHOICES_MAX + 1])
-    return rows if len(rows) <= SITE_CHOICES_MAX else []
+    rows = list(sites[: CHOICES_MAX + 1])
+    return [(pk, f"{name} ({point})") for pk, name, point in rows] if len(rows) <= CHOICES_MAX else []
+
+
+def _perimeter_choices(user: User) -> list[tuple[int, str]]:
+    rows = list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name")[: CHOICES_MAX + 1])
+    return rows if len(rows) <= CHOICES_MAX else []
 
 
 @login_required
@@ -73,12 +91,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "invoicing/_invoice_table.html", context)
     if valid:
         first, last = filterset.period
-        months = selectors.months_between(first, last)
-        rows = charts.month_rows(selectors.per_month_filled(selectors.billed_per_month(invoices), months))
-        amount, kwh = (
-            sum((r.amount_incl_vat for r in rows), Decimal("0.00")),
-            sum((r.consumption_kwh for r in rows), Decimal("0")),
-        )
+        months = selectors.per_month_filled(selectors.billed_per_month(invoices), selectors.months_between(first, last))
+        amount, kwh = selectors.totals_by(months)
+        rows = charts.month_rows(months)
         context.update(
             first=first,
             last=last,
@@ -87,9 +102,11 @@ def search(request: HttpRequest) -> HttpResponse:
             total_kwh=kwh,
             figure=charts.amount_figure(rows) if any(r.count for r in rows) else None,
         )
+    perimeters = _perimeter_choices(user)
+    sites = _site_choices(user)
     context.update(
-        perimeter_choices=list(perimeters_for(user).order_by("name", "pk").values_list("pk", "name")),
-        site_choices=_site_choices(user),
+        perimeter_options=_options(perimeters, request.GET.get("perimeter")) if perimeters else "",
+        site_options=_options(sites, request.GET.get("site")) if sites else "",
     )
     return render(request, "invoicing/search.html", context)
 

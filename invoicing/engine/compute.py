@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from invoicing.engine.grid import RateRow
 from invoicing.engine.rates import MissingRate, RateBook, Spec, split
 from invoicing.engine.rounding import daily_price, line_amount, money, prorate, vat_amount, whole_kwh
 from invoicing.engine.types import InvoiceInput, InvoiceResult, Line, Period, Totals, VatTotal
+from invoicing.grids.fileformat import RateRow
 
 POST_ORDER = ("BASE", "HP", "HC", "HPH", "HCH", "HPE", "HCE")
 C4_POSTS = ("HPH", "HCH", "HPE", "HCE")

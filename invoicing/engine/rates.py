@@ -1,6 +1,6 @@
 """The rate book: the regulated grids indexed for the engine.
 
-A `RateBook` holds `RateRow`s (`invoicing.engine.grid`) indexed by (code, scope, post), each key's
+A `RateBook` holds `RateRow`s (`invoicing.grids.fileformat`) indexed by (code, scope, post), each key's
 rows sorted by start date, so that a lookup is a dictionary access and a bisection. Built from
 rows (`from_rows`: a billing run passes the grids it loaded from the database), from the files
 shipped in `invoicing/data/rates/` (`shipped`, read once per process), or from the "rates" key of
@@ -44,8 +44,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from invoicing.engine.grid import GridError, RateRow, overlaps, parse_grid
 from invoicing.engine.types import Period
+from invoicing.grids.fileformat import GridError, RateRow, overlaps, parse_grid
 
 RATES_DIR = Path(__file__).resolve().parent.parent / "data" / "rates"
 BEGINNING = dt.date(1900, 1, 1)

@@ -43,7 +43,7 @@ class RateGrid(models.Model):
 
 
 class RateValue(models.Model):
-    """One value of a grid version: the columns of the file (see invoicing/engine/grid.py)."""
+    """One value of a grid version: the columns of the file (see invoicing/grids/fileformat.py)."""
 
     grid = models.ForeignKey(RateGrid, on_delete=models.PROTECT, related_name="values")
     code = models.CharField(max_length=40)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from invoicing.engine.grid import RateRow
+from invoicing.grids.fileformat import RateRow
 from invoicing.grids.models import RateGrid, RateValue
 
 _cache: dict[tuple[int, ...], list[RateRow]] = {}

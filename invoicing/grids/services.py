@@ -1,6 +1,6 @@
 """Loading a grid version: the shipped files at migration time, a staff upload in the back-office.
 
-Both go through `grid_load`: parsed all or nothing (`invoicing.engine.grid.parse_grid`), checked
+Both go through `grid_load`: parsed all or nothing (`invoicing.grids.fileformat.parse_grid`), checked
 against the version it follows, written in one transaction, audited.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import User
-from invoicing.engine.grid import GridError, RateRow, parse_grid
+from invoicing.grids.fileformat import GridError, RateRow, parse_grid
 from invoicing.grids.models import GridSource, RateGrid, RateValue
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "rates"

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
-from invoicing.engine.types import Line, Period, Totals, VatTotal
+from invoicing.engine.compute import compute_invoice, credit_note_of, totals_of
+from invoicing.engine.types import (
+    CeePrice,
+    ContractPrices,
+    InvoiceInput,
+    InvoiceResult,
+    Line,
+    Period,
+    SiteInput,
+    Totals,
+)
 
-CENT = Decimal("0.01")
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
 # Line codes of the fixed parts ("abonnement" on a French energy invoice); every other
@@ -101,43 +110,12 @@ class InvoiceDocument:
         return self.kind == CREDIT_NOTE
 
 
-# --- Totals from lines (the engine's rules: sums of rounded lines, VAT per rate) -------------
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def totals_of(lines: tuple[Line, ...] | list[Line]) -> Totals:
-    """Totals as the engine computes them: sums of the rounded lines, VAT per rate on its base."""
-    by_family = {"energy": Decimal("0"), "network": Decimal("0"), "taxes": Decimal("0")}
-    bases: dict[Decimal, Decimal] = {}
-    for line in lines:
-        by_family[line.family] += line.amount
-        bases[line.vat_percent] = bases.get(line.vat_percent, Decimal("0")) + line.amount
-    vat = tuple(
-        VatTotal(percent=percent, base=base, amount=cents(base * percent / 100))
-        for percent, base in sorted(bases.items())
-    )
-    excl_vat = sum(by_family.values(), Decimal("0"))
-    vat_total = sum((item.amount for item in vat), Decimal("0"))
-    return Totals(
-        energy=by_family["energy"],
-        network=by_family["network"],
-        taxes=by_family["taxes"],
-        excl_vat=excl_vat,
-        vat=vat,
-        vat_total=vat_total,
-        incl_vat=excl_vat + vat_total,
-    )
-
-
 def invoice_totals(sites: tuple[SiteSection, ...] | list[SiteSection]) -> Totals:
-    """The invoice's totals over its sites: VAT per rate on the sum of every site's base."""
+    """The invoice's totals over its sites, by the engine's rules: VAT per rate on the sum of every site's base."""
     return totals_of([line for site in sites for line in site.lines])
 
 
-# --- A realistic, deterministic sample (tests and benchmarks) --------------------------------
+# --- A realistic, deterministic sample (tests and benchmarks), computed by the engine --------
 
 DEFAULT_LEGAL_MENTIONS = (
     "Facture établie conformément aux articles 242 nonies A et suivants de l'annexe II du Code général des impôts.",
@@ -151,66 +129,65 @@ DEFAULT_LEGAL_MENTIONS = (
 )
 
 _STREETS = ("rue de la Mairie", "place de l'Église", "route de Caen", "avenue de la Gare", "chemin des Écoles")
-_TOWNS = (("14000", "Caen"), ("14118", "Bayeux"), ("14200", "Hérouville-Saint-Clair"), ("14100", "Lisieux"))
+_TOWNS = (
+    ("14000", "Caen", "14118"),
+    ("14400", "Bayeux", "14047"),
+    ("14200", "Hérouville-Saint-Clair", "14327"),
+    ("14100", "Lisieux", "14366"),
+)
+_SAMPLE_PRICES = ContractPrices(
+    energy={"BASE": Decimal("0.1050"), "HP": Decimal("0.1120"), "HC": Decimal("0.0890")},
+    capacity={"BASE": Decimal("0.0052"), "HP": Decimal("0.0052"), "HC": Decimal("0.0052")},
+    cee=(
+        CeePrice("CEE_CLASSIC", Decimal("0.48"), Decimal("0.0085")),
+        CeePrice("CEE_PRECARITY", Decimal("0.22"), Decimal("0.0110")),
+    ),
+)
 _BUILDINGS = ("École élémentaire", "Salle des fêtes", "Mairie", "Gymnase", "Éclairage public", "Médiathèque")
 
 
-def _line(code: str, family: str, label: str, period: Period, quantity: Decimal, unit: str, price: str) -> Line:
-    unit_price = Decimal(price)
-    return Line(
-        code=code,
-        family=family,
-        label=label,
-        start=period.first,
-        end=period.last,
-        quantity=quantity,
-        unit=unit,
-        unit_price=unit_price,
-        amount=cents(quantity * unit_price),
-        vat_percent=Decimal("20"),
-    )
-
-
-def _sample_site(index: int, rng: random.Random, consumption: Period, fixed: Period) -> SiteSection:
+def _sample_site(index: int, rng: random.Random, consumption: Period, fixed: Period, issue: dt.date) -> SiteSection:
+    hphc = index % 3 != 0
     power = Decimal(rng.choice((6, 9, 12, 18, 24, 36)))
-    hp = Decimal(rng.randint(800, 9000))
-    hc = Decimal(rng.randint(300, 4000))
-    kwh = hp + hc
-    cee_quantity = cents(kwh * Decimal("0.48")).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    fixed_days = Decimal(fixed.days)
-    lines = (
-        _line("ENERGY_HP", "energy", "Énergie heures pleines", consumption, hp, "kWh", "0.1120"),
-        _line("ENERGY_HC", "energy", "Énergie heures creuses", consumption, hc, "kWh", "0.0890"),
-        _line("CAPACITY_HP", "energy", "Garanties de capacité", consumption, kwh, "kWh", "0.0052"),
-        _line("CEE_CLASSIC", "energy", "Certificats d'économies d'énergie", consumption, cee_quantity, "kWh", "0.0085"),
-        _line("NETWORK_VARIABLE_HP", "network", "Acheminement heures pleines", consumption, hp, "kWh", "0.0499"),
-        _line("NETWORK_VARIABLE_HC", "network", "Acheminement heures creuses", consumption, hc, "kWh", "0.0350"),
-        _line("NETWORK_MANAGEMENT", "network", "Composante de gestion", fixed, fixed_days, "jour", "0.04932"),
-        _line("NETWORK_METERING", "network", "Composante de comptage", fixed, fixed_days, "jour", "0.06027"),
-        _line(
-            "NETWORK_FIXED", "network", "Composante de soutirage fixe", fixed, power * fixed_days, "kVA·jour", "0.02548"
-        ),
-        _line("CTA", "taxes", "Contribution tarifaire d'acheminement", fixed, Decimal("1"), "forfait", "3.51"),
-        _line("EXCISE", "taxes", "Accise sur l'électricité", consumption, kwh, "kWh", "0.02998"),
+    if hphc:
+        energy = {"HP": Decimal(rng.randint(800, 9000)), "HC": Decimal(rng.randint(300, 4000))}
+    else:
+        energy = {"BASE": Decimal(rng.randint(500, 8000))}
+    zip_code, town, insee = _TOWNS[index % len(_TOWNS)]
+    result = compute_invoice(
+        InvoiceInput(
+            site=SiteInput(
+                fluid="elec",
+                segment="C5",
+                tariff_formula="BTINFMUDT" if hphc else "BTINFCUST",
+                tariff_option="HPHC" if hphc else "BASE",
+                subscribed_power_kva=power,
+                insee_code=insee,
+            ),
+            issue_date=issue,
+            consumption_period=consumption,
+            fixed_period=fixed,
+            prices=_SAMPLE_PRICES,
+            energy_kwh=energy,
+        )
     )
     months = []
     first = dt.date(consumption.last.year - 1, consumption.last.month, 1)
     for step in range(13):
         year, month = divmod(first.month - 1 + step, 12)
         months.append(MonthlyConsumption(dt.date(first.year + year, month + 1, 1), Decimal(rng.randint(150, 6000))))
-    zip_code, town = _TOWNS[index % len(_TOWNS)]
     return SiteSection(
         delivery_point=f"{30000000000000 + index * 7919:014d}",
         site_name=f"{_BUILDINGS[index % len(_BUILDINGS)]} {index + 1}",
         address=(f"{index % 97 + 1} {_STREETS[index % len(_STREETS)]}", f"{zip_code} {town}"),
         segment="C5",
-        tariff_formula="BTINFMU4" if index % 3 else "BTINFCUST",
+        tariff_formula="BTINFMUDT" if hphc else "BTINFCUST",
         subscribed_power_kva=power,
         consumption_period=consumption,
         fixed_period=fixed,
-        consumption_kwh=kwh,
-        lines=lines,
-        totals=totals_of(lines),
+        consumption_kwh=sum(energy.values(), Decimal(0)),
+        lines=result.lines,
+        totals=result.totals,
         history=tuple(months),
     )
 
@@ -236,10 +213,10 @@ def sample_document(sites: int, *, kind: str = INVOICE, seed: int = 14) -> Invoi
     rng = random.Random(seed)  # noqa: S311  (sample data, not a secret)
     consumption = Period(dt.date(2026, 1, 1), dt.date(2026, 2, 28))
     fixed = Period(dt.date(2026, 3, 1), dt.date(2026, 4, 30))
-    sections = tuple(_sample_site(index, rng, consumption, fixed) for index in range(sites))
+    issue = dt.date(2026, 3, 1)
+    sections = tuple(_sample_site(index, rng, consumption, fixed, issue) for index in range(sites))
     if kind == CREDIT_NOTE:
         sections = tuple(_negated(section) for section in sections)
-    issue = dt.date(2026, 3, 1)
     return InvoiceDocument(
         supplier=sample_supplier(),
         buyer=Buyer(
@@ -265,32 +242,6 @@ def sample_document(sites: int, *, kind: str = INVOICE, seed: int = 14) -> Invoi
 
 
 def _negated(section: SiteSection) -> SiteSection:
-    lines = tuple(
-        Line(
-            code=line.code,
-            family=line.family,
-            label=line.label,
-            start=line.start,
-            end=line.end,
-            quantity=-line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            amount=-line.amount,
-            vat_percent=line.vat_percent,
-        )
-        for line in section.lines
-    )
-    return SiteSection(
-        delivery_point=section.delivery_point,
-        site_name=section.site_name,
-        address=section.address,
-        segment=section.segment,
-        tariff_formula=section.tariff_formula,
-        subscribed_power_kva=section.subscribed_power_kva,
-        consumption_period=section.consumption_period,
-        fixed_period=section.fixed_period,
-        consumption_kwh=-section.consumption_kwh,
-        lines=lines,
-        totals=totals_of(lines),
-        history=section.history,
-    )
+    """The site as its credit note shows it: the engine's `credit_note_of` (every line and total negated)."""
+    cancelled = credit_note_of(InvoiceResult(lines=section.lines, totals=section.totals))
+    return replace(section, lines=cancelled.lines, totals=cancelled.totals, consumption_kwh=-section.consumption_kwh)

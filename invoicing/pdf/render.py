@@ -1,9 +1,10 @@
 """The invoice PDF: an `InvoiceDocument` typeset by Typst (PyPI `typst`) as a tagged PDF/A-3b.
 
 `prepare(doc)` formats every figure in French (the template only lays them out);
-`render_invoice_pdf(doc)` compiles `invoice.typ` with that data. Typst's own embedded
-fonts are used and the system's ignored, so a PDF is the same on every machine, and its
-timestamp is the issue date, so the same invoice gives the same bytes. Why Typst: the
+`render_invoice_pdf(doc)` compiles `invoice.typ` with that data, in a child process (see
+`compile_typst.py`). Typst's own embedded fonts are used and the system's ignored, so a
+PDF is the same on every machine, and its timestamp is the issue date, so the same
+invoice gives the same bytes. Why Typst: the
 figures in bench/RESULTS.md ("Invoice PDF renderer choice") and docs/billing.md.
 """
 
@@ -11,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
-
-import typst
 
 from invoicing.engine.types import Line, Period
 from invoicing.pdf.document import InvoiceDocument, SiteSection
 
 TEMPLATE = Path(__file__).with_name("invoice.typ")
+COMPILER = Path(__file__).with_name("compile_typst.py")
+TIMEOUT_SECONDS: Final = 600  # a 500-site invoice takes 4–17 s on 2 loaded CPUs
 PDF_STANDARD: Final = "a-3b"  # archivable, and PDF/A-3 allows the Factur-X XML attachment
 _MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 _THIN = "\u202f"  # narrow no-break space, the French thousands separator
@@ -68,13 +71,21 @@ def short_period(value: Period) -> str:
     return f"{value.first:%d/%m/%y} – {value.last:%d/%m/%y}"
 
 
+# The engine's units as printed; a line in "EUR" is a percentage of an amount (the CTA on the fixed network parts).
+UNITS = {"kWh": "kWh", "day": "jour", "kVA.day": "kVA·jour", "EUR": "€", "m3": "m³"}
+
+
 def _line(line: Line) -> dict[str, str]:
+    if line.unit == "EUR":
+        quantity, unit_price = money(line.quantity), percent(line.unit_price * 100)
+    else:
+        quantity, unit_price = number(line.quantity), number(line.unit_price, max(4, _places(line.unit_price)))
     return {
         "label": line.label,
         "period": short_period(Period(line.start, line.end)),
-        "quantity": number(line.quantity),
-        "unit": line.unit,
-        "unit_price": number(line.unit_price, max(4, _places(line.unit_price))),
+        "quantity": quantity,
+        "unit": UNITS.get(line.unit, line.unit),
+        "unit_price": unit_price,
         "amount": money(line.amount),
         "vat": percent(line.vat_percent),
     }
@@ -174,13 +185,32 @@ def prepare(doc: InvoiceDocument) -> dict[str, Any]:
     }
 
 
+class InvoicePdfError(RuntimeError):
+    """Typst refused the document (its message, with the template line, is the error's text)."""
+
+
 def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
-    """The invoice as a tagged PDF/A-3b, in French: summary, recap (multi-site), one detail page per site."""
-    data = json.dumps(prepare(doc), ensure_ascii=False)
-    compiler = typst.Compiler(TEMPLATE, root=TEMPLATE.parent, ignore_system_fonts=True)
-    timestamp = dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC)
-    pdf = compiler.compile(
-        format="pdf", sys_inputs={"data": data}, pdf_standards=[PDF_STANDARD], timestamp=timestamp, pdf_tags=True
-    )
-    assert isinstance(pdf, bytes)
-    return pdf
+    """The invoice as a tagged PDF/A-3b, in French: summary, recap (multi-site), one detail page per site.
+
+    Typeset in a child process (`compile_typst.py`: Typst's cache would otherwise stay in
+    this one); the same document gives the same bytes.
+    """
+    job = {
+        "template": str(TEMPLATE),
+        "data": json.dumps(prepare(doc), ensure_ascii=False),
+        "timestamp": int(dt.datetime.combine(doc.issue_date, dt.time(), tzinfo=dt.UTC).timestamp()),
+        "standard": PDF_STANDARD,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(COMPILER)],
+            input=json.dumps(job).encode(),
+            capture_output=True,
+            check=False,
+            timeout=TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired as error:  # the child is killed by subprocess.run
+        raise InvoicePdfError(f"no PDF after {TIMEOUT_SECONDS} s") from error
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF-"):
+        raise InvoicePdfError(done.stderr.decode(errors="replace").strip()[-2000:] or f"exit {done.returncode}")
+    return done.stdout

@@ -31,10 +31,11 @@ response_schema_conformance.enabled = true
 negative_data_rejection.enabled = true
 positive_data_acceptance.enabled = true
 
-# A consumption period is one year at most: a rule between two documented dates that a
-# schema cannot say, so schema-valid dates far apart are rightly refused (400, documented).
+# A consumption period, and an invoice search's, is one year at most: a rule between two
+# documented dates that a schema cannot say, so schema-valid dates far apart are rightly
+# refused (400, documented).
 [[operations]]
-include-path-regex = "^/api/v1/consumption/.*/(energy|load-curve)/$"
+include-path-regex = "^/api/v1/(consumption/.*/(energy|load-curve)|invoices)/$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 
 # Writes whose acceptance depends on the data already there, which no schema can say:

@@ -60,7 +60,7 @@ def caen_invoice(e2e_syndicate: str, django_db_blocker: Any) -> dict[str, Any]:
 def _french_amount(value: Any) -> str:
     """12345.67 → "12 345,67" as the PDF prints it (narrow no-break space between thousands)."""
     whole, _, cents = f"{value:.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -24,6 +24,7 @@ def test_the_export_gives_the_searched_invoices_with_the_tables_columns(world: A
 
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     assert header[:3] == ("Date comptable", "Membre", "Numéro")

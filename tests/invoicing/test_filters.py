@@ -27,6 +27,10 @@ def _search(user: Any, query: str) -> InvoiceFilterSet:
         ("first=2025-01-15&last=2026-01-14", dt.date(2025, 1, 15), dt.date(2026, 1, 14)),
         ("first=2024-02&last=2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
         ("first=2025-03", dt.date(2025, 3, 1), dt.date(2026, 2, 28)),
+        ("first=2025-03-10", dt.date(2025, 3, 10), dt.date(2026, 3, 9)),
+        # The ends of the calendar: no error (a 500) computing the other end of the period.
+        ("last=0001-01-01", dt.date(1, 1, 1), dt.date(1, 1, 1)),
+        ("first=9999-12", dt.date(9999, 12, 1), dt.date(9999, 12, 31)),
         ("last=2025-12", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
     ],
 )

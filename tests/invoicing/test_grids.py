@@ -44,8 +44,8 @@ def test_a_new_version_may_close_a_period_and_add_the_next_value() -> None:
         "TURPE_CG,C5,*,EUR_YEAR,17.20,2026-08-01,,CRE 2026-99\n"
     )
     assert grid.version == 2
-    in_force = [row for row in rate_rows_in_force() if row.code == "TURPE_CG" and row.scope == "C5"]
-    assert [(row.value, row.valid_to) for row in in_force][-2:] == [
+    in_force = [row for row in rate_rows_in_force() if row.reference in {"CRE 2025-78", "CRE 2026-99"}]
+    assert [(row.value, row.valid_to) for row in in_force] == [
         (Decimal("16.80"), dt.date(2026, 7, 31)),
         (Decimal("17.20"), None),
     ]

@@ -272,3 +272,19 @@ def test_the_api_gives_the_pdf(world: Any, alice_client: Any) -> None:
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert invoice.number in response["Content-Disposition"]
+
+
+def test_the_search_at_the_ends_of_the_calendar_answers(world: Any, alice_client: Any) -> None:
+    for query in ({"first": "9999-12"}, {"last": "0001-01-01"}, {"first": "9999-01", "last": "9999-12"}):
+        assert alice_client.get(reverse("invoicing:home"), query).status_code == 200
+
+
+def test_the_search_form_keeps_the_chosen_site_and_perimeter(world: Any, alice_client: Any) -> None:
+    from tests.invoicing.factories import perimeter_for
+
+    perimeter = perimeter_for(world.member_a, "Écoles <primaires>")
+    response = alice_client.get(reverse("invoicing:home"), {"site": world.site_a.pk, "perimeter": perimeter.pk})
+
+    body = response.content.decode()
+    assert f'<option value="{world.site_a.pk}" selected>' in body
+    assert f'<option value="{perimeter.pk}" selected>Écoles &lt;primaires&gt;</option>' in body

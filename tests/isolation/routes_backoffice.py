@@ -265,3 +265,110 @@ ROUTES += [
         method="post",
     ),
 ]
+
+
+# --- Regulated rate grids (public schema, national: the same for every target) -----------
+
+_MATRIX_GRID = "matrix_grid"
+
+
+def _grid_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from django_tenants.utils import schema_context
+
+    from invoicing.grids.models import RateGrid
+    from invoicing.grids.services import grid_load
+
+    with schema_context("public"):
+        if not RateGrid.objects.filter(family=_MATRIX_GRID).exists():
+            header = "code,scope,post,unit,value,valid_from,valid_to,reference\n"
+            grid_load(
+                family=_MATRIX_GRID, text=header + "MATRIX,*,*,PERCENT,20,2020-01-01,,Matrice\n", file_name="m.csv"
+            )
+    # The version number is not a syndicate's object id (the same grid for every target): given as
+    # text, it is left out of the check that beta's ids are unknown in alpha.
+    return {"family": _MATRIX_GRID, "version": "1"}
+
+
+def _family_kwargs(world: Any, target: str) -> dict[str, Any]:
+    return {"family": _grid_kwargs(world, target)["family"]}
+
+
+ROUTES += [
+    Route("backoffice:grid_list", staff_only(), host="public"),
+    Route("backoffice:grid_upload", staff_only(), host="public"),
+    # Without a file the form comes back with its error (200); nothing is loaded.
+    Route("backoffice:grid_upload", staff_only(), host="public", method="post"),
+    Route("backoffice:grid_family", staff_only(), host="public", kwargs=_family_kwargs),
+    Route("backoffice:grid_version", staff_only(), host="public", kwargs=_grid_kwargs),
+    Route("backoffice:grid_compare", staff_only(), host="public", kwargs=_grid_kwargs),
+    Route("backoffice:grid_download", staff_only(), host="public", kwargs=_grid_kwargs),
+]
+
+
+# --- Contract prices per lot (invoicing.prices) -----------------------------------------
+
+
+def _lot_kwargs(world: Any, target: str) -> dict[str, Any]:
+    from tenants.db import connection
+    from tests.factories import LotFactory
+
+    lot: Any = LotFactory(number=1)
+    return {"code": connection.tenant.code, "lot_id": lot.pk}
+
+
+def _price_set_data(world: Any, target: str) -> dict[str, Any]:
+    # member_a and member_b share alpha's lot 1: each gets its own date, so each write is accepted.
+    valid_from = {"member_a": "2030-01-01", "member_b": "2030-02-01", "beta": "2030-01-01"}[target]
+    return {"valid_from": valid_from, "fixed_billing": "advance", "payment_delay_days": "30", "energy_BASE": "0.1"}
+
+
+ROUTES += [
+    Route("backoffice:price_home", staff_only(), host="public"),
+    Route("backoffice:price_list", staff_only(), host="public", kwargs=_syndicate_kwargs),
+    Route("backoffice:price_set_new", staff_only(), host="public", kwargs=_lot_kwargs),
+    # The set is written and the manager sent back to the list (302), like the login redirect.
+    Route(
+        "backoffice:price_set_new",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_lot_kwargs,
+        method="post",
+        data=_price_set_data,
+    ),
+]
+
+
+# --- Billing runs (invoicing.services.runs) ---------------------------------------------
+
+
+def _run_kwargs(world: Any, target: str) -> dict[str, Any]:
+    import datetime as dt
+
+    from invoicing.models import BillingRun
+
+    run, _ = BillingRun.objects.get_or_create(
+        calendar="estimated",
+        issue_date={"member_a": dt.date(2026, 3, 1), "member_b": dt.date(2026, 4, 1), "beta": dt.date(2026, 3, 1)}[
+            target
+        ],
+        defaults={"status": "done", "skipped": [{"site": None, "delivery_point": "", "reason": "Matrice"}]},
+    )
+    # Always under alpha's code: the other syndicate's run id must be unknown there.
+    return {"code": "alpha", "run_id": run.pk}
+
+
+ROUTES += [
+    Route("backoffice:run_home", staff_only(), host="public"),
+    Route("backoffice:run_list", staff_only(), host="public", kwargs=_syndicate_kwargs),
+    # The run is asked for (idempotent) and the manager sent to its page (302), like the login redirect.
+    Route(
+        "backoffice:run_list",
+        lambda persona, target: 302,
+        host="public",
+        kwargs=_syndicate_kwargs,
+        method="post",
+        data=lambda world, target: {"calendar": "estimated", "issue_date": "2030-01-01"},
+    ),
+    Route("backoffice:run_detail", staff_only_own_syndicate(), host="public", kwargs=_run_kwargs),
+    Route("backoffice:run_report", staff_only_own_syndicate(), host="public", kwargs=_run_kwargs),
+]

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from invoicing.engine.compute import InvoiceError, compute_invoice
 from invoicing.engine.document import DocumentError, parse_document, result_to_json
-from invoicing.engine.grid import GridError
 from invoicing.engine.rates import MissingRate
+from invoicing.grids.fileformat import GridError
 
 
 class Command(BaseCommand):

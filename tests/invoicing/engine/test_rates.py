@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing.engine.grid import RateRow, parse_grid
 from invoicing.engine.rates import RATES_DIR, MissingRate, RateBook, RateOverrideError, load_shipped_rows
 from invoicing.engine.types import Period
+from invoicing.grids.fileformat import RateRow, parse_grid
 from tests.invoicing.engine.helpers import d, period
 
 FULL = period("2021-01-01", "2026-12-31")
