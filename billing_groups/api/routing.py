@@ -92,7 +92,7 @@ class SitesBulkSerializer(serializers.Serializer[object]):
     )
 
 
-class BulkResultSerializer(serializers.Serializer[object]):
+class SitesBulkResultSerializer(serializers.Serializer[object]):
     changed = serializers.IntegerField(help_text="Nombre de sites modifiés.")
 
 
@@ -180,7 +180,7 @@ class SiteRoutingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[SiteRout
     @extend_schema(
         summary="Affecter une ligne budgétaire à des sites (tous ou aucun)",
         request=SitesBulkSerializer,
-        responses={200: BulkResultSerializer, 400: REFUSED, 403: READ_ONLY},
+        responses={200: SitesBulkResultSerializer, 400: REFUSED, 403: READ_ONLY},
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
@@ -196,4 +196,4 @@ class SiteRoutingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[SiteRout
         changed = routing.sites_budget_line_set(
             member=user.member, year=data["year"], sites=ids, budget_line=line, actor=user, request=request._request
         )
-        return Response(BulkResultSerializer({"changed": changed}).data)
+        return Response(SitesBulkResultSerializer({"changed": changed}).data)
