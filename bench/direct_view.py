@@ -32,6 +32,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from queue import Empty
 from typing import Any
 
 from bench.common import BenchRun, alternate, bench_database, timed
@@ -78,7 +79,7 @@ WHERE s.id %% 2 = 0;
 # The same 22 columns and kinds of value as the Direct View, read from the lines' table alone.
 PLAIN_SQL = """
 SELECT l.invoice_id::text, l.unit, l.start, l."end", l.label, l.label, l.code, l.code, l.label, l.code, l.unit,
-       l.code, l.code, l.label, l.start, l."end", l.quantity, l.unit, l.unit_price, l.amount, l.vat_percent,
+       l.code, l.label, l.start, l."end", l.quantity, l.unit, l.unit_price, l.amount, l.vat_percent,
        l.amount, l.amount
 FROM invoicing_invoiceline l ORDER BY l.id LIMIT %s
 """
@@ -151,9 +152,15 @@ def _forked(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
     process = multiprocessing.get_context("fork").Process(target=child)
     process.start()
-    stats = queue.get()
-    process.join()
-    return stats
+    while True:
+        try:
+            stats = queue.get(timeout=5)
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the measured process died (exit code {process.exitcode})") from None
+            continue
+        process.join()
+        return stats
 
 
 def _in_tenant(syndicate: Any) -> None:
