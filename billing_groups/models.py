@@ -101,3 +101,63 @@ class BillingPerimeterSite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} → {self.perimeter_id}"
+
+
+class BudgetLine(models.Model):
+    """One of a member's own budget lines for a year (e.g. « 6061 — Budget assainissement »)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("année"))
+    code = models.CharField(_("code de la ligne budgétaire"), max_length=50)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ligne budgétaire")
+        verbose_name_plural = _("lignes budgétaires")
+        ordering = ["member", "year", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year", "code"], name="budget_line_unique_per_member_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="budget_line_year_range"),
+            models.CheckConstraint(condition=~Q(code=""), name="budget_line_code_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}".strip()
+
+
+class SiteRouting(models.Model):
+    """A site's budget line for a year (the Direct View and the annual sheet carry it)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="routings")
+    year = models.PositiveSmallIntegerField(_("année"))
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="site_routings")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("imputation d'un site")
+        ordering = ["site", "year"]
+        constraints = [models.UniqueConstraint(fields=["site", "year"], name="site_routing_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.year} → {self.budget_line_id}"
+
+
+class PerimeterRouting(models.Model):
+    """A billing perimeter's routing for a year: budget line, ChorusPro service code and commitment number."""
+
+    perimeter = models.ForeignKey(BillingPerimeter, on_delete=models.CASCADE, related_name="routings")
+    year = models.PositiveSmallIntegerField(_("année"))
+    budget_line = models.ForeignKey(
+        BudgetLine, null=True, blank=True, on_delete=models.PROTECT, related_name="perimeter_routings"
+    )
+    service_code = models.CharField(_("code service ChorusPro"), max_length=100, blank=True)
+    commitment_number = models.CharField(_("numéro d'engagement"), max_length=50, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("routage d'un périmètre")
+        ordering = ["perimeter", "year"]
+        constraints = [models.UniqueConstraint(fields=["perimeter", "year"], name="perimeter_routing_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.perimeter_id} {self.year}"

@@ -25,7 +25,8 @@ class BoundedPageNumberPagination(PageNumberPagination):
         raw = [value for value in request.query_params.getlist(self.page_size_query_param) if value]
         if not raw:  # absent or empty (as an HTML form sends it): the default
             return self.page_size
-        if len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1:
+        # ASCII digits only: "³".isdigit() is true, yet int("³") fails.
+        if len(raw) > 1 or not (raw[0].isascii() and raw[0].isdigit()) or int(raw[0]) < 1:
             raise ValidationError({self.page_size_query_param: ["Un nombre entier positif est attendu."]})
         return min(int(raw[0]), self.max_page_size)
 

@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MemberUserViewSet, MeViewSet
+from billing_groups.api.routing import BudgetLineViewSet, PerimeterRoutingViewSet, SiteRoutingViewSet
 from billing_groups.api.views import BillingPerimeterViewSet
 from config.api_token import ApiTokenView
 from consumption.api.member_views import (
@@ -46,6 +47,7 @@ class ApiRouter(DefaultRouter):
 
 router = ApiRouter()
 router.register("billing-perimeters", BillingPerimeterViewSet, basename="billing-perimeter")
+router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
 router.register("consumption/member", MemberConsumptionViewSet, basename="consumption-member")
 router.register("consumption/perimeters", PerimeterConsumptionViewSet, basename="consumption-perimeter")
 router.register("consumption/sites", SiteConsumptionViewSet, basename="consumption-site")
@@ -54,6 +56,8 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("me", MeViewSet, basename="me")
 router.register("members", MemberViewSet, basename="member")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("routing/perimeters", PerimeterRoutingViewSet, basename="routing-perimeter")
+router.register("routing/sites", SiteRoutingViewSet, basename="routing-site")
 router.register("sites", SiteViewSet, basename="site")
 router.register("technical-requests/types", RequestTypeViewSet, basename="technical-request-type")
 router.register("technical-requests", TechnicalRequestViewSet, basename="technical-request")

@@ -104,6 +104,7 @@ TENANT_APPS = [
     "einvoicing",
     "technical_requests",
     "payments",
+    "billing_files",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("collecte/", include("datacollection.urls")),
     path("parc/", include("perimeter.urls")),
     path("consommation/", include("consumption.urls")),
+    path("facturation/fichiers/", include("billing_files.urls")),
+    path("facturation/imputations/", include("billing_groups.routing_urls")),
     path("facturation/", include("invoicing.urls")),
     path("facturation/", include("einvoicing.urls")),
     path("demandes-techniques/", include("technical_requests.urls")),

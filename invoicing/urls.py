@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views
+from invoicing import summary_views, views
 
 app_name = "invoicing"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("factures/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("factures/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("sites/<int:pk>/", views.site_invoices, name="site_invoices"),
+    path("bilan/", summary_views.summary, name="billing_summary"),
 ]

@@ -7,8 +7,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from billing_files.extensions import register_export_requester
         from reports import (  # noqa: F401  (fill the registry)
             definitions,
+            definitions_billing,
             definitions_consumption,
             definitions_followup,
             definitions_invoicing,
@@ -16,3 +18,7 @@ class ReportsConfig(AppConfig):
             definitions_payments,
             definitions_technical_requests,
         )
+        from reports.services import export_request
+
+        # The Direct View mailed after each billing run is an export job like any other.
+        register_export_requester(lambda user, report, params: export_request(user=user, report=report, params=params))

@@ -42,16 +42,18 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # Writes whose acceptance depends on the data already there, which no schema can say:
 # a billing perimeter's name is unique per member; a journey starts only with an open
 # campaign and is validated only when complete; a new site goes into one of the
-# campaign's lots, a bulk update onto the member's own sites. The service's refusal is
-# a documented 400; negative data is still checked on them, and syntax by the schema.
+# campaign's lots, a bulk update onto the member's own sites; a budget line's code is unique
+# per member and year, a routing names an existing perimeter, line and sites of the member.
 # A technical request's data follows its type's rules beyond the schema (earliest date in
 # working days, the site's state and energy, a new site only for some types), and a
 # request is cancelled once only, before it is sent to the distributor.
+# The service's refusal is a documented 400; negative data is still checked on them, and
+# syntax by the schema.
 [[operations]]
-include-path-regex = "^/api/v1/(billing-perimeters/|journey/(start|validate|sites)/|technical-requests/)"
+include-path-regex = "^/api/v1/((billing-perimeters|budget-lines|routing|technical-requests)/|journey/(start|validate|sites)/)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
-"""
+"""  # noqa: E501 (a TOML regex cannot be split)
 
 
 def _config(*, max_examples: int, coverage: bool) -> schemathesis.Config:

@@ -50,6 +50,9 @@ PARAMS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "invoices": lambda world, campaign: _invoices(world),
     "technical_requests": lambda world, campaign: _technical_request(world),
     "account_statement": lambda world, campaign: _statement(world),
+    "direct_view": lambda world, campaign: _billed(world, {"first": "2025-01", "last": "2025-12"}),
+    "annual_sheet": lambda world, campaign: _billed(world, {"year": 2025}),
+    "billing_summary": lambda world, campaign: _billed(world, {"first": "2025-06", "last": "2025-07"}),
 }
 
 
@@ -95,9 +98,22 @@ def _statement(world: Any) -> dict[str, Any]:
 
 def _invoices(world: Any) -> dict[str, Any]:
     """An invoice of member A and the credit note cancelling it (dates, decimals, negative amounts)."""
+    from invoicing.models import Invoice
+
+    if Invoice.objects.filter(member=world.member_a, accounting_date=dt.date(2025, 6, 1)).exists():
+        return {"first": "2025-01", "last": "2025-12"}
     invoice = make_invoice(member=world.member_a, sites=[world.site_a], accounting_date=dt.date(2025, 6, 1))
     make_credit_note(invoice, accounting_date=dt.date(2025, 7, 1))
     return {"first": "2025-01", "last": "2025-12"}
+
+
+def _billed(world: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The billing files read member A's invoice of June 2025 (made once, whichever report comes first)."""
+    from invoicing.models import Invoice
+
+    if not Invoice.objects.filter(member=world.member_a, accounting_date=dt.date(2025, 6, 1)).exists():
+        _invoices(world)
+    return params
 
 
 def _meter_data(world: Any) -> None:
