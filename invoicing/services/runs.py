@@ -76,6 +76,7 @@ from invoicing.estimates import (
     post_shares,
     posts_of,
 )
+from invoicing.extensions import run_completed
 from invoicing.grids.selectors import rate_rows_in_force
 from invoicing.models import BillingRun, Invoice, InvoiceSite
 from invoicing.prices import LotTerms, PriceBook
@@ -714,6 +715,7 @@ def _execute(run: BillingRun) -> BillingRun:
             "total_s": round(time.perf_counter() - clock, 2),
         },
     )
+    run_completed(run_id=run.pk)  # the run's billing files to their subscribers (queued on commit)
     run.refresh_from_db()
     return run
 

@@ -140,3 +140,17 @@ def test_the_files_through_the_exports_api(world: Any, django_capture_on_commit_
         url, {"report": "direct_view", "params": {"site": world.site_b.pk}}, content_type="application/json"
     )
     assert foreign.status_code == 404
+
+
+def test_a_billing_run_calls_the_files_send_when_it_is_done(world: Any) -> None:
+    from invoicing import extensions
+    from invoicing.services.runs import billing_run_execute, billing_run_request
+
+    seen: list[int] = []
+    extensions.register_run_completed(seen.append)
+    try:
+        run = billing_run_request(calendar="estimated", issue_date=dt.date(2026, 3, 1), requested_by="t", enqueue=False)
+        billing_run_execute(run.pk)
+    finally:
+        extensions._run_callbacks.remove(seen.append)
+    assert seen == [run.pk]
