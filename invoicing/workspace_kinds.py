@@ -17,14 +17,17 @@ from workspace.sql import TableKind
 
 KIND = "invoice"
 
+# The member's name now (resolved in the syndicate's schema through the search path). Searched
+# too, as ``search_entries_upsert`` does with the rows of a rebuild (both give the same text).
+_MEMBER = "(SELECT m.legal_name FROM perimeter_member m WHERE m.id = r.member_id)"
+
 INVOICE_TABLE_KIND = TableKind(
     kind=KIND,
     table="invoicing_invoice",
     member_id="r.member_id",
     label="r.number",
-    # The member's name now (resolved in the syndicate's schema through the search path).
-    detail="(SELECT m.legal_name FROM perimeter_member m WHERE m.id = r.member_id)",
-    text=("r.number",),
+    detail=_MEMBER,
+    text=("r.number", _MEMBER),
 )
 
 

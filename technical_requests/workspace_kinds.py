@@ -38,13 +38,15 @@ def table_kind() -> TableKind:
         + " ELSE r.type_code END"
     )
     member = "(SELECT m.legal_name FROM perimeter_member m WHERE m.id = r.member_id)"
+    detail = f"concat_ws(' · ', {type_label}, {member})"
+    # The detail is searched too, as ``search_entries_upsert`` does with the rows of a rebuild.
     return TableKind(
         kind=KIND,
         table="technical_requests_technicalrequest",
         member_id="r.member_id",
         label="r.reference",
-        detail=f"concat_ws(' · ', {type_label}, {member})",
-        text=("r.reference", "r.delivery_point"),
+        detail=detail,
+        text=("r.reference", "r.delivery_point", detail),
     )
 
 

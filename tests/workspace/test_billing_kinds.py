@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse as django_reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from technical_requests.services import request_create, request_take
 from tenants.db import connection
 from tests.conftest import PUBLIC_HOST, TenantClient
 from tests.invoicing.factories import make_invoice
+from workspace.models import SearchEntry
 from workspace.selectors import search, work_queue
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,25 @@ def test_the_queue_lists_open_requests_and_chorus_rejections_oldest_first(world:
     Deposit.objects.create(invoice=invoice, attempt=2, siret="21270229200013")
     connection.set_schema_to_public()
     assert "chorus_rejection" not in {row["kind"] for row in work_queue(world.mallory)}
+
+
+def test_a_rebuild_gives_the_rows_the_triggers_wrote(world: Any) -> None:
+    tech_request = _open_request(world)
+    connection.set_tenant(world.alpha)
+    invoice = make_invoice(member=world.member_a, sites=[world.site_a], number="FX2099-616161")
+    connection.set_schema_to_public()
+    keys = {("invoice", invoice.pk), ("technical_request", tech_request.pk)}
+
+    def entries() -> dict[tuple[str, int], tuple[Any, ...]]:
+        rows = SearchEntry.objects.filter(syndicate=world.alpha, kind__in=["invoice", "technical_request"])
+        return {(e.kind, e.object_id): (e.member_id, e.label, e.detail) for e in rows if (e.kind, e.object_id) in keys}
+
+    written = entries()
+    assert set(written) == keys
+    SearchEntry.objects.filter(syndicate=world.alpha, kind__in=["invoice", "technical_request"]).delete()
+    call_command("search_index_rebuild", "--syndicate", "alpha", stdout=None)
+    assert entries() == written
+    assert [r["label"] for r in _results(world.mallory, "fx2099-6161")["invoice"]] == ["FX2099-616161"]
+    assert [r["label"] for r in _results(world.mallory, tech_request.reference)["technical_request"]] == [
+        tech_request.reference
+    ]
