@@ -19,3 +19,6 @@ class InvoicingConfig(AppConfig):
         register_site_links(site_invoice_links)
         # After the meter data (10) and the campaigns (20): invoices from the demo readings.
         register_demo_generator("invoicing", demo_billing, order=30)
+        from invoicing import workspace_kinds
+
+        workspace_kinds.register()  # invoice numbers in the account managers' search

@@ -13,3 +13,6 @@ class TechnicalRequestsConfig(AppConfig):
 
         # After the park (and its meter data and campaigns): requests in every status.
         register_demo_generator("technical_requests", demo_requests, order=30)
+        from technical_requests import workspace_kinds
+
+        workspace_kinds.register()  # references in the staff search, open requests in the work queue

@@ -42,9 +42,9 @@ def test_the_oldest_requests_are_listed_and_the_rest_counted(staff: Any, world: 
     # domain, session, user, the syndicates, the audit event, the session save (savepoint, update,
     # release); per syndicate: the oldest pending requests with their member, their count (only when
     # 20 are shown), its address. Not one per request. The work queue's counts: the portfolio and the
-    # items' states once, then per syndicate one query per registered kind (5) and per campaign
+    # items' states once, then per syndicate one query per registered kind (7) and per campaign
     # closing soon (none here).
-    with max_queries(10 + 8 * syndicates):
+    with max_queries(10 + 10 * syndicates):
         page = _call(world, staff, "get", _url("home")).content.decode()
     assert "Demande 00" in page  # the oldest first
     assert "Demande 19" in page
