@@ -326,6 +326,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Beat tasks without a tenant: each iterates the syndicates with tenant_context.
     "consumption-partitions-ahead": {"task": "consumption.tasks.partitions_ensure_all", "schedule": 24 * 3600.0},
     "consumption-inbox-watch": {"task": "consumption.tasks.inbox_watch", "schedule": 300.0},
+    "technical-requests-exchange": {"task": "technical_requests.tasks.exchange_all", "schedule": 900.0},
     "consumption-alerts-daily": {"task": "consumption.tasks.alerts_compute_all", "schedule": 24 * 3600.0},
     "stored-files-purge-daily": {"task": "backoffice.tasks.stored_files_purge_all", "schedule": 24 * 3600.0},
     # Billing runs: the task asks every morning and starts the runs of the 1st and the 10th.

@@ -19,9 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from config.storage import media_path
 from perimeter.choices import Distributor
@@ -30,6 +32,7 @@ from technical_requests.catalogue import TYPES_BY_CODE
 from technical_requests.choices import CLOSED_STATUSES, RequestStatus
 from technical_requests.models import TechnicalRequest
 from tenants.db import current_schema
+from tenants.models import Syndicate
 
 DISTRIBUTOR_LABEL = "Distributeur"
 
@@ -257,3 +260,26 @@ def _apply_row(row: dict[str, str], line: int, by_label: str) -> bool:
         distributor_reference=distributor_reference or None,
     )
     return True
+
+
+def exchange_all_syndicates() -> list[str]:
+    """Write every syndicate's outbox and apply its inbox files (each moved to ``done/`` with the
+    report of its rejected rows); one line per file, for the command and the task's result."""
+    lines: list[str] = []
+    for syndicate in Syndicate.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("code"):
+        with tenant_context(syndicate):
+            for distributor, relative in outbox_write().items():
+                lines.append(f"{syndicate.code}: {distributor} → {relative}")
+            inbox = media_path(f"technical_requests/inbox/{syndicate.schema_name}")
+            for path in sorted(inbox.glob("*.csv")) if inbox.is_dir() else []:
+                report = inbox_apply(content=path.read_bytes())
+                done = inbox / "done"
+                done.mkdir(exist_ok=True)
+                path.rename(done / path.name)
+                rejected = [f"ligne {line} : {message}" for line, message in report.rejected]
+                (done / f"{path.name}.report.txt").write_text("\n".join(rejected), encoding="utf-8")
+                lines.append(
+                    f"{syndicate.code}: {path.name}: {report.applied} appliquées, "
+                    f"{report.unchanged} déjà connues, {len(report.rejected)} refusées"
+                )
+    return lines

@@ -98,3 +98,23 @@ def test_inbox_refuses_a_contradiction_and_a_missing_header(world: Any, active_s
     opened = make_request(world.alice, active_site)
     refused = inbox_apply(content=_answers(f"{opened.reference};A;DMREC;;;")).rejected
     assert refused == [(2, "Une demande « Ouvert » ne peut pas passer à « En cours ».")]
+
+
+def test_the_beat_task_writes_the_outbox_and_applies_a_waiting_answer_file(world: Any, active_site: Any) -> None:
+    from technical_requests.tasks import exchange_all
+    from tenants.db import connection
+
+    tech_request = move(make_request(world.alice, active_site, new_power_kva="18"), RequestStatus.SENT)
+    inbox = media_path(f"technical_requests/inbox/{world.alpha.schema_name}")
+    inbox.mkdir(parents=True)
+    (inbox / "answers.csv").write_bytes(
+        _answers(f"{tech_request.reference};AFF-1;DMREC;2026-03-03;;", "DT-2026-999999;X;CPRE;2026-03-10;;")
+    )
+    lines = exchange_all.run()
+    connection.set_tenant(world.alpha)
+    assert f"{world.alpha.code}: answers.csv: 1 appliquées, 0 déjà connues, 1 refusées" in lines
+    assert any(line.startswith(f"{world.alpha.code}: ENEDIS → ") for line in lines)
+    tech_request.refresh_from_db()
+    assert tech_request.status == RequestStatus.IN_PROGRESS
+    assert not (inbox / "answers.csv").exists()
+    assert "ligne 3" in (inbox / "done" / "answers.csv.report.txt").read_text()
