@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import User
+from billing_groups.routing_selectors import effective_commitment_number, effective_service_code
 from einvoicing.choices import CHORUS, CHORUS_STATUSES, MOVING, REDEPOSITABLE, DepositStatus
 from einvoicing.chorus import ChorusClient, ChorusConfig, ChorusError, ChorusUnavailable
 from einvoicing.facturx import Routing, facturx_filename, facturx_pdf
@@ -39,16 +40,19 @@ OUTBOX_DIR = "chorus-outbox"
 
 
 def current_routing(invoice: Invoice) -> Routing:
-    """The routing ChorusPro needs now: the perimeter's, else the member's, else the one frozen at issue."""
+    """The routing ChorusPro needs now: the member's routing of the perimeter for the invoice's
+    year (set by the member, in bulk or by spreadsheet), else the perimeter's, else the member's,
+    else the one frozen at issue."""
     perimeter = invoice.perimeter
     member = invoice.member
     frozen = invoice.buyer or {}
+    year = invoice.accounting_date.year
     return Routing(
         siret=perimeter.chorus_siret or member.chorus_siret or frozen.get("chorus_siret") or member.siret,
-        service_code=perimeter.chorus_service_code
+        service_code=effective_service_code(perimeter, year)
         or member.chorus_service_code
         or frozen.get("chorus_service_code", ""),
-        commitment_number=perimeter.chorus_commitment_number
+        commitment_number=effective_commitment_number(perimeter, year)
         or member.chorus_commitment_number
         or frozen.get("chorus_commitment_number", ""),
     )

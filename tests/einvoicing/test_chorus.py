@@ -222,3 +222,19 @@ def test_refused_credentials_leave_the_deposit_refused_with_a_reason_for_the_sup
     assert deposit.status == DepositStatus.FLUX_REFUSED
     assert deposit.reason == "ChorusPro a refusé les identifiants de la plateforme : la facture n'a pas été transmise."
     assert chorus.deposits == []
+
+
+def test_the_members_routing_of_the_invoice_year_is_what_chorus_receives(world: Any, chorus: FakeChorus) -> None:
+    from billing_groups.routing import perimeter_routing_set
+
+    invoice = _chorus_invoice(world, chorus_service_code="SERV-ANCIEN")
+    perimeter_routing_set(
+        perimeter=invoice.perimeter,
+        year=invoice.accounting_date.year,
+        service_code="SERV-2026",
+        commitment_number="EJ-2026-42",
+        actor=world.alice,
+    )
+    _deposit(invoice)
+    assert b"<ram:BuyerReference>SERV-2026</ram:BuyerReference>" in chorus.deposits[0].xml
+    assert b"<ram:IssuerAssignedID>EJ-2026-42</ram:IssuerAssignedID>" in chorus.deposits[0].xml
