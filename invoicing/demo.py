@@ -126,7 +126,7 @@ def demo_bill(today: dt.date) -> tuple[int, int, int]:
     invoices = sites = 0
     for calendar, day in demo_issue_dates(today):
         billing = billing_run_request(calendar=calendar, issue_date=day, requested_by="démonstration", enqueue=False)
-        billing = billing_run_execute(billing.pk)
+        billing = billing_run_execute(billing.pk, followers=False)  # PDFs rendered when downloaded
         invoices += billing.invoices_issued
         sites += billing.sites_billed
     return prices, invoices, sites

@@ -290,3 +290,23 @@ class InvoiceVat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.percent} % {self.amount}"
+
+
+class InvoicePdf(models.Model):
+    """The archived PDF of an issued invoice: written once under MEDIA_ROOT, never replaced (migration 0003).
+
+    ``path`` is relative to MEDIA_ROOT (``invoices/<schema>/<year>/<number>.pdf``); ``sha256`` and
+    ``size`` describe the bytes written, so the file can be checked against its row.
+    """
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="stored_pdf")
+    path = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("PDF archivé de facture")
+
+    def __str__(self) -> str:
+        return self.path

@@ -6,6 +6,9 @@ finished run is not run again, and a delivery after a lost worker resumes it (th
 skips the perimeters it already invoiced). When it gives up, the run is marked failed
 with the error; a new request of the same run queues it again.
 
+``render_run_pdfs`` (``heavy``, idempotent by run id) stores the PDF of each invoice of a
+run, queued when the run completes.
+
 ``billing_runs_start_all`` (beat, daily): on the 1st and the 10th, each active syndicate's
 run of the day's calendar is requested (``billing_run_request``: the same day twice gives
 the same run), by the "calendrier".
@@ -24,7 +27,8 @@ from django_tenants.utils import tenant_context
 from config.celery import app
 from config.tasks import DATABASE_ERRORS, KeyState, PolicyTask
 from invoicing.choices import RunStatus
-from invoicing.models import BillingRun
+from invoicing.models import BillingRun, Invoice
+from invoicing.services.pdfs import run_pdfs_render
 from invoicing.services.runs import billing_run_execute, billing_run_fail, billing_run_request, runs_due
 from tenants.models import Syndicate
 
@@ -54,6 +58,35 @@ class BillingRunTask(PolicyTask):
 
 
 billing_run_task = app.register_task(BillingRunTask())
+
+
+class RenderRunPdfsTask(PolicyTask):
+    """Store the PDF of every invoice of a run (``invoicing.services.pdfs.run_pdfs_render``), after the run.
+
+    Idempotent by run id: done once every invoice of the run has its stored PDF; a
+    redelivery renders only the missing ones. Giving up records nothing: the invoices
+    without a PDF are rendered on their first download.
+    """
+
+    name = "invoicing.render_run_pdfs"
+    queue = "heavy"
+    idempotent = True
+    max_retries = 3
+    transient_errors = DATABASE_ERRORS
+    result_when_failed = None
+
+    def key_state(self, run_id: int, schema_name: str) -> KeyState:
+        missing = Invoice.objects.filter(run_id=run_id, stored_pdf__isnull=True).exists()
+        return KeyState(done=not missing, result="already done")
+
+    def run(self, run_id: int, schema_name: str) -> dict[str, int]:
+        return run_pdfs_render(run_id=run_id).as_dict()
+
+    def on_give_up(self, error: BaseException, run_id: int, schema_name: str) -> None:
+        logger.error("PDFs of run %s given up (%s): rendered on download instead", run_id, error)
+
+
+render_run_pdfs = app.register_task(RenderRunPdfsTask())
 
 
 @shared_task(base=PolicyTask, queue="light")

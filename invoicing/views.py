@@ -28,7 +28,8 @@ from billing_groups.selectors import perimeters_for
 from invoicing import charts, selectors
 from invoicing.filtersets import InvoiceFilterSet, add_months
 from invoicing.models import Invoice
-from invoicing.pdf_build import invoice_pdf_bytes, pdf_filename
+from invoicing.pdf_build import pdf_filename
+from invoicing.services.pdfs import invoice_pdf_content
 from invoicing.tables import INVOICES_REPORT, invoice_table
 from perimeter.selectors import get_site_for, sites_for
 
@@ -196,8 +197,11 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def pdf_response(invoice: Invoice) -> HttpResponse:
-    """The PDF download of an invoice (pages and API alike): attachment, filename with the number."""
-    content = invoice_pdf_bytes(invoice)
+    """The PDF download of an invoice (pages and API alike): attachment, filename with the number.
+
+    The archived PDF when stored (``invoicing.services.pdfs``), else rendered, stored and served.
+    """
+    content = invoice_pdf_content(invoice=invoice)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
     return response

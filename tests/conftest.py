@@ -227,3 +227,9 @@ def _fresh_rate_limits() -> Iterator[None]:
     caches["throttle"].clear()
     yield
     caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files a test writes under MEDIA_ROOT (an invoice's archived PDF on download…) go to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

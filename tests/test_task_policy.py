@@ -170,10 +170,13 @@ def test_a_run_whose_key_is_done_is_skipped(alpha: Syndicate, recorder: Recorder
 def test_a_run_whose_key_is_being_run_elsewhere_is_skipped(alpha: Syndicate, recorder: Recorder) -> None:
     # Another worker holds the key (a redelivered task while the first still runs).
     other = psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+    key = lock_key(flaky.idempotency_key("j1", "alpha"))
     try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", lock_key(flaky.idempotency_key("j1", "alpha")))
+        other.execute("SELECT pg_advisory_lock(%s, %s)", key)
         assert flaky.apply(args=["j1", "alpha"]).get() == "already"
         assert flaky.apply(args=["j2", "alpha"]).get() == "done"  # another key runs
+        # Released before the next run (closing alone lets the server drop it a moment later).
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", key)
     finally:
         other.close()
 

@@ -628,20 +628,22 @@ def _commits_without_waiting() -> Iterator[None]:
             cursor.execute("RESET synchronous_commit")
 
 
-def billing_run_execute(run_id: int) -> BillingRun:
+def billing_run_execute(run_id: int, *, followers: bool = True) -> BillingRun:
     """Bill every perimeter due in the run (see the module docstring); resumable, idempotent.
 
     One execution of a run at a time: a session advisory lock on the run (released with the
     session if the process dies); an execution that finds it held returns the run as it is.
+    ``followers=False`` leaves out what follows a completed run (the archived PDFs, the Direct
+    View mails): the demo's 13 months of history, whose PDFs are rendered when downloaded.
     """
     with advisory_lock(f"invoicing.billing_run:{current_schema()}:{run_id}") as acquired:
         run = BillingRun.objects.get(pk=run_id)
         if not acquired or run.status == RunStatus.DONE:
             return run
-        return _execute(run)
+        return _execute(run, followers=followers)
 
 
-def _execute(run: BillingRun) -> BillingRun:
+def _execute(run: BillingRun, *, followers: bool = True) -> BillingRun:
     BillingRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, started_at=run.started_at or timezone.now(), error=""
     )
@@ -715,7 +717,8 @@ def _execute(run: BillingRun) -> BillingRun:
             "total_s": round(time.perf_counter() - clock, 2),
         },
     )
-    run_completed(run_id=run.pk)  # the run's billing files to their subscribers (queued on commit)
+    if followers:
+        run_completed(run_id=run.pk)  # archived PDFs, the Direct View to subscribers (queued on commit)
     run.refresh_from_db()
     return run
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from billing_groups.models import BillingPerimeter
 from invoicing.choices import IndexNature, InvoiceKind, LineFamily
-from invoicing.models import Invoice, InvoiceLine, InvoiceSite, InvoiceVat
+from invoicing.models import BillingRun, Invoice, InvoiceLine, InvoiceSite, InvoiceVat
 from perimeter.models import Member, Site
 
 CENT = Decimal("0.01")
@@ -112,11 +112,13 @@ def make_invoice(
     label: str = "",
     cancels: Invoice | None = None,
     reduced_vat: bool | None = None,
+    run: BillingRun | None = None,
 ) -> Invoice:
     """An issued invoice of ``sites`` (each billed ``kwh``), or with ``cancels`` the credit note cancelling
     that invoice (every amount negated). Five INSERT statements whatever the number of sites.
 
     ``reduced_vat`` (default: issued before 1 Aug 2025): the fixed network parts and the CTA at 5.5 %.
+    ``run``: the billing run that issued it (none by default).
     """
     sign = Decimal(-1) if cancels is not None else Decimal(1)
     if cancels is not None:
@@ -188,6 +190,7 @@ def make_invoice(
     vat_total = sum(vat_amounts.values(), Decimal("0.00"))
     kind = InvoiceKind.CREDIT_NOTE if cancels is not None else InvoiceKind.INVOICE
     invoice = Invoice.objects.create(
+        run=run,
         number=number or next_number("AV" if cancels is not None else "FA"),
         kind=kind,
         perimeter=perimeter,
