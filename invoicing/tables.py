@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from billing_groups.choices import InvoiceDelivery
 from invoicing.choices import InvoiceKind, InvoiceState
 from invoicing.models import Invoice
+from perimeter.tables import HeaderCell, sort_headers
 from spreadsheets.xlsx import DATE, DECIMAL, TEXT
 
 INVOICES_REPORT = "invoices"
@@ -141,13 +142,6 @@ class InvoicePaginator(Paginator):
 
 
 @dataclass
-class HeaderCell:
-    column: Column
-    sort_query: str
-    aria_sort: str
-
-
-@dataclass
 class InvoiceTable:
     headers: list[HeaderCell]
     page: Page[Any]
@@ -163,15 +157,5 @@ def invoice_table(invoices: QuerySet[Invoice], params: QueryDict, *, show_member
     page.object_list = [with_labels(row) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)
-    headers = []
-    for column in columns_for(show_member=show_member):
-        query = params.copy()
-        query.pop("page", None)
-        aria = ""
-        if column.sortable:
-            toggled = column.key == key and not descending
-            query["sort"] = f"-{column.key}" if toggled else column.key
-            if column.key == key:
-                aria = "descending" if descending else "ascending"
-        headers.append(HeaderCell(column=column, sort_query=query.urlencode(), aria_sort=aria))
+    headers = sort_headers(columns_for(show_member=show_member), params, key, descending)
     return InvoiceTable(headers=headers, page=page, show_member=show_member, page_query=others.urlencode())

@@ -7,6 +7,7 @@ the number of sites.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,9 +120,26 @@ class SitePaginator(Paginator):
 
 @dataclass
 class HeaderCell:
-    column: Column
+    column: Any  # the table's column (this module's, or another table's with a key and `sortable`)
     sort_query: str  # query string that sorts by this column (toggling the direction)
     aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
+
+
+def sort_headers(columns: Iterable[Any], params: QueryDict, key: str, descending: bool) -> list[HeaderCell]:
+    """Every table's header row: for each column, the query sorting by it (the same column again
+    toggles the direction; the page number dropped) and its aria-sort state."""
+    headers = []
+    for column in columns:
+        query = params.copy()
+        query.pop("page", None)
+        aria = ""
+        if column.sortable:
+            toggled = column.key == key and not descending
+            query["sort"] = f"-{column.key}" if toggled else column.key
+            if column.key == key:
+                aria = "descending" if descending else "ascending"
+        headers.append(HeaderCell(column=column, sort_query=query.urlencode(), aria_sort=aria))
+    return headers
 
 
 @dataclass
@@ -142,15 +160,5 @@ def site_table(sites: QuerySet[Site], params: QueryDict, *, show_member: bool) -
     page.object_list = [with_labels(row) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)
-    headers = []
-    for column in columns_for(show_member=show_member):
-        query = params.copy()
-        query.pop("page", None)
-        aria = ""
-        if column.sortable:
-            toggled = column.key == key and not descending
-            query["sort"] = f"-{column.key}" if toggled else column.key
-            if column.key == key:
-                aria = "descending" if descending else "ascending"
-        headers.append(HeaderCell(column=column, sort_query=query.urlencode(), aria_sort=aria))
+    headers = sort_headers(columns_for(show_member=show_member), params, key, descending)
     return SiteTable(headers=headers, page=page, show_member=show_member, page_query=others.urlencode())

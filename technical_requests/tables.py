@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from perimeter.tables import Column, HeaderCell
+from perimeter.tables import Column, HeaderCell, sort_headers
 from technical_requests.catalogue import TYPES_BY_CODE
 from technical_requests.choices import CLOSED_STATUSES, RequestStatus
 from technical_requests.models import TechnicalRequest
@@ -116,15 +116,5 @@ def request_table(requests: QuerySet[TechnicalRequest], params: QueryDict) -> Re
     page.object_list = [with_labels(row, today) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)
-    headers = []
-    for column in COLUMNS:
-        query = params.copy()
-        query.pop("page", None)
-        aria = ""
-        if column.sortable:
-            toggled = column.key == key and not descending
-            query["sort"] = f"-{column.key}" if toggled else column.key
-            if column.key == key:
-                aria = "descending" if descending else "ascending"
-        headers.append(HeaderCell(column=column, sort_query=query.urlencode(), aria_sort=aria))
+    headers = sort_headers(COLUMNS, params, key, descending)
     return RequestTable(headers=headers, page=page, page_query=others.urlencode())
