@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils.functional import Promise, cached_property
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from billing_groups.choices import InvoiceDelivery
 from invoicing.choices import InvoiceKind, InvoiceState
 from invoicing.models import Invoice
-from perimeter.tables import HeaderCell, sort_headers
+from perimeter.tables import CountingPaginator, HeaderCell, sort_headers
 from spreadsheets.xlsx import DATE, DECIMAL, TEXT
 
 INVOICES_REPORT = "invoices"
@@ -129,18 +129,6 @@ def export_row(row: dict[str, Any], columns: list[Column]) -> list[Any]:
     return [labelled[column.field] for column in columns]
 
 
-class InvoicePaginator(Paginator):
-    """Counts on the filtered invoices without the joins the rows need (state, links, member)."""
-
-    def __init__(self, rows: QuerySet[Any], per_page: int, *, count_from: QuerySet[Invoice]) -> None:
-        super().__init__(rows, per_page)
-        self.count_from = count_from
-
-    @cached_property
-    def count(self) -> int:
-        return self.count_from.order_by().count()
-
-
 @dataclass
 class InvoiceTable:
     headers: list[HeaderCell]
@@ -153,7 +141,7 @@ def invoice_table(invoices: QuerySet[Invoice], params: QueryDict, *, show_member
     """Sort the filtered invoices and cut the requested page (2 queries: count, rows)."""
     key, descending = parse_sort(params.get("sort"))
     rows = sort_invoices(invoices, key, descending).values(*ROW_FIELDS)
-    page: Page[Any] = InvoicePaginator(rows, INVOICES_PER_PAGE, count_from=invoices).get_page(params.get("page"))
+    page: Page[Any] = CountingPaginator(rows, INVOICES_PER_PAGE, count_from=invoices).get_page(params.get("page"))
     page.object_list = [with_labels(row) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)

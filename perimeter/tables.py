@@ -106,10 +106,11 @@ def with_labels(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class SitePaginator(Paginator):
-    """Counts on the filtered sites alone: the member's name the rows show needs a join the count does not."""
+class CountingPaginator(Paginator):
+    """Counts on the filtered queryset alone: the labels the rows show need joins the count does not
+    (the park's sites, the invoices, the technical requests)."""
 
-    def __init__(self, rows: QuerySet[Any], per_page: int, *, count_from: QuerySet[Site]) -> None:
+    def __init__(self, rows: QuerySet[Any], per_page: int, *, count_from: QuerySet[Any]) -> None:
         super().__init__(rows, per_page)
         self.count_from = count_from
 
@@ -156,7 +157,7 @@ def site_table(sites: QuerySet[Site], params: QueryDict, *, show_member: bool) -
     """Sort the filtered sites and cut the requested page (2 queries: count, rows)."""
     key, descending = parse_sort(params.get("sort"))
     rows = sort_sites(sites, key, descending).values(*ROW_FIELDS)
-    page: Page[Any] = SitePaginator(rows, SITES_PER_PAGE, count_from=sites).get_page(params.get("page"))
+    page: Page[Any] = CountingPaginator(rows, SITES_PER_PAGE, count_from=sites).get_page(params.get("page"))
     page.object_list = [with_labels(row) for row in page.object_list]
     others = params.copy()
     others.pop("page", None)

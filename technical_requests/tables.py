@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from perimeter.tables import Column, HeaderCell, sort_headers
+from perimeter.tables import Column, CountingPaginator, HeaderCell, sort_headers
 from technical_requests.catalogue import TYPES_BY_CODE
 from technical_requests.choices import CLOSED_STATUSES, RequestStatus
 from technical_requests.models import TechnicalRequest
@@ -87,18 +87,6 @@ def sort_requests(requests: QuerySet[TechnicalRequest], key: str, descending: bo
     return requests.order_by(*fields, "-id" if descending else "id")
 
 
-class _CountingPaginator(Paginator):
-    def __init__(self, rows: Any, per_page: int, *, count_from: QuerySet[TechnicalRequest]) -> None:
-        super().__init__(rows, per_page)
-        self._count_from = count_from
-
-    @property
-    def count(self) -> int:
-        if not hasattr(self, "_count"):
-            self._count = self._count_from.order_by().count()
-        return self._count
-
-
 @dataclass
 class RequestTable:
     headers: list[HeaderCell]
@@ -110,7 +98,7 @@ def request_table(requests: QuerySet[TechnicalRequest], params: QueryDict) -> Re
     """Sort the filtered requests and cut the page (2 queries: count, rows)."""
     key, descending = parse_sort(params.get("sort"))
     rows = sort_requests(requests, key, descending).values(*ROW_FIELDS)
-    paginator = _CountingPaginator(rows, PER_PAGE, count_from=requests.select_related(None))
+    paginator = CountingPaginator(rows, PER_PAGE, count_from=requests.select_related(None))
     page: Page[Any] = paginator.get_page(params.get("page"))
     today = timezone.localdate()
     page.object_list = [with_labels(row, today) for row in page.object_list]
