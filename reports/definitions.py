@@ -18,7 +18,7 @@ from consumption.choices import ReadingNature
 from perimeter.choices import Distributor, Fluid, SiteStatus, TariffOption
 from perimeter.models import Site, SiteStatusChange
 from perimeter.selectors import sites_for
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
@@ -67,9 +67,7 @@ class PerimeterFileParams(ReportParams):
 
 
 def _perimeter_params(params: Params) -> Params:
-    unknown = set(params) - {"fluid"}
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, {"fluid"})
     fluid = params.get("fluid") or ""
     if fluid and fluid not in _FLUIDS:
         raise ValidationError("Énergie inconnue.")

@@ -35,16 +35,10 @@ from invoicing.billing_files import (
     scope_for,
     site_sums,
 )
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import DATE, DECIMAL, NUMBER, Column
 
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-
-
-def _only(params: Params, allowed: set[str]) -> None:
-    unknown = set(params) - allowed
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
 
 
 def file_scope(user: User, params: Params) -> FileScope:
@@ -127,7 +121,7 @@ DIRECT_VIEW_COLUMNS = (
 
 
 def _direct_view_params(params: Params) -> Params:
-    _only(params, {"first", "last", "run", *SCOPES})
+    params_only(params, {"first", "last", "run", *SCOPES})
     cleaned = clean_period(params, max_months=None, default_months=12)
     if params.get("run"):
         cleaned["run"] = positive_param(params["run"], "run")
@@ -174,7 +168,7 @@ ANNUAL_COLUMNS = (
 
 
 def _annual_params(params: Params) -> Params:
-    _only(params, {"year", *SCOPES})
+    params_only(params, {"year", *SCOPES})
     try:
         year = int(params.get("year") or dt.date.today().year)
     except (TypeError, ValueError):
@@ -247,7 +241,7 @@ SUMMARY_COLUMNS = (
 
 
 def clean_summary_params(params: Params) -> Params:
-    _only(params, {"first", "last", *SCOPES})
+    params_only(params, {"first", "last", *SCOPES})
     return clean_period(params, max_months=SUMMARY_MAX_MONTHS, default_months=SUMMARY_MAX_MONTHS)
 
 

@@ -27,7 +27,7 @@ from consumption.selectors import daily_energy_for_site, load_curve_for_site
 from perimeter.choices import Fluid
 from perimeter.models import Site
 from perimeter.selectors import get_member_for, get_site_for, sites_for
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import DATE, DATETIME, DECIMAL, NUMBER, Column
 
 CHUNK_SIZE = 2_000
@@ -66,12 +66,6 @@ class SitePeriodParams(ReportParams):
 
 class SiteParams(ReportParams):
     site = serializers.IntegerField(min_value=1, help_text="Le site.")
-
-
-def _only(params: Params, allowed: set[str]) -> None:
-    unknown = set(params) - allowed
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
 
 
 def _month(value: Any, name: str) -> dt.date:
@@ -125,7 +119,7 @@ def _scope_id(params: Params, name: str) -> int:
 
 def _monthly_params(params: Params) -> Params:
     """The period and energy, and the scope of the curves page: a site, a billing perimeter or a member."""
-    _only(params, {"first", "last", "fluid", *MONTHLY_SCOPES})
+    params_only(params, {"first", "last", "fluid", *MONTHLY_SCOPES})
     last = _month(params["last"], "last") if params.get("last") else month_start(dt.date.today())
     # By default the 12 months up to ``last`` included (the longest period allowed).
     first = _month(params["first"], "first") if params.get("first") else add_months(last, -(MAX_MONTHS - 1))
@@ -204,7 +198,7 @@ CONSUMPTION_MONTHLY = register(
 
 
 def _period_params(params: Params) -> Params:
-    _only(params, {"site", "first", "last"})
+    params_only(params, {"site", "first", "last"})
     site = _site_id(params)
     first, last = _day(params.get("first"), "first"), _day(params.get("last"), "last")
     if first > last or (last - first).days + 1 > MAX_DAYS:
@@ -249,7 +243,7 @@ CONSUMPTION_DAILY = register(
 
 
 def _readings_params(params: Params) -> Params:
-    _only(params, {"site"})
+    params_only(params, {"site"})
     return {"site": _site_id(params)}
 
 

@@ -22,7 +22,15 @@ from datacollection.models import Campaign, Journey
 from datacollection.services import MEMBER_FIELDS
 from perimeter.choices import ContactRole, DistributorState, EnergyMix, SiteStatus
 from perimeter.models import Contact, Member, Site
-from reports.registry import Params, ReportParams, Requester, StaffRequester, SyndicateReportDefinition, register
+from reports.registry import (
+    Params,
+    ReportParams,
+    Requester,
+    StaffRequester,
+    SyndicateReportDefinition,
+    params_only,
+    register,
+)
 from spreadsheets.xlsx import DATE, DATETIME, NUMBER, Column
 
 FOLLOWUP_COLUMNS = (
@@ -89,9 +97,7 @@ class CampaignParams(ReportParams):
 
 
 def _campaign_params(params: Params) -> Params:
-    unknown = set(params) - {"campaign"}
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, {"campaign"})
     try:
         campaign_id = int(params.get("campaign", ""))
     except (TypeError, ValueError) as exc:

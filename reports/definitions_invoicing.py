@@ -24,7 +24,7 @@ from invoicing.filtersets import InvoiceFilterSet
 from invoicing.models import Invoice
 from invoicing.selectors import invoices_for
 from invoicing.tables import COLUMNS, INVOICES_REPORT, ROW_FIELDS, export_row, parse_sort, sort_invoices
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import Column
 
 CHUNK_SIZE = 2_000
@@ -51,9 +51,7 @@ def _filter_data(params: Params) -> MultiValueDict[str, Any]:
 
 
 def _clean_params(params: Params) -> Params:
-    unknown = set(params) - PARAMS
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, PARAMS)
     filterset = InvoiceFilterSet(_filter_data(params), queryset=Invoice.objects.none())
     if not filterset.is_valid():
         raise ValidationError(" ".join(str(e) for errors in filterset.errors.values() for e in errors))

@@ -23,7 +23,7 @@ from perimeter.filtersets import SiteFilterSet
 from perimeter.models import Site
 from perimeter.selectors import sites_for
 from perimeter.tables import COLUMNS, PARK_SITES_REPORT, ROW_FIELDS, parse_sort, sort_sites, with_labels
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import Column
 
 CHUNK_SIZE = 2_000
@@ -61,9 +61,7 @@ def _filter_data(params: Params) -> MultiValueDict[str, Any]:
 
 
 def _clean_params(params: Params) -> Params:
-    unknown = set(params) - PARAMS
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, PARAMS)
     filterset = SiteFilterSet(_filter_data(params), queryset=Site.objects.none())
     if not filterset.is_valid():
         raise ValidationError(" ".join(str(e) for errors in filterset.errors.values() for e in errors))

@@ -20,7 +20,7 @@ from accounts.models import User
 from config.api_fields import StrictCharField
 from payments.selectors import KIND_LABELS, account_statement, statement_member, statement_period
 from perimeter.models import Member
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import DATE, DECIMAL, Column
 
 STATEMENT_REPORT = "account_statement"
@@ -48,9 +48,7 @@ class StatementParams(ReportParams):
 
 
 def _clean(params: Params) -> Params:
-    unknown = set(params) - PARAMS
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, PARAMS)
     first, last = statement_period(params.get("first") or None, params.get("last") or None)
     cleaned: Params = {"first": first.isoformat(), "last": last.isoformat()}
     if params.get("member") not in (None, ""):

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from accounts.choices import Module
 from accounts.models import User
 from config.api_fields import StrictCharField, StrictMultipleChoiceField
-from reports.registry import Params, ReportDefinition, ReportParams, register
+from reports.registry import Params, ReportDefinition, ReportParams, params_only, register
 from spreadsheets.xlsx import Column
 from technical_requests.filtersets import TechnicalRequestFilterSet
 from technical_requests.models import TechnicalRequest
@@ -82,9 +82,7 @@ def _filter_data(params: Params) -> MultiValueDict[str, Any]:
 
 
 def _clean_params(params: Params) -> Params:
-    unknown = set(params) - PARAMS
-    if unknown:
-        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+    params_only(params, PARAMS)
     filterset = TechnicalRequestFilterSet(_filter_data(params), queryset=TechnicalRequest.objects.none())
     if not filterset.is_valid():
         raise ValidationError(" ".join(str(e) for errors in filterset.errors.values() for e in errors))

@@ -59,6 +59,13 @@ class NoParams(ReportParams):
     """A report without parameters."""
 
 
+def params_only(params: Params, allowed: set[str] | frozenset[str]) -> None:
+    """Refuse a parameter the definition does not take (every definition's first check)."""
+    unknown = set(params) - set(allowed)
+    if unknown:
+        raise ValidationError(f"Paramètre inconnu : {', '.join(sorted(unknown))}.")
+
+
 def _no_params(params: Params) -> Params:
     if params:
         raise ValidationError("Ce rapport ne prend pas de paramètre.")
